@@ -1,0 +1,28 @@
+"""Answers when an employee mentions what holds them back or what worries them."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.conversation.barriers import support_answer
+
+SUPPORT_BUTTONS = [
+    {"title": "Bereid het gesprek voor", "payload": "/prepare_conversation"},
+    {"title": "Praat met een loopbaancoach", "payload": "/request_coach"},
+]
+
+
+class ActionSupportBarrier(Action):
+    def name(self) -> str:
+        return "action_support_barrier"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        barrier = next(tracker.get_latest_entity_values("barrier"), None)
+        dispatcher.utter_message(text=support_answer(intent, barrier), buttons=SUPPORT_BUTTONS)
+        return [SlotSet("barrier", barrier)] if barrier else []

@@ -1,0 +1,43 @@
+"""The aiohttp application factory.
+
+Each capability adds its routes through a ``setup_*`` function listed in ``ROUTE_SETUPS``, so
+``init_app`` stays the single place where the app is assembled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.config import Settings, load_settings
+
+SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def setup_base_routes(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+
+
+ROUTE_SETUPS: list[Callable[[web.Application], None]] = [setup_base_routes]
+
+
+def init_app(settings: Settings | None = None) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+    app[SETTINGS_KEY] = settings or load_settings()
+    for setup in ROUTE_SETUPS:
+        setup(app)
+    return app
+
+
+def main() -> None:
+    settings = load_settings()
+    web.run_app(init_app(settings), host=settings.web_host, port=settings.web_port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+# Shared environment for the Koers scripts: sourced, not run. Every variable can be
+# overridden from the environment or from a .env file in the project root.
+KOERS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export KOERS_ROOT
+if [ -f "$KOERS_ROOT/.env" ]; then
+  set -a
+  # shellcheck disable=SC1091
+  . "$KOERS_ROOT/.env"
+  set +a
+fi
+export KOERS_VENV="${KOERS_VENV:-$KOERS_ROOT/.venv}"
+export KOERS_RASA_PORT="${KOERS_RASA_PORT:-5005}"
+export KOERS_ACTION_PORT="${KOERS_ACTION_PORT:-5055}"
+export KOERS_WEB_PORT="${KOERS_WEB_PORT:-8080}"
+export KOERS_ACTION_ENDPOINT_URL="${KOERS_ACTION_ENDPOINT_URL:-http://127.0.0.1:${KOERS_ACTION_PORT}/webhook}"
+export KOERS_TRACKER_SQLITE_PATH="${KOERS_TRACKER_SQLITE_PATH:-$KOERS_ROOT/var/tracker.db}"
+export KOERS_MODEL="${KOERS_MODEL:-$KOERS_ROOT/models/koers.tar.gz}"
+export PYTHONPATH="$KOERS_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
+export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+mkdir -p "$KOERS_ROOT/var"
+PY="$KOERS_VENV/bin/python"
+RASA="$KOERS_VENV/bin/rasa"

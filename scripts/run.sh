@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets Koers up (see setup.sh) and runs it on embedded SQLite:
+#   Rasa server (REST + socketio) on :KOERS_RASA_PORT (5005), action server on
+#   :KOERS_ACTION_PORT (5055), web app on :KOERS_WEB_PORT (8080). Ctrl-C stops all three.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$KOERS_ROOT"
+"$KOERS_ROOT/scripts/setup.sh"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+echo "==> Starting the action server on :$KOERS_ACTION_PORT"
+"$RASA" run actions --actions actions --port "$KOERS_ACTION_PORT" &
+pids+=($!)
+echo "==> Starting the web app on :$KOERS_WEB_PORT"
+"$PY" -m bot.web.app &
+pids+=($!)
+
+api_args=()
+if [ -n "${KOERS_RASA_AUTH_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$KOERS_RASA_AUTH_TOKEN")
+fi
+echo "==> Starting the Rasa server on :$KOERS_RASA_PORT (REST: POST /webhooks/rest/webhook)"
+"$RASA" run --model "$KOERS_MODEL" --port "$KOERS_RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml --cors "*" "${api_args[@]}" &
+pids+=($!)
+wait -n "${pids[@]}"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets Koers up from nothing, and does only what changed on a second run:
+# 1. a Python 3.10 virtualenv with the pinned packages (pyproject.toml + constraints.txt);
+# 2. the Dutch spaCy pipeline nl_core_news_sm (local folder, else the official download);
+# 3. the Rasa model, trained only when config, domain, training data or custom NLU code changed.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$KOERS_ROOT"
+
+find_python() {
+  local candidates=("${KOERS_PYTHON:-}" python3.10)
+  for dir in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin /usr/bin /usr/local/bin; do
+    candidates+=("$dir/python3.10")
+  done
+  for candidate in "${candidates[@]}"; do
+    [ -n "$candidate" ] || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x "$PY" ]; then
+  python310="$(find_python)" || {
+    echo "Koers needs Python 3.10 (Rasa 3.6 does not run on 3.11). Set KOERS_PYTHON to its path." >&2
+    exit 1
+  }
+  echo "==> Creating the virtualenv with $python310"
+  "$python310" -m venv "$KOERS_VENV"
+fi
+
+install_stamp="$KOERS_VENV/.koers-install"
+install_hash="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$install_stamp" 2>/dev/null)" != "$install_hash" ]; then
+  echo "==> Installing Python packages (pinned in pyproject.toml and constraints.txt)"
+  "$PY" -m pip install --quiet --upgrade "pip==24.0" "setuptools==69.5.1" wheel
+  "$PY" -m pip install --quiet -c constraints.txt -e ".[test]"
+  echo "$install_hash" > "$install_stamp"
+fi
+
+echo "==> Checking the Dutch spaCy pipeline"
+"$PY" scripts/install_spacy_model.py
+
+"$(dirname "${BASH_SOURCE[0]}")/train.sh"

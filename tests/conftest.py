@@ -1,0 +1,62 @@
+"""Shared fixtures: the real domain, and trackers built from it for action tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    """The project's domain.yml as the action server receives it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml")).as_dict()
+
+
+@pytest.fixture(scope="session")
+def make_tracker(domain: dict[str, Any]):
+    """Build a rasa_sdk Tracker with every domain slot at its initial value."""
+
+    def build(
+        text: str = "",
+        intent: str | None = None,
+        confidence: float = 0.95,
+        slots: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        active_loop: str | None = None,
+        extra_message: dict[str, Any] | None = None,
+    ) -> Tracker:
+        all_slots = {
+            name: spec.get("initial_value") for name, spec in domain["slots"].items()
+        }
+        all_slots["requested_slot"] = None
+        unknown = set(slots or {}) - set(all_slots)
+        assert not unknown, f"slots not in the domain: {unknown}"
+        all_slots.update(slots or {})
+        latest_message = {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
+            "entities": entities or [],
+            **(extra_message or {}),
+        }
+        return Tracker(
+            sender_id="test",
+            slots=all_slots,
+            latest_message=latest_message,
+            events=events or [],
+            paused=False,
+            followup_action=None,
+            active_loop={"name": active_loop} if active_loop else {},
+            latest_action_name="action_listen",
+        )
+
+    return build

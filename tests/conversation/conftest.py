@@ -1,0 +1,149 @@
+"""A real Rasa server and action server, started once per test session.
+
+The model is the one the test command trained (``KOERS_MODEL``). Trackers go to a fresh SQLite
+file. In CI a missing model fails the run instead of skipping these tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH_TOKEN = "koers-test-token"
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} process exited:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class KoersServers:
+    rasa_url: str
+    action_url: str
+    tracker_db: Path
+    rasa_log: Path
+    action_log: Path
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+
+@pytest.fixture(scope="session")
+def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersServers]:
+    model = Path(os.environ.get("KOERS_MODEL", ROOT / "models" / "koers.tar.gz"))
+    if not model.is_file():
+        message = f"no trained model at {model}: run `make test` (it trains first)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    workdir = tmp_path_factory.mktemp("servers")
+    rasa_port, action_port = free_port(), free_port()
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "KOERS_TRACKER_SQLITE_PATH": str(workdir / "tracker.db"),
+        "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    processes = []
+    try:
+        with action_log.open("w") as out:
+            actions = subprocess.Popen(
+                [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(action_port)],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )
+        processes.append(actions)
+        with rasa_log.open("w") as out:
+            rasa = subprocess.Popen(
+                [str(bin_dir / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
+                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                 "--enable-api", "--auth-token", AUTH_TOKEN],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )
+        processes.append(rasa)
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={AUTH_TOKEN}", rasa, rasa_log)
+        yield KoersServers(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            action_url=f"http://127.0.0.1:{action_port}",
+            tracker_db=workdir / "tracker.db",
+            rasa_log=rasa_log,
+            action_log=action_log,
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+class Chat:
+    """One employee talking to Koers over the REST webhook."""
+
+    def __init__(self, session: aiohttp.ClientSession, servers: KoersServers) -> None:
+        self.session = session
+        self.servers = servers
+        self.sender = f"test-{uuid.uuid4().hex}"
+
+    async def say(self, text: str) -> list[dict]:
+        async with self.session.post(
+            self.servers.webhook, json={"sender": self.sender, "message": text}
+        ) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+    @staticmethod
+    def text_of(replies: list[dict]) -> str:
+        return "\n".join(reply.get("text", "") for reply in replies)
+
+    async def parse(self, text: str) -> dict:
+        async with self.session.post(
+            f"{self.servers.rasa_url}/model/parse?token={AUTH_TOKEN}", json={"text": text}
+        ) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+
+@pytest.fixture
+async def chat(koers_servers: KoersServers) -> Chat:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        yield Chat(session, koers_servers)
