@@ -1,0 +1,9 @@
+"""The Koers action server (``rasa run actions --actions actions``).
+
+Importing the package is how rasa_sdk starts it, so this is where the action server's logs
+get the same privacy filter as the Rasa server: no user text at INFO and above.
+"""
+
+from bot.privacy.logging import install_log_privacy
+
+install_log_privacy()

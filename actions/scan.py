@@ -24,10 +24,20 @@ INTERRUPTION_INTENTS = frozenset(
         "ask_privacy", "bot_challenge", "ask_capabilities", "faq", "human_handoff",
         "out_of_scope", "ask_workshops", "mention_barrier", "express_worry", "request_coach",
         "request_voucher", "prepare_conversation", "request_erasure", "opt_out_trends",
-        "stop", "goodbye", "go_back", "restart_scan", "start_scan",
+        "stop", "goodbye", "go_back", "restart_scan", "start_scan", "check_voucher_status",
+        "cancel_booking", "reschedule_booking",
     }
 )
 INTERRUPTION_CONFIDENCE = 0.5
+#: One loose word interrupts only as a clear command or question ("stop", "terug", "privacy");
+#: anything else of one word ("banaan") is treated as an answer that needs asking again.
+ONE_WORD_INTERRUPTIONS = frozenset(
+    {
+        "stop", "goodbye", "go_back", "restart_scan", "start_scan", "ask_privacy", "faq",
+        "human_handoff", "ask_capabilities", "ask_workshops", "request_coach",
+        "request_voucher", "request_erasure",
+    }
+)
 #: A short scale answer ("ja", "4") counts as an answer even if NLU saw an interruption.
 SHORT_ANSWER_WORDS = 2
 
@@ -41,7 +51,8 @@ def _latest_intent(tracker: Tracker) -> tuple[str | None, float]:
 
 
 def _answers(tracker: Tracker) -> dict[str, int]:
-    return {slot: tracker.get_slot(slot) for slot in SCAN_SLOTS if tracker.get_slot(slot) is not None}
+    values = {slot: tracker.get_slot(slot) for slot in SCAN_SLOTS}
+    return {slot: value for slot, value in values.items() if value is not None}
 
 
 def _answer_events(result: ScanResult) -> list[EventType]:
@@ -76,8 +87,10 @@ class ValidateScanForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         value = parse_scale_answer(text)
         intent, confidence = _latest_intent(tracker)
-        interrupted = intent in INTERRUPTION_INTENTS and confidence >= INTERRUPTION_CONFIDENCE
-        if value is not None and (not interrupted or len(text.split()) <= SHORT_ANSWER_WORDS):
+        words = len(text.split())
+        allowed = ONE_WORD_INTERRUPTIONS if words <= 1 else INTERRUPTION_INTENTS
+        interrupted = intent in allowed and confidence >= INTERRUPTION_CONFIDENCE
+        if value is not None and (not interrupted or words <= SHORT_ANSWER_WORDS):
             return [SlotSet(requested, value)]
         if interrupted:
             return []  # no slot set: the form rejects and a rule answers the side question

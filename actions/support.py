@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conversation.barriers import support_answer
+from bot.conversation.barriers import BARRIERS, support_answer
 
 SUPPORT_BUTTONS = [
     {"title": "Bereid het gesprek voor", "payload": "/prepare_conversation"},
@@ -23,6 +23,9 @@ class ActionSupportBarrier(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        barrier = next(tracker.get_latest_entity_values("barrier"), None)
+        # The first recognised value that is one of the seven barrier types.
+        barrier = next(
+            (v for v in tracker.get_latest_entity_values("barrier") if v in BARRIERS), None
+        )
         dispatcher.utter_message(text=support_answer(intent, barrier), buttons=SUPPORT_BUTTONS)
         return [SlotSet("barrier", barrier)] if barrier else []

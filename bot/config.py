@@ -73,7 +73,6 @@ class Settings:
     employee_number_pattern: str = DEFAULT_EMPLOYEE_NUMBER_PATTERN
     spacy_model: str = "nl_core_news_sm"
     erasure_hooks: tuple[str, ...] = ()
-    voucher_value_eur: int = 375
     # ledger: bookings, vouchers, provider API, coach e-mail (bot/ledger, bot/notify)
     smtp_host: str = ""
     smtp_port: int = 587
@@ -110,7 +109,6 @@ def load_settings() -> Settings:
         ),
         spacy_model=_env("KOERS_SPACY_MODEL", "nl_core_news_sm"),
         erasure_hooks=_env_list("KOERS_ERASURE_HOOKS"),
-        voucher_value_eur=_env_int("KOERS_VOUCHER_VALUE_EUR", 375),
         smtp_host=_env("KOERS_SMTP_HOST", ""),
         smtp_port=_env_int("KOERS_SMTP_PORT", 587),
         smtp_username=_env("KOERS_SMTP_USERNAME", ""),

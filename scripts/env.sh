@@ -13,7 +13,8 @@ export KOERS_RASA_PORT="${KOERS_RASA_PORT:-5005}"
 export KOERS_ACTION_PORT="${KOERS_ACTION_PORT:-5055}"
 export KOERS_WEB_PORT="${KOERS_WEB_PORT:-8080}"
 export KOERS_ACTION_ENDPOINT_URL="${KOERS_ACTION_ENDPOINT_URL:-http://127.0.0.1:${KOERS_ACTION_PORT}/webhook}"
-export KOERS_TRACKER_SQLITE_PATH="${KOERS_TRACKER_SQLITE_PATH:-$KOERS_ROOT/var/tracker.db}"
+export KOERS_TRACKER_DB_URL="${KOERS_TRACKER_DB_URL:-sqlite:///$KOERS_ROOT/var/tracker.db}"
+export KOERS_DATABASE_URL="${KOERS_DATABASE_URL:-sqlite:///$KOERS_ROOT/var/koers.db}"
 export KOERS_MODEL="${KOERS_MODEL:-$KOERS_ROOT/models/koers.tar.gz}"
 export PYTHONPATH="$KOERS_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
@@ -22,5 +23,15 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export RASA_TELEMETRY_ENABLED=false
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$KOERS_ROOT/var"
+# Pseudonyms must stay the same across restarts: without a configured secret, a random local
+# one is kept in var/pseudonym.secret (fine for one machine; production sets the variable).
+if [ -z "${KOERS_PSEUDONYM_SECRET:-}" ]; then
+  secret_file="$KOERS_ROOT/var/pseudonym.secret"
+  if [ ! -s "$secret_file" ]; then
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$secret_file")
+  fi
+  KOERS_PSEUDONYM_SECRET="$(cat "$secret_file")"
+  export KOERS_PSEUDONYM_SECRET
+fi
 PY="$KOERS_VENV/bin/python"
 RASA="$KOERS_VENV/bin/rasa"

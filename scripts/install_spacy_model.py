@@ -2,8 +2,9 @@
 
 Order of preference:
 1. already importable at the wanted version -> nothing to do;
-2. a local pipeline directory (``KOERS_SPACY_MODEL_DIR``, default ``../shared/models/nl_core_news_sm``
-   next to the project) -> packaged with spaCy's Python API and pip-installed;
+2. a local pipeline directory (``KOERS_SPACY_MODEL_DIR``, default
+   ``../shared/models/nl_core_news_sm`` next to the project) -> packaged with spaCy's Python API
+   and pip-installed;
 3. the official release from spaCy's download (needs internet).
 
 spaCy's own CLI is avoided on purpose: with the click/typer versions Rasa pulls in, it
@@ -64,7 +65,8 @@ def install_from_dir(source: Path) -> None:
     )
     sdist = build_dir / f"{PACKAGE}-{version}" / "dist" / f"{PACKAGE}-{version}.tar.gz"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(sdist)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+         str(sdist)],
         check=True,
     )
 

@@ -2,10 +2,14 @@
 # Sets Koers up (see setup.sh) and runs it on embedded SQLite:
 #   Rasa server (REST + socketio) on :KOERS_RASA_PORT (5005), action server on
 #   :KOERS_ACTION_PORT (5055), web app on :KOERS_WEB_PORT (8080). Ctrl-C stops all three.
+# On a fresh database it loads the fictional demo data (municipalities, coaches, workshops).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KOERS_ROOT"
 "$KOERS_ROOT/scripts/setup.sh"
+
+echo "==> Preparing the application database ($KOERS_DATABASE_URL)"
+"$PY" -m bot.ledger.cli init
 
 pids=()
 cleanup() {

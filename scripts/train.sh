@@ -22,6 +22,6 @@ mkdir -p "$(dirname "$KOERS_MODEL")"
 start=$(date +%s)
 "$RASA" train --config config.yml --domain domain.yml --data data \
   --out "$(dirname "$KOERS_MODEL")" --fixed-model-name "$(basename "$KOERS_MODEL" .tar.gz)" \
-  --force --quiet
+  --quiet
 echo "$train_hash" > "$stamp"
 echo "==> Trained in $(( $(date +%s) - start )) s: $KOERS_MODEL"

@@ -116,7 +116,11 @@ def test_flesch_douma_reading_ease_fits_b1() -> None:
     textstat.set_lang("nl")
     long_texts = {n: t for n, t in TEXTS.items() if len(words(t)) >= 12}
     scores = {name: textstat.flesch_reading_ease(text) for name, text in long_texts.items()}
-    too_hard = {name: round(score) for name, score in scores.items() if score < MIN_FLESCH_DOUMA_SINGLE}
+    too_hard = {
+        name: round(score)
+        for name, score in scores.items()
+        if score < MIN_FLESCH_DOUMA_SINGLE
+    }
     assert not too_hard, f"too hard to read: {too_hard}"
     average = sum(scores.values()) / len(scores)
     assert average >= MIN_FLESCH_DOUMA_AVERAGE, f"average Flesch-Douma {average:.0f}"

@@ -6,8 +6,8 @@ calm, without promises nobody can keep.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 BARRIERS: tuple[str, ...] = (
     "tijd", "leidinggevende", "geld", "leeftijd", "onbekend_aanbod", "motivatie", "prive",

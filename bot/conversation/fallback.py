@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from bot.conversation.odd_input import OddInput
 
@@ -42,7 +42,9 @@ HUMAN_BUTTON: Mapping[str, str] = MappingProxyType(
 )
 
 
-def fallback_answer(odd: OddInput | None, fallbacks_in_a_row: int) -> tuple[str, list[dict[str, str]]]:
+def fallback_answer(
+    odd: OddInput | None, fallbacks_in_a_row: int
+) -> tuple[str, list[dict[str, str]]]:
     """Text and buttons for a message Koers did not understand."""
     buttons = [dict(button) for button in SUGGESTION_BUTTONS]
     if odd is not None:

@@ -7,9 +7,9 @@ strength category that a high rating points to.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 VERDIEPEN = "verdiepen"
 VERBREDEN = "verbreden"

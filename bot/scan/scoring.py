@@ -6,9 +6,9 @@ it directly. A rating counts from the middle of the scale (3), so "soms" moves n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from bot.scan.questions import (
     BLIJVEN_VITAAL,

@@ -12,7 +12,10 @@ INTRO = (
     "Het duurt ongeveer 5 minuten.\n"
     "Typ 'terug' om je vorige antwoord te veranderen. Typ 'stop' om te pauzeren."
 )
-RESUME = "Welkom terug bij de scan. Je hebt al {answered} van de {total} vragen beantwoord. We gaan verder."
+RESUME = (
+    "Welkom terug bij de scan. Je hebt al {answered} van de {total} vragen beantwoord. "
+    "We gaan verder."
+)
 ALREADY_DONE = "Je hebt de scan al gedaan. Hier is je uitslag nog een keer."
 REDO_HINT = "Wil je de scan opnieuw doen? Typ dan: scan opnieuw."
 RESET = "Prima, we beginnen opnieuw. Je oude antwoorden heb ik gewist."

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.config import Settings, load_settings
+from bot.web.ledger_views import setup_ledger_routes
 
 SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
 
@@ -23,7 +24,7 @@ def setup_base_routes(app: web.Application) -> None:
     app.router.add_get("/health", health)
 
 
-ROUTE_SETUPS: list[Callable[[web.Application], None]] = [setup_base_routes]
+ROUTE_SETUPS: list[Callable[[web.Application], None]] = [setup_base_routes, setup_ledger_routes]
 
 
 def init_app(settings: Settings | None = None) -> web.Application:

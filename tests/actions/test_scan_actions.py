@@ -183,3 +183,14 @@ async def test_reset_forgets_all_answers(make_tracker, domain) -> None:
         assert SlotSet(slot, None) in events
     assert SlotSet("scan_direction", None) in events
     assert SlotSet("scan_status", "in_progress") in events
+
+
+async def test_one_loose_word_is_asked_again_not_taken_as_a_worry(make_tracker, domain) -> None:
+    dispatcher, events = await run_validation(make_tracker, domain, "banaan", "express_worry")
+    assert SlotSet("scan_q03", None) in events
+    assert dispatcher.messages[0]["text"] == texts.NOT_UNDERSTOOD
+
+
+async def test_one_word_command_still_interrupts(make_tracker, domain) -> None:
+    _, events = await run_validation(make_tracker, domain, "privacy?", "ask_privacy")
+    assert not any(e.get("name") == "scan_q03" for e in events)

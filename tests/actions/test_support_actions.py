@@ -81,3 +81,14 @@ async def test_worry_gets_an_honest_answer_without_promises(make_tracker, domain
 async def test_opt_out_is_recorded(make_tracker, domain) -> None:
     events = await ActionOptOutTrends().run(CollectingDispatcher(), make_tracker(), domain)
     assert events == [SlotSet("trends_opt_out", True)]
+
+
+async def test_stray_entity_fragments_are_ignored(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [
+        {"entity": "barrier", "value": "werk"},
+        {"entity": "barrier", "value": "tijd"},
+    ]
+    tracker = make_tracker(text="geen tijd voor werk", intent="mention_barrier", entities=entities)
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == BARRIER_ANSWERS["tijd"]

@@ -6,6 +6,7 @@ file. In CI a missing model fails the run instead of skipping these tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -46,11 +47,15 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
 
 
+TEST_PSEUDONYM_SECRET = "koers-test-pseudonym-secret-0123456789abcdef"
+
+
 @dataclass
 class KoersServers:
     rasa_url: str
     action_url: str
-    tracker_db: Path
+    tracker_db_url: str
+    workdir: Path
     rasa_log: Path
     action_log: Path
 
@@ -58,16 +63,26 @@ class KoersServers:
     def webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
+    def logs(self) -> str:
+        return self.rasa_log.read_text(errors="replace") + self.action_log.read_text(
+            errors="replace"
+        )
 
-@pytest.fixture(scope="session")
-def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersServers]:
+
+def trained_model() -> Path:
     model = Path(os.environ.get("KOERS_MODEL", ROOT / "models" / "koers.tar.gz"))
     if not model.is_file():
         message = f"no trained model at {model}: run `make test` (it trains first)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    workdir = tmp_path_factory.mktemp("servers")
+    return model
+
+
+@contextlib.contextmanager
+def running_servers(workdir: Path, tracker_db_url: str) -> Iterator[KoersServers]:
+    """Start the action server and the Rasa server; stop both afterwards."""
+    model = trained_model()
     rasa_port, action_port = free_port(), free_port()
     bin_dir = Path(sys.executable).parent
     env = {
@@ -75,11 +90,16 @@ def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersSer
         "PYTHONPATH": str(ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "KOERS_TRACKER_SQLITE_PATH": str(workdir / "tracker.db"),
+        "KOERS_TRACKER_DB_URL": tracker_db_url,
         "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
+        "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
         "RASA_TELEMETRY_ENABLED": "false",
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    subprocess.run(
+        [sys.executable, "-m", "bot.ledger.cli", "init"], cwd=ROOT, env=env, check=True,
+        capture_output=True,
+    )
     processes = []
     try:
         with action_log.open("w") as out:
@@ -102,7 +122,8 @@ def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersSer
         yield KoersServers(
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             action_url=f"http://127.0.0.1:{action_port}",
-            tracker_db=workdir / "tracker.db",
+            tracker_db_url=tracker_db_url,
+            workdir=workdir,
             rasa_log=rasa_log,
             action_log=action_log,
         )
@@ -116,6 +137,21 @@ def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersSer
                 process.kill()
 
 
+@pytest.fixture(scope="session")
+def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersServers]:
+    """Koers on embedded SQLite, as `make run` starts it."""
+    workdir = tmp_path_factory.mktemp("servers")
+    with running_servers(workdir, f"sqlite:///{workdir / 'tracker.db'}") as servers:
+        yield servers
+
+
+def pseudonym(sender: str) -> str:
+    """The id under which the servers store ``sender``'s conversation."""
+    from bot.privacy.pseudonym import build_pseudonymizer
+
+    return build_pseudonymizer(TEST_PSEUDONYM_SECRET).pseudonym(sender)
+
+
 class Chat:
     """One employee talking to Koers over the REST webhook."""
 
@@ -124,10 +160,11 @@ class Chat:
         self.servers = servers
         self.sender = f"test-{uuid.uuid4().hex}"
 
-    async def say(self, text: str) -> list[dict]:
-        async with self.session.post(
-            self.servers.webhook, json={"sender": self.sender, "message": text}
-        ) as response:
+    async def say(self, text: str, metadata: dict | None = None) -> list[dict]:
+        body: dict = {"sender": self.sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        async with self.session.post(self.servers.webhook, json=body) as response:
             assert response.status == 200, await response.text()
             return await response.json()
 

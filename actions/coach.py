@@ -1,0 +1,715 @@
+"""Custom actions for booking, moving and cancelling a conversation with a career coach.
+
+Forms (see docs/wiring/ledger-domain.yml):
+- ``coach_form``: region -> coach_mode -> coach_when -> coach_slot -> coach_email_consent.
+  Choosing a slot books it at once (atomically), so "just taken" is found out right there.
+- ``booking_cancel_form``: booking_code -> booking_cancel_confirm.
+- ``booking_reschedule_form``: booking_code -> coach_when -> coach_slot.
+
+Logic and texts live in ``bot.ledger``; these classes read the tracker, call the ledger in a
+worker thread with one database session per run, and send messages. The employee's e-mail
+address is never asked in the chat (chat text is kept in the tracker store): the
+confirmation links to a page of the web app where it is stored on the booking only.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.config import Settings, load_settings
+from bot.ledger import texts
+from bot.ledger.booking import (
+    BookingError,
+    BookingView,
+    SlotOffer,
+    book_slot,
+    cancel_booking,
+    find_booking,
+    offers_from_slot_value,
+    offers_or_alternatives,
+    reschedule_booking,
+)
+from bot.ledger.codes import CodeCheck, find_code
+from bot.ledger.models import utcnow
+from bot.ledger.preferences import (
+    MODE_ANY,
+    WhenPreference,
+    normalize_region,
+    parse_mode,
+    parse_when,
+    parse_yes_no,
+    pick_offer,
+)
+from bot.ledger.runtime import RunSession
+from bot.notify.smtp import deliver_pending, smtp_config
+
+REGION = "region"
+MODE = "coach_mode"
+WHEN = "coach_when"
+OFFERS = "coach_offers"
+CHOICE = "coach_slot"
+CONSENT = "coach_email_consent"
+BOOKED = "coach_booking_code"
+BOOKING_CODE = "booking_code"
+CANCEL_CONFIRM = "booking_cancel_confirm"
+REQUESTED = "requested_slot"
+
+COACH_FORM_SLOTS = (REGION, MODE, WHEN, CHOICE, CONSENT)
+CANCEL_FORM_SLOTS = (BOOKING_CODE, CANCEL_CONFIRM)
+RESCHEDULE_FORM_SLOTS = (BOOKING_CODE, WHEN, CHOICE)
+#: Slots that a new request starts without (the region is kept unless a new one is named).
+COACH_RESET = (MODE, WHEN, OFFERS, CHOICE, CONSENT, BOOKED)
+
+#: Intents that leave a form question unanswered; a rule answers them instead.
+INTERRUPTIONS = frozenset(
+    {
+        "stop",
+        "goodbye",
+        "ask_privacy",
+        "bot_challenge",
+        "human_handoff",
+        "request_voucher",
+        "check_voucher_status",
+        "cancel_booking",
+        "reschedule_booking",
+        "ask_workshops",
+        "ask_capabilities",
+        "faq",
+        "out_of_scope",
+        "request_erasure",
+        "start_scan",
+        "prepare_conversation",
+        "opt_out_trends",
+    }
+)
+INTERRUPTION_CONFIDENCE = 0.6
+
+_RUN: ContextVar[RunSession | None] = ContextVar("koers_ledger_run", default=None)
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def _intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def _interrupted(tracker: Tracker) -> bool:
+    name, confidence = _intent(tracker)
+    return name in INTERRUPTIONS and confidence >= INTERRUPTION_CONFIDENCE
+
+
+def _asked(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot(REQUESTED) == slot
+
+
+def _run_session() -> RunSession:
+    run = _RUN.get()
+    if run is None:  # pragma: no cover - only when a method is called outside run()
+        raise RuntimeError("ledger session used outside an action run")
+    return run
+
+
+def ics_url(settings: Settings, view: BookingView) -> str:
+    return f"{settings.public_base_url}/bookings/{view.ics_token}.ics"
+
+
+def email_url(settings: Settings, view: BookingView) -> str:
+    return f"{settings.public_base_url}/bookings/{view.ics_token}/email"
+
+
+def booking_code_in(tracker: Tracker, *, asked: bool = False) -> CodeCheck | None:
+    """A booking code from the ``booking_code`` entity or, failing that, the message text.
+
+    Entity values are checked like text: a regex can also match a word like "gesprekken",
+    which must not be called a typo unless the bot just asked for a code.
+    """
+    for value in tracker.get_latest_entity_values(BOOKING_CODE):
+        found = find_code(str(value), "booking", lenient=asked)
+        if found is not None:
+            return found
+    return find_code(_text(tracker), "booking", lenient=asked)
+
+
+async def _notify(run: RunSession, settings: Settings) -> None:
+    """Sends the queued coach e-mails now if SMTP is set up (else they wait in the outbox)."""
+    config = smtp_config(settings)
+    if config is not None:
+        await deliver_pending(await run.session(), config)
+
+
+def _send_offers(
+    dispatcher: CollectingDispatcher, tracker: Tracker, offers: list[SlotOffer]
+) -> None:
+    region = tracker.get_slot(REGION) or "je regio"
+    preference = WhenPreference.from_dict(tracker.get_slot(WHEN))
+    text, buttons = texts.offers_message(offers, region, preference, tracker.get_slot(MODE))
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
+class _LedgerFormValidation(FormValidationAction, ABC):
+    """Opens one ledger session per run (lazily, only when a step needs the database)."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        async with RunSession(load_settings().database_url) as run:
+            token = _RUN.set(run)
+            try:
+                return await super().run(dispatcher, tracker, domain)
+            finally:
+                _RUN.reset(token)
+
+    # Shared steps of choosing a time (used by booking and by moving a booking).
+
+    def extract_coach_when(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, WHEN):
+            return {}
+        preference = parse_when(_text(tracker))
+        if preference is None and _interrupted(tracker):
+            return {}
+        return {WHEN: preference.to_dict() if preference else None}
+
+    def extract_coach_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, CHOICE):
+            return {}
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        index = pick_offer(_text(tracker), [offer.starts_at for offer in offers])
+        if index is None and _interrupted(tracker):
+            return {}
+        return {CHOICE: None if index is None else str(offers[index].slot_id)}
+
+    async def _offer_times(
+        self,
+        dispatcher: CollectingDispatcher,
+        *,
+        region: str,
+        mode: str,
+        preference: WhenPreference,
+        exclude: tuple[int, ...] = (),
+    ) -> dict[str, Any]:
+        """Stores the offers for the next question, or ends the form when nothing is free."""
+        settings = load_settings()
+        offers = await _run_session().call(
+            offers_or_alternatives,
+            region=region,
+            mode=mode,
+            preference=preference,
+            now=utcnow(),
+            horizon_days=settings.booking_horizon_days,
+            exclude=exclude,
+        )
+        if not offers:
+            dispatcher.utter_message(text=texts.NOTHING_FREE)
+            return {WHEN: preference.to_dict(), OFFERS: [], REQUESTED: None}
+        return {WHEN: preference.to_dict(), OFFERS: [offer.to_dict() for offer in offers]}
+
+
+# --- Booking --------------------------------------------------------------------------------
+
+
+class ActionCoachStart(Action):
+    """Starts a fresh booking: forgets an earlier one and keeps what this message says."""
+
+    def name(self) -> str:
+        return "action_coach_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet(slot, None) for slot in COACH_RESET]
+        named = next(tracker.get_latest_entity_values(REGION), None)
+        region = normalize_region(str(named)) if named else normalize_region(_text(tracker))
+        events.append(SlotSet(REGION, region))
+        mode = parse_mode(_text(tracker))
+        if mode is not None and mode != MODE_ANY:
+            events.append(SlotSet(MODE, mode))
+        return events
+
+
+class ValidateCoachForm(_LedgerFormValidation):
+    def name(self) -> str:
+        return "validate_coach_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return list(COACH_FORM_SLOTS)
+
+    def extract_region(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, REGION):
+            return {}
+        named = next(tracker.get_latest_entity_values(REGION), None)
+        region = normalize_region(str(named)) if named else None
+        region = region or normalize_region(_text(tracker))
+        if region is None and _interrupted(tracker):
+            return {}
+        return {REGION: region}
+
+    def validate_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        region = normalize_region(str(value)) if value else None
+        if region is None:
+            dispatcher.utter_message(text=texts.UNKNOWN_REGION)
+        return {REGION: region}
+
+    def extract_coach_mode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, MODE):
+            return {}
+        mode = parse_mode(_text(tracker))
+        if mode is None and _interrupted(tracker):
+            return {}
+        return {MODE: mode}
+
+    def validate_coach_mode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_MODE)
+        return {MODE: value}
+
+    async def validate_coach_when(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_WHEN)
+            return {WHEN: None}
+        return await self._offer_times(
+            dispatcher,
+            region=tracker.get_slot(REGION),
+            mode=tracker.get_slot(MODE) or MODE_ANY,
+            preference=WhenPreference.from_dict(value),
+        )
+
+    async def validate_coach_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
+            return {CHOICE: None}
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        chosen = next((offer for offer in offers if str(offer.slot_id) == str(value)), None)
+        if chosen is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
+            return {CHOICE: None}
+        run = _run_session()
+        try:
+            view = await run.call(
+                book_slot,
+                slot_id=chosen.slot_id,
+                mode=chosen.mode,
+                region=tracker.get_slot(REGION),
+                now=utcnow(),
+                actor="action:coach_form",
+            )
+        except BookingError as refused:
+            dispatcher.utter_message(text=texts.slot_problem(refused.reason))
+            return await self._offer_times(
+                dispatcher,
+                region=tracker.get_slot(REGION),
+                mode=tracker.get_slot(MODE) or MODE_ANY,
+                preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
+                exclude=(chosen.slot_id,),
+            ) | {CHOICE: None}
+        await _notify(run, load_settings())
+        dispatcher.utter_message(text=texts.BOOKED)
+        return {CHOICE: str(chosen.slot_id), BOOKED: view.code}
+
+    def extract_coach_email_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, CONSENT):
+            return {}
+        intent, _confidence = _intent(tracker)
+        answer = parse_yes_no(_text(tracker), intent)
+        if answer is None and _interrupted(tracker):
+            return {}
+        return {CONSENT: answer}
+
+    def validate_coach_email_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
+        return {CONSENT: value}
+
+
+class ActionAskRegion(Action):
+    def name(self) -> str:
+        return "action_ask_region"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_REGION, buttons=texts.region_buttons())
+        return []
+
+
+class ActionAskCoachMode(Action):
+    def name(self) -> str:
+        return "action_ask_coach_mode"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_MODE, buttons=texts.buttons(*texts.MODE_BUTTONS))
+        return []
+
+
+class ActionAskCoachWhen(Action):
+    def name(self) -> str:
+        return "action_ask_coach_when"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_WHEN, buttons=texts.buttons(*texts.WHEN_BUTTONS))
+        return []
+
+
+class ActionAskCoachSlot(Action):
+    """Shows the offers that the validation of ``coach_when`` (or a failed try) stored."""
+
+    def name(self) -> str:
+        return "action_ask_coach_slot"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        if offers:
+            _send_offers(dispatcher, tracker, offers)
+        else:
+            dispatcher.utter_message(text=texts.NO_OFFERS_LEFT)
+        return []
+
+
+class ActionAskCoachEmailConsent(Action):
+    def name(self) -> str:
+        return "action_ask_coach_email_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        days = load_settings().booking_email_retention_days
+        dispatcher.utter_message(
+            text=texts.ask_email_consent(days), buttons=texts.buttons("Ja", "Nee")
+        )
+        return []
+
+
+class ActionCoachBookingDone(Action):
+    """After ``coach_form``: the booking code, the calendar file and, after a yes, the
+    link to leave an e-mail address. Clears the form's slots for a next booking."""
+
+    def name(self) -> str:
+        return "action_coach_booking_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        code = tracker.get_slot(BOOKED)
+        reset = [SlotSet(slot, None) for slot in COACH_RESET]
+        if not code:
+            return reset
+        settings = load_settings()
+        async with RunSession(settings.database_url) as run:
+            view = await run.call(find_booking, raw_code=str(code))
+        if view is None:
+            dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
+            return reset
+        consent = tracker.get_slot(CONSENT) is True
+        dispatcher.utter_message(
+            text=texts.booking_done(
+                view, ics_url(settings, view), email_url(settings, view) if consent else None
+            )
+        )
+        return reset
+
+
+# --- Cancelling and moving ------------------------------------------------------------------
+
+
+class ActionBookingChangeStart(Action):
+    """Before cancelling or moving: takes a code from this message, forgets older answers."""
+
+    def name(self) -> str:
+        return "action_booking_change_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        found = booking_code_in(tracker)
+        return [
+            SlotSet(BOOKING_CODE, found.normalized if found else None),
+            SlotSet(CANCEL_CONFIRM, None),
+            SlotSet(WHEN, None),
+            SlotSet(OFFERS, None),
+            SlotSet(CHOICE, None),
+        ]
+
+
+class _BookingCodeSteps(_LedgerFormValidation, ABC):
+    """Reading and checking a booking code (shared by cancelling and moving)."""
+
+    def extract_booking_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, BOOKING_CODE):
+            return {}
+        found = booking_code_in(tracker, asked=True)
+        if found is None and _interrupted(tracker):
+            return {}
+        # Keep what was typed, so validation can say what is wrong with it.
+        return {BOOKING_CODE: found.normalized if found else _text(tracker)[:40] or None}
+
+    async def _checked_booking(
+        self, value: Any, dispatcher: CollectingDispatcher
+    ) -> BookingView | None:
+        found = find_code(str(value or ""), "booking", lenient=True)
+        if found is None or not found.ok:
+            dispatcher.utter_message(text=texts.code_problem(found, "booking"))
+            return None
+        view = await _run_session().call(find_booking, raw_code=found.normalized)
+        if view is None:
+            dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
+            return None
+        return view
+
+    def _final_problem(self, view: BookingView) -> str | None:
+        """A cancelled or past booking cannot be changed: the form stops with a reason."""
+        if view.status != "active":
+            return texts.booking_problem("booking_cancelled")
+        if view.starts_at <= utcnow():
+            return texts.booking_problem("booking_past")
+        return None
+
+
+class ValidateBookingCancelForm(_BookingCodeSteps):
+    def name(self) -> str:
+        return "validate_booking_cancel_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return list(CANCEL_FORM_SLOTS)
+
+    async def validate_booking_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        view = await self._checked_booking(value, dispatcher)
+        if view is None:
+            return {BOOKING_CODE: None}
+        problem = self._final_problem(view)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {BOOKING_CODE: None, REQUESTED: None}
+        dispatcher.utter_message(text=texts.current_booking(view))
+        return {BOOKING_CODE: view.code}
+
+    def extract_booking_cancel_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, CANCEL_CONFIRM):
+            return {}
+        intent, _confidence = _intent(tracker)
+        answer = parse_yes_no(_text(tracker), intent)
+        if answer is None and _interrupted(tracker):
+            return {}
+        return {CANCEL_CONFIRM: answer}
+
+    def validate_booking_cancel_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
+        return {CANCEL_CONFIRM: value}
+
+
+class ActionAskBookingCode(Action):
+    def name(self) -> str:
+        return "action_ask_booking_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_BOOKING_CODE)
+        return []
+
+
+class ActionAskBookingCancelConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_booking_cancel_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text="Wil je deze afspraak echt afzeggen?",
+            buttons=[dict(button) for button in texts.CANCEL_CONFIRM_BUTTONS],
+        )
+        return []
+
+
+class ActionCancelBooking(Action):
+    """After ``booking_cancel_form``: cancels when the employee said yes."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        code = tracker.get_slot(BOOKING_CODE)
+        confirmed = tracker.get_slot(CANCEL_CONFIRM)
+        reset = [SlotSet(BOOKING_CODE, None), SlotSet(CANCEL_CONFIRM, None)]
+        if not code:
+            return reset
+        if confirmed is not True:
+            dispatcher.utter_message(text=texts.KEEP_BOOKING)
+            return reset
+        settings = load_settings()
+        async with RunSession(settings.database_url) as run:
+            try:
+                await run.call(
+                    cancel_booking, code=str(code), now=utcnow(), actor="action:cancel_booking"
+                )
+            except BookingError as refused:
+                dispatcher.utter_message(text=texts.booking_problem(refused.reason))
+                return reset
+            await _notify(run, settings)
+        dispatcher.utter_message(
+            text=texts.CANCELLED,
+            buttons=[{"title": "Nieuwe afspraak maken", "payload": "/request_coach"}],
+        )
+        return reset
+
+
+class ValidateBookingRescheduleForm(_BookingCodeSteps):
+    def name(self) -> str:
+        return "validate_booking_reschedule_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return list(RESCHEDULE_FORM_SLOTS)
+
+    async def validate_booking_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        view = await self._checked_booking(value, dispatcher)
+        if view is None:
+            return {BOOKING_CODE: None}
+        problem = self._final_problem(view)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {BOOKING_CODE: None, REQUESTED: None}
+        dispatcher.utter_message(text=texts.current_booking(view))
+        # The new time is looked for in the same region and the same way of meeting.
+        return {BOOKING_CODE: view.code, REGION: view.region, MODE: view.mode}
+
+    async def validate_coach_when(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_WHEN)
+            return {WHEN: None}
+        return await self._offer_times(
+            dispatcher,
+            region=tracker.get_slot(REGION),
+            mode=tracker.get_slot(MODE) or MODE_ANY,
+            preference=WhenPreference.from_dict(value),
+            exclude=(),
+        )
+
+    async def validate_coach_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        chosen = next((offer for offer in offers if str(offer.slot_id) == str(value)), None)
+        if chosen is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
+            return {CHOICE: None}
+        settings = load_settings()
+        run = _run_session()
+        try:
+            await run.call(
+                reschedule_booking,
+                code=str(tracker.get_slot(BOOKING_CODE)),
+                new_slot_id=chosen.slot_id,
+                now=utcnow(),
+                actor="action:reschedule_booking",
+                email_retention=timedelta(days=settings.booking_email_retention_days),
+            )
+        except BookingError as refused:
+            if refused.reason.startswith("booking_"):
+                dispatcher.utter_message(text=texts.booking_problem(refused.reason))
+                return {CHOICE: None, REQUESTED: None}
+            dispatcher.utter_message(text=texts.slot_problem(refused.reason))
+            return await self._offer_times(
+                dispatcher,
+                region=tracker.get_slot(REGION),
+                mode=tracker.get_slot(MODE) or MODE_ANY,
+                preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
+                exclude=(chosen.slot_id,),
+            ) | {CHOICE: None}
+        await _notify(run, settings)
+        return {CHOICE: str(chosen.slot_id)}
+
+
+class ActionRescheduleDone(Action):
+    """After ``booking_reschedule_form``: the new time and the updated calendar file."""
+
+    def name(self) -> str:
+        return "action_reschedule_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        code = tracker.get_slot(BOOKING_CODE)
+        reset = [SlotSet(slot, None) for slot in (BOOKING_CODE, WHEN, OFFERS, CHOICE)]
+        if not code or not tracker.get_slot(CHOICE):
+            return reset
+        settings = load_settings()
+        async with RunSession(settings.database_url) as run:
+            view = await run.call(find_booking, raw_code=str(code))
+        if view is not None:
+            dispatcher.utter_message(text=texts.rescheduled(view, ics_url(settings, view)))
+        return reset

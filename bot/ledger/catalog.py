@@ -1,0 +1,75 @@
+"""Fixed vocabularies of the programme: provinces, workshop themes, meeting modes.
+
+They are repeated as CHECK constraints in the database, so keep the migration in step.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+#: Appointments are shown and planned in Dutch local time; the database stores UTC.
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+#: Official province names: the canonical values of the NLU entity ``region``.
+REGIONS: tuple[str, ...] = (
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
+
+#: The five workshop themes of the programme, with the title the employee sees.
+WORKSHOP_THEMES = MappingProxyType(
+    {
+        "talenten": "Je talenten ontdekken en goed gebruiken",
+        "gesprek": "Tips voor een goed gesprek met je leidinggevende",
+        "presenteren": "Jezelf presenteren: kleding en houding",
+        "financien": "Wat een loopbaanstap betekent voor je geld",
+        "digitalisering": "Techniek en digitalisering in je eigen werk",
+    }
+)
+
+MODE_ONLINE = "online"
+MODE_ON_LOCATION = "on_location"
+#: A slot the coach can do either way; the employee's choice is stored on the booking.
+MODE_EITHER = "either"
+SLOT_MODES = (MODE_ONLINE, MODE_ON_LOCATION, MODE_EITHER)
+BOOKING_MODES = (MODE_ONLINE, MODE_ON_LOCATION)
+
+SLOT_FREE, SLOT_BOOKED, SLOT_BLOCKED = "free", "booked", "blocked"
+SLOT_STATUSES = (SLOT_FREE, SLOT_BOOKED, SLOT_BLOCKED)
+
+BOOKING_ACTIVE, BOOKING_CANCELLED = "active", "cancelled"
+BOOKING_STATUSES = (BOOKING_ACTIVE, BOOKING_CANCELLED)
+
+VOUCHER_ISSUED = "issued"
+VOUCHER_REDEEMED = "redeemed"
+VOUCHER_EXPIRED = "expired"
+VOUCHER_CANCELLED = "cancelled"
+VOUCHER_STATUSES = (VOUCHER_ISSUED, VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_CANCELLED)
+
+#: What a voucher may be spent on: one workshop or one career conversation.
+VOUCHER_PURPOSE_ANY = "workshop_or_coach"
+VOUCHER_PURPOSES = (VOUCHER_PURPOSE_ANY, "workshop", "coach")
+
+OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+)
+OUTBOX_STATUSES = (OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED)
+
+
+def sql_in(values: tuple[str, ...]) -> str:
+    """Renders a literal ``IN (...)`` list for CHECK constraints (values are our constants)."""
+    return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")"

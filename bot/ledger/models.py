@@ -1,0 +1,350 @@
+"""SQLAlchemy models of the ledger (the migration in ``migrations/versions`` mirrors them).
+
+Rules that protect money and appointments are constraints in the database, so they hold for
+every writer (action server, web app, CLI) and under concurrency: unique codes, one active
+booking per slot, one live voucher per employee per programme year, a budget that cannot go
+negative, and status columns limited to known values. Timestamps are stored in UTC and come
+back timezone-aware on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+from bot.ledger.catalog import (
+    BOOKING_ACTIVE,
+    BOOKING_MODES,
+    BOOKING_STATUSES,
+    OUTBOX_PENDING,
+    OUTBOX_STATUSES,
+    REGIONS,
+    SLOT_FREE,
+    SLOT_MODES,
+    SLOT_STATUSES,
+    VOUCHER_CANCELLED,
+    VOUCHER_ISSUED,
+    VOUCHER_PURPOSE_ANY,
+    VOUCHER_PURPOSES,
+    VOUCHER_STATUSES,
+    WORKSHOP_THEMES,
+    sql_in,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC timestamps on every backend; naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a timezone (the ledger stores UTC)")
+        value = value.astimezone(timezone.utc)
+        # SQLite has no time zones: store naive UTC so text comparison stays correct.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+    __table_args__ = (
+        CheckConstraint("length(code) BETWEEN 2 AND 16", name="code_length"),
+        CheckConstraint("programme_year BETWEEN 2019 AND 2100", name="programme_year_range"),
+        CheckConstraint("voucher_value_cents > 0", name="voucher_value_positive"),
+        CheckConstraint("voucher_budget_cents >= 0", name="budget_not_negative"),
+        CheckConstraint(
+            "budget_committed_cents >= 0 AND budget_committed_cents <= voucher_budget_cents",
+            name="budget_within_limit",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(16), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    participating = Column(Boolean, nullable=False, default=True)
+    programme_year = Column(Integer, nullable=False)
+    voucher_value_cents = Column(Integer, nullable=False)
+    voucher_budget_cents = Column(Integer, nullable=False)
+    budget_committed_cents = Column(Integer, nullable=False, default=0)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Provider(Base):
+    """A workshop or coaching provider that redeems vouchers through the API."""
+
+    __tablename__ = "providers"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False, unique=True)
+    #: SHA-256 of the API key; the key itself is shown once and never stored.
+    api_key_hash = Column(String(64), nullable=True, unique=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    key_rotated_at = Column(UTCDateTime, nullable=True)
+
+
+class Coach(Base):
+    __tablename__ = "coaches"
+    __table_args__ = (
+        CheckConstraint("online OR on_location", name="has_a_mode"),
+        CheckConstraint("email LIKE '%_@_%'", name="email_shape"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    email = Column(String(254), nullable=False, unique=True)
+    online = Column(Boolean, nullable=False, default=True)
+    on_location = Column(Boolean, nullable=False, default=False)
+    #: Where on-location conversations take place (shown in the confirmation).
+    location = Column(String(200), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    regions = relationship(
+        "CoachRegion", cascade="all, delete-orphan", lazy="selectin", order_by="CoachRegion.region"
+    )
+    specialties = relationship(
+        "CoachSpecialty",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="CoachSpecialty.specialty",
+    )
+
+
+class CoachRegion(Base):
+    __tablename__ = "coach_regions"
+    __table_args__ = (CheckConstraint(f"region IN {sql_in(REGIONS)}", name="known_region"),)
+
+    coach_id = Column(Integer, ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True)
+    region = Column(String(32), primary_key=True)
+
+
+class CoachSpecialty(Base):
+    __tablename__ = "coach_specialties"
+    __table_args__ = (CheckConstraint("length(specialty) > 0", name="not_empty"),)
+
+    coach_id = Column(Integer, ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True)
+    specialty = Column(String(80), primary_key=True)
+
+
+class Slot(Base):
+    """A free (or booked, or blocked) time of a coach."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("coach_id", "starts_at", name="uq_slots_coach_start"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(f"mode IN {sql_in(SLOT_MODES)}", name="known_mode"),
+        CheckConstraint(f"status IN {sql_in(SLOT_STATUSES)}", name="known_status"),
+        Index("ix_slots_status_starts_at", "status", "starts_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    coach_id = Column(Integer, ForeignKey("coaches.id", ondelete="RESTRICT"), nullable=False)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+    mode = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default=SLOT_FREE)
+
+    coach = relationship("Coach", lazy="joined")
+
+
+class Booking(Base):
+    """A booked career conversation; the code lets the employee change or cancel it."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(f"mode IN {sql_in(BOOKING_MODES)}", name="known_mode"),
+        CheckConstraint(f"status IN {sql_in(BOOKING_STATUSES)}", name="known_status"),
+        CheckConstraint(f"region IN {sql_in(REGIONS)}", name="known_region"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(
+            "email IS NULL OR email_delete_after IS NOT NULL", name="email_has_deadline"
+        ),
+        CheckConstraint(
+            "(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_at_set"
+        ),
+        # At most one active booking per slot, whatever the application does.
+        Index(
+            "uq_bookings_active_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text(f"status = '{BOOKING_ACTIVE}'"),
+            postgresql_where=text(f"status = '{BOOKING_ACTIVE}'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), nullable=False, unique=True)
+    slot_id = Column(Integer, ForeignKey("slots.id", ondelete="RESTRICT"), nullable=False)
+    mode = Column(String(16), nullable=False)
+    region = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False, default=BOOKING_ACTIVE)
+    #: Bearer token of the calendar download link; unguessable, unrelated to the code.
+    ics_token = Column(String(64), nullable=False, unique=True)
+    #: Calendar SEQUENCE: raised on every change so agenda apps update the event.
+    sequence = Column(Integer, nullable=False, default=0)
+    #: Only after an explicit yes; wiped by ``purge-emails`` after ``email_delete_after``.
+    email = Column(String(254), nullable=True)
+    email_delete_after = Column(UTCDateTime, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    cancelled_at = Column(UTCDateTime, nullable=True)
+
+    slot = relationship("Slot", lazy="joined")
+
+
+class Workshop(Base):
+    """One date of a workshop on one of the five programme themes."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "theme", "starts_at", name="uq_workshops_date"),
+        CheckConstraint(f"theme IN {sql_in(tuple(WORKSHOP_THEMES))}", name="known_theme"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("places > 0", name="places_positive"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    theme = Column(String(32), nullable=False)
+    title = Column(String(160), nullable=False)
+    provider_id = Column(Integer, ForeignKey("providers.id", ondelete="RESTRICT"), nullable=False)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+    location = Column(String(200), nullable=False)
+    places = Column(Integer, nullable=False)
+
+    provider = relationship("Provider", lazy="joined")
+
+
+class Voucher(Base):
+    __tablename__ = "vouchers"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(VOUCHER_STATUSES)}", name="known_status"),
+        CheckConstraint(f"purpose IN {sql_in(VOUCHER_PURPOSES)}", name="known_purpose"),
+        CheckConstraint("value_cents > 0", name="value_positive"),
+        CheckConstraint("expires_at > issued_at", name="expires_after_issue"),
+        CheckConstraint("length(employee_key) >= 8", name="employee_key_length"),
+        CheckConstraint(
+            "(status = 'redeemed') = "
+            "(redeemed_at IS NOT NULL AND redeemed_by_provider_id IS NOT NULL)",
+            name="redeemed_fields",
+        ),
+        # One live voucher per employee and programme year; a cancelled one may be replaced.
+        Index(
+            "uq_vouchers_employee_year",
+            "municipality_id",
+            "employee_key",
+            "programme_year",
+            unique=True,
+            sqlite_where=text(f"status <> '{VOUCHER_CANCELLED}'"),
+            postgresql_where=text(f"status <> '{VOUCHER_CANCELLED}'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(16), nullable=False, unique=True)
+    municipality_id = Column(
+        Integer, ForeignKey("municipalities.id", ondelete="RESTRICT"), nullable=False
+    )
+    #: Pseudonym from the channel's signed token; never a name or personnel number.
+    employee_key = Column(String(128), nullable=False)
+    programme_year = Column(Integer, nullable=False)
+    value_cents = Column(Integer, nullable=False)
+    purpose = Column(String(24), nullable=False, default=VOUCHER_PURPOSE_ANY)
+    status = Column(String(16), nullable=False, default=VOUCHER_ISSUED)
+    issued_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    redeemed_at = Column(UTCDateTime, nullable=True)
+    redeemed_by_provider_id = Column(
+        Integer, ForeignKey("providers.id", ondelete="RESTRICT"), nullable=True
+    )
+    redeemed_reference = Column(String(100), nullable=True)
+    status_changed_at = Column(UTCDateTime, nullable=True)
+
+    municipality = relationship("Municipality", lazy="joined")
+    redeemed_by = relationship("Provider", lazy="joined")
+
+
+class AuditEntry(Base):
+    """Append-only record of every change to bookings, vouchers, providers and imports."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    actor = Column(String(80), nullable=False)
+    action = Column(String(60), nullable=False)
+    entity_type = Column(String(40), nullable=False)
+    entity_id = Column(String(64), nullable=True)
+    details = Column(Text, nullable=False, default="{}")
+
+
+class OutboxMessage(Base):
+    """An e-mail to send (or, without SMTP settings, to read with ``cli outbox``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="known_status"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbox_status_created_at", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    to_address = Column(String(254), nullable=False)
+    subject = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False, default=OUTBOX_PENDING)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+    booking_id = Column(Integer, ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True)
+    #: Messages about a booking can hold the employee's e-mail: deleted with it.
+    purge_after = Column(UTCDateTime, nullable=True)

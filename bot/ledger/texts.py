@@ -1,0 +1,329 @@
+"""What Koers says about coaches, bookings and vouchers (Dutch, B1, informal "je").
+
+Pure functions: the actions in ``actions/coach.py`` and ``actions/voucher.py`` only choose
+which text to send. Buttons send plain text, so clicking and typing work the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.ledger.booking import (
+    BOOKING_IS_CANCELLED,
+    BOOKING_PAST,
+    BOOKING_SAME_SLOT,
+    BOOKING_UNKNOWN,
+    OFFER_ELSEWHERE_ONLINE,
+    OFFER_LATER,
+    SLOT_MODE,
+    SLOT_PAST,
+    SLOT_TAKEN,
+    SLOT_UNKNOWN,
+    BookingView,
+    SlotOffer,
+)
+from bot.ledger.catalog import (
+    LOCAL_TZ,
+    MODE_ONLINE,
+    REGIONS,
+    VOUCHER_CANCELLED,
+    VOUCHER_EXPIRED,
+    VOUCHER_ISSUED,
+    VOUCHER_REDEEMED,
+    WORKSHOP_THEMES,
+)
+from bot.ledger.codes import CodeCheck, CodeProblem, format_code
+from bot.ledger.preferences import (
+    WEEKDAY_SHORT,
+    WhenPreference,
+    describe_preference,
+    format_date,
+    format_day,
+    format_moment,
+    format_time,
+)
+from bot.ledger.vouchers import (
+    BUDGET_EXHAUSTED,
+    MUNICIPALITY_UNKNOWN,
+    NOT_PARTICIPATING,
+    VoucherView,
+)
+from bot.ledger.workshops import WorkshopDate
+
+Button = dict[str, str]
+
+EXAMPLE_VOUCHER_CODE = "ABCD-EFGH-JKMN-PQRS"
+EXAMPLE_BOOKING_CODE = "ABCDE-FGHJK"
+ASK_PNO = "Lukt het niet? Vraag het dan aan de afdeling P&O van je gemeente."
+
+
+def buttons(*titles: str) -> list[Button]:
+    return [{"title": title, "payload": title} for title in titles]
+
+
+# --- Booking a coach --------------------------------------------------------------------
+
+ASK_REGION = (
+    "In welke provincie wil je een coach spreken? Kies hieronder, of typ de naam van de "
+    "provincie of je woonplaats."
+)
+UNKNOWN_REGION = "Sorry, die provincie ken ik niet. Je mag ook een grote stad typen, zoals Zwolle."
+ASK_MODE = "Wil je de coach online spreken of op locatie?"
+UNCLEAR_MODE = "Sorry, dat begreep ik niet goed."
+MODE_BUTTONS = ("Online", "Op locatie", "Maakt niet uit")
+ASK_WHEN = "Welke dagen of welk dagdeel passen jou? Typ bijvoorbeeld: dinsdag of donderdagmiddag."
+UNCLEAR_WHEN = "Dat snap ik niet goed. Noem een dag, zoals maandag. Of een dagdeel, zoals middag."
+WHEN_BUTTONS = ("Ochtend", "Middag", "Avond", "Maakt niet uit")
+NOTHING_FREE = (
+    "Sorry, er is nu geen enkele tijd vrij bij een coach. Probeer het over een paar dagen "
+    "nog eens. Je kunt ook bij de afdeling P&O van je gemeente vragen naar een loopbaancoach."
+)
+UNCLEAR_SLOT = "Welke tijd bedoel je? Typ het nummer van de tijd, bijvoorbeeld 2."
+BOOKED = "Gelukt! Je afspraak staat vast."
+UNCLEAR_YES_NO = "Zeg ja of nee, dan weet ik wat je wilt."
+KEEP_BOOKING = "Oké, je afspraak blijft gewoon staan."
+NO_OFFERS_LEFT = "Er zijn nu geen andere tijden vrij. Probeer het later nog eens."
+
+
+def region_buttons() -> list[Button]:
+    return buttons(*REGIONS)
+
+
+def _how(mode: str, location: str | None = None) -> str:
+    if mode == MODE_ONLINE:
+        return "online"
+    return f"op locatie: {location}" if location else "op locatie"
+
+
+def offer_label(offer: SlotOffer) -> str:
+    return (
+        f"{format_moment(offer.starts_at, offer.ends_at)}, {offer.coach_name}, {_how(offer.mode)}"
+    )
+
+
+def offer_button_title(number: int, offer: SlotOffer) -> str:
+    local = offer.starts_at.astimezone(LOCAL_TZ)
+    day = WEEKDAY_SHORT[local.weekday()]
+    return f"{number}. {day} {local.day}-{local.month} {format_time(offer.starts_at)}"
+
+
+def offers_message(
+    offers: Sequence[SlotOffer], region: str, preference: WhenPreference, mode: str
+) -> tuple[str, list[Button]]:
+    """The list of free times to pick from (matches, or the nearest alternatives)."""
+    alternatives = any(offer.kind != "match" for offer in offers)
+    if alternatives:
+        intro = (
+            f"In {region} is {describe_preference(preference)} niets vrij"
+            f"{' voor een gesprek op locatie' if mode == 'on_location' else ''}. "
+            "Dit zijn de dichtstbijzijnde andere tijden:"
+        )
+    else:
+        intro = f"Deze tijden zijn vrij in {region}:"
+    lines = [intro]
+    for number, offer in enumerate(offers, start=1):
+        note = ""
+        if offer.kind == OFFER_ELSEWHERE_ONLINE:
+            note = " (online, coach uit een andere regio)"
+        elif offer.kind == OFFER_LATER:
+            note = " (later)"
+        lines.append(f"{number}. {offer_label(offer)}{note}")
+    lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
+    return "\n".join(lines), [
+        {"title": offer_button_title(number, offer), "payload": str(number)}
+        for number, offer in enumerate(offers, start=1)
+    ]
+
+
+def slot_problem(reason: str) -> str:
+    return {
+        SLOT_TAKEN: "Jammer, die tijd is net door iemand anders geboekt.",
+        SLOT_PAST: "Die tijd is al voorbij, of begint te snel. Kies een andere tijd.",
+        SLOT_UNKNOWN: "Die tijd bestaat niet meer. Kies een andere tijd.",
+        SLOT_MODE: "Die tijd past niet bij online of op locatie. Kies een andere tijd.",
+    }.get(reason, "Die tijd lukt niet. Kies een andere tijd.")
+
+
+def ask_email_consent(retention_days: int) -> str:
+    return (
+        "Wil je dat de coach je kan mailen? Bijvoorbeeld met de link voor een online gesprek.\n"
+        "Je typt je e-mailadres dan niet hier in de chat, maar op een aparte pagina. "
+        f"Alleen de coach krijgt het. We wissen het {retention_days} dagen na de afspraak."
+    )
+
+
+def booking_done(view: BookingView, ics_url: str, email_url: str | None) -> str:
+    lines = [
+        f"Je afspraak met {view.coach_name}:",
+        f"{format_moment(view.starts_at, view.ends_at)}, {_how(view.mode, view.location)}.",
+        f"Je boekingscode is {format_code(view.code)}. Bewaar deze code goed. "
+        "Daarmee kun je de afspraak verzetten of afzeggen.",
+        f"Zet de afspraak in je agenda met dit bestand: {ics_url}",
+    ]
+    if email_url:
+        lines.append(f"Vul hier je e-mailadres in voor de coach: {email_url}")
+    else:
+        lines.append(f"Wil je de coach zelf iets vragen? Mail dan naar {view.coach_email}.")
+    return "\n".join(lines)
+
+
+# --- Booking codes ----------------------------------------------------------------------
+
+ASK_BOOKING_CODE = f"Wat is je boekingscode? Die ziet er zo uit: {EXAMPLE_BOOKING_CODE}."
+
+
+def code_problem(check: CodeCheck | None, kind: str) -> str:
+    """Explains what is wrong with a typed code (booking or voucher)."""
+    example = EXAMPLE_VOUCHER_CODE if kind == "voucher" else EXAMPLE_BOOKING_CODE
+    length = 16 if kind == "voucher" else 10
+    name = "vouchercode" if kind == "voucher" else "boekingscode"
+    if check is None or check.problem in (CodeProblem.EMPTY, CodeProblem.WRONG_LENGTH):
+        return f"Ik zie geen goede code. Een {name} heeft {length} tekens, zoals {example}."
+    if check.problem is CodeProblem.BAD_CHARACTER:
+        shown = ", ".join(check.bad_characters)
+        return (
+            f"In een code staan nooit de tekens 0, 1, I, L of O. Jij typte: {shown}. "
+            "Kijk nog eens goed, misschien is het een ander teken. Bijvoorbeeld Q of D in "
+            "plaats van O."
+        )
+    return (
+        "Deze code klopt niet helemaal. Misschien zit er een typfout in. "
+        "Kijk de code nog eens goed na en typ hem opnieuw."
+    )
+
+
+def booking_problem(reason: str) -> str:
+    return {
+        BOOKING_UNKNOWN: (
+            "Ik kan geen afspraak vinden met deze code. Kijk de code nog eens goed na."
+        ),
+        BOOKING_IS_CANCELLED: "Deze afspraak is al afgezegd.",
+        BOOKING_PAST: "Deze afspraak is al geweest. Die kun je niet meer veranderen.",
+        BOOKING_SAME_SLOT: "Dat is dezelfde tijd als je afspraak nu. Kies een andere tijd.",
+    }.get(reason, "Dat lukt helaas niet.")
+
+
+def current_booking(view: BookingView) -> str:
+    return (
+        f"Je afspraak is met {view.coach_name} op "
+        f"{format_moment(view.starts_at, view.ends_at)}, {_how(view.mode, view.location)}."
+    )
+
+
+def ask_cancel_confirm(view: BookingView) -> str:
+    return f"{current_booking(view)}\nWil je deze afspraak echt afzeggen?"
+
+
+CANCEL_CONFIRM_BUTTONS = (
+    {"title": "Ja, afzeggen", "payload": "ja"},
+    {"title": "Nee, laat staan", "payload": "nee"},
+)
+CANCELLED = (
+    "Je afspraak is afgezegd. De coach krijgt hiervan bericht. "
+    "Wil je later toch een gesprek? Vraag dan gewoon opnieuw om een coach."
+)
+
+
+def rescheduled(view: BookingView, ics_url: str) -> str:
+    return (
+        f"Je afspraak is verzet. Je spreekt {view.coach_name} op "
+        f"{format_moment(view.starts_at, view.ends_at)}, {_how(view.mode, view.location)}.\n"
+        f"Je boekingscode blijft {format_code(view.code)}.\n"
+        f"Zet de nieuwe tijd in je agenda met dit bestand: {ics_url}"
+    )
+
+
+# --- Vouchers ---------------------------------------------------------------------------
+
+NO_IDENTITY = (
+    "Voor een voucher moet ik weten bij welke gemeente je werkt. Dat gaat veilig via een "
+    "speciale link, zonder dat ik je naam krijg.\n"
+    "Open Koers via de link op het intranet van je gemeente en log daar in. "
+    "Vraag het daarna hier opnieuw.\n" + ASK_PNO
+)
+
+
+def voucher_refused(reason: str) -> str:
+    if reason in (MUNICIPALITY_UNKNOWN, NOT_PARTICIPATING):
+        return (
+            "Je gemeente doet op dit moment niet mee met de vouchers. Vraag bij de afdeling "
+            "P&O naar je loopbaanbudget of opleidingsbudget. Daar kun je vaak ook een "
+            "workshop of coach van betalen."
+        )
+    if reason == BUDGET_EXHAUSTED:
+        return (
+            "Het geld voor vouchers van je gemeente is op voor dit jaar. Dat is jammer. "
+            "Vraag bij de afdeling P&O of er nog een andere mogelijkheid is, zoals je "
+            "loopbaanbudget."
+        )
+    return "Het aanvragen van een voucher lukt nu niet. " + ASK_PNO
+
+
+def euros(cents: int) -> str:
+    return (
+        f"{cents // 100} euro" if cents % 100 == 0 else f"{cents / 100:.2f} euro".replace(".", ",")
+    )
+
+
+def voucher_details(view: VoucherView) -> str:
+    return (
+        f"Code: {format_code(view.code)}\n"
+        f"Waarde: {euros(view.value_cents)}\n"
+        f"Geldig tot {format_date(view.expires_at)}."
+    )
+
+
+def voucher_issued(view: VoucherView, new: bool) -> str:
+    if new:
+        head = "Je voucher is klaar!"
+    else:
+        head = "Je hebt dit jaar al een voucher. Je krijgt er één per jaar. Dit is je voucher:"
+    return (
+        f"{head}\n{voucher_details(view)}\n"
+        "Geef de code aan de aanbieder als je je aanmeldt. De code werkt één keer. "
+        "Deel hem niet met anderen."
+    )
+
+
+def spending_options(workshops: Mapping[str, Sequence[WorkshopDate]]) -> str:
+    lines = ["Je kunt de voucher gebruiken voor één van deze dingen:"]
+    for theme, title in WORKSHOP_THEMES.items():
+        dates = workshops.get(theme) or []
+        if dates:
+            first = dates[0]
+            lines.append(
+                f"- Workshop: {title}. Eerstvolgende keer: {format_day(first.starts_at)}, "
+                f"{first.location}."
+            )
+        else:
+            lines.append(f"- Workshop: {title}. Nog geen datum bekend.")
+    lines.append("- Een gesprek met een loopbaancoach. Dat plan je hier in de chat.")
+    return "\n".join(lines)
+
+
+SPENDING_BUTTONS = ({"title": "Plan een gesprek met een coach", "payload": "/request_coach"},)
+
+ASK_VOUCHER_CODE = f"Wat is de code van je voucher? Die ziet er zo uit: {EXAMPLE_VOUCHER_CODE}."
+VOUCHER_UNKNOWN_TEXT = (
+    "Ik ken geen voucher met deze code. Kijk de code nog eens goed na. " + ASK_PNO
+)
+
+
+def voucher_status_text(view: VoucherView) -> str:
+    code = format_code(view.code)
+    if view.status == VOUCHER_ISSUED:
+        return (
+            f"Je voucher {code} is nog niet gebruikt. Je kunt hem gebruiken tot "
+            f"{format_date(view.expires_at)}."
+        )
+    if view.status == VOUCHER_REDEEMED and view.redeemed_at is not None:
+        where = f" bij {view.redeemed_by_name}" if view.redeemed_by_name else ""
+        return f"Je voucher {code} is gebruikt op {format_day(view.redeemed_at)}{where}."
+    if view.status == VOUCHER_EXPIRED:
+        return (
+            f"Je voucher {code} is verlopen op {format_date(view.expires_at)}. "
+            "Je kunt hem niet meer gebruiken."
+        )
+    if view.status == VOUCHER_CANCELLED:
+        return f"Je voucher {code} is ingetrokken. Vraag de afdeling P&O waarom."
+    return f"Je voucher {code} heeft de status: {view.status}."

@@ -1,0 +1,95 @@
+"""The edge step for input channels: pseudonymise before Rasa sees the message.
+
+Rasa uses the sender id of a :class:`~rasa.core.channels.channel.UserMessage` as the key of the
+tracker store, the lock store and in its logs. :func:`protect_incoming` replaces it by the
+pseudonym, so none of them ever sees the channel id; replies still reach the person because the
+output channel is wrapped and sends to the original id. It also registers the message text so
+the log filter can blank it (:mod:`bot.privacy.logging`).
+
+Use it in a custom input channel (the wiring is done in the channel, not here)::
+
+    async def on_message(message: UserMessage) -> None:
+        await on_new_message(protect_incoming(message))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from bot.privacy.logging import remember_sender, remember_user_text
+from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
+
+
+class PseudonymisedOutputChannel(OutputChannel):
+    """Sends every reply to the channel's own id, whatever (pseudonymous) id Rasa uses."""
+
+    def __init__(self, inner: OutputChannel, raw_recipient_id: str) -> None:
+        self._inner = inner
+        self._raw = raw_recipient_id
+
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped channel's name: channel-specific responses keep working."""
+        return self._inner.name()
+
+    def __getattr__(self, item: str) -> Any:
+        # e.g. CollectingOutputChannel.messages, which the REST channel reads afterwards
+        return getattr(self._inner, item)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await self._inner.send_response(self._raw, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._inner.send_text_message(self._raw, text, **kwargs)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._inner.send_image_url(self._raw, image, **kwargs)
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        await self._inner.send_attachment(self._raw, attachment, **kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._inner.send_text_with_buttons(self._raw, text, buttons, **kwargs)
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._inner.send_quick_replies(self._raw, text, quick_replies, **kwargs)
+
+    async def send_elements(self, recipient_id: str, elements: Any, **kwargs: Any) -> None:
+        await self._inner.send_elements(self._raw, elements, **kwargs)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self._inner.send_custom_json(self._raw, json_message, **kwargs)
+
+
+def protect_incoming(
+    message: UserMessage, pseudonymizer: Pseudonymizer | None = None
+) -> UserMessage:
+    """A copy of ``message`` with a pseudonymous sender id and a reply-routing output channel.
+
+    Always hashes (never passes a pseudonym-looking id through), so a client cannot choose
+    somebody else's pseudonym as its id.
+    """
+    pseudonymizer = pseudonymizer or get_pseudonymizer()
+    raw_id = str(message.sender_id)
+    pseudonym = pseudonymizer.pseudonym(raw_id)
+    remember_sender(raw_id, pseudonym)
+    if message.text:
+        remember_user_text(message.text)
+    output = message.output_channel
+    wrapped = PseudonymisedOutputChannel(output, raw_id) if output is not None else None
+    return UserMessage(
+        text=message.text,
+        output_channel=wrapped,
+        sender_id=pseudonym,
+        parse_data=message.parse_data,
+        input_channel=message.input_channel,
+        message_id=message.message_id,
+        metadata=message.metadata,
+    )

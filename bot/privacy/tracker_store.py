@@ -1,0 +1,280 @@
+"""Rasa's SQL tracker store, storing nothing personal.
+
+Configure it in ``endpoints.yml``::
+
+    tracker_store:
+      type: bot.privacy.tracker_store.ScrubbingSQLTrackerStore
+      # url: postgresql://koers@db:5432/koers   (optional; default KOERS_TRACKER_DB_URL,
+      #                                          which defaults to sqlite:///var/tracker.db)
+
+What changes against :class:`~rasa.core.tracker_store.SQLTrackerStore`:
+
+* Every event is passed through :func:`bot.privacy.scrubber.scrub_event` just before it is
+  written (and before it goes to an event broker): user text, parse data entities, slot values,
+  bot texts and data, action texts and metadata. Intent names, action names, timestamps and
+  confidences stay (the dialogue needs them). A failing scrubber stores ``[VERWIJDERD]``.
+* The sender id is stored as a pseudonym (HMAC-SHA256, :mod:`bot.privacy.pseudonym`) unless it
+  already is one. Trackers come back with the id the caller used, so replies still reach the
+  channel; the database only ever holds the pseudonym. A conversation stored under the previous
+  key is moved to the current key on first contact.
+* Trackers read back contain the scrubbed events: from the next turn on, the bot sees
+  ``[NAAM]`` where the user wrote a name. That is the point.
+* Retention runs in the background while the server is up; :meth:`delete_conversation` and
+  :meth:`delete_idle_conversations` erase and purge on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.config import load_settings
+from bot.privacy.constants import ERASE_ACTION
+from bot.privacy.logging import install_log_privacy, remember_sender, remember_user_text
+from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
+from bot.privacy.retention import (
+    ErasureReport,
+    PurgeReport,
+    erase,
+    load_hooks,
+    purge_idle,
+    retention_loop,
+)
+from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
+
+logger = logging.getLogger(__name__)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url[len(prefix) :] not in {"", ":memory:"}:
+        Path(url[len(prefix) :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+class ScrubbingSQLTrackerStore(SQLTrackerStore):
+    """SQL tracker store that scrubs events and pseudonymises conversation ids."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        url: str | None = None,
+        dialect: str = "sqlite",
+        port: int | None = None,
+        db: str = "rasa.db",
+        username: str | None = None,
+        password: str | None = None,
+        event_broker: EventBroker | None = None,
+        login_db: str | None = None,
+        query: dict[str, Any] | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
+        scrub_config: ScrubConfig | None = None,
+        retention_days: int | None = None,
+        retention_interval_minutes: int | None = None,
+        install_log_filter: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        settings = load_settings()
+        if install_log_filter:
+            install_log_privacy()
+        target = url or host or settings.tracker_db_url
+        if "://" in target:
+            _ensure_sqlite_dir(target)
+        self.pseudonymizer = pseudonymizer or get_pseudonymizer()
+        self.scrub_config = scrub_config
+        self.retention_days = int(retention_days or settings.retention_days)
+        self.retention_interval_minutes = int(
+            settings.retention_interval_minutes
+            if retention_interval_minutes is None
+            else retention_interval_minutes
+        )
+        self.erasure_hook_paths = settings.erasure_hooks
+        self._retention_task: asyncio.Task[None] | None = None
+        self.retention_first_delay_seconds = 5.0
+        super().__init__(
+            domain=domain,
+            dialect=dialect,
+            host=target,
+            port=port,
+            db=db,
+            username=username,
+            password=password,
+            event_broker=event_broker,
+            login_db=login_db,
+            query=query,
+            **kwargs,
+        )
+
+    # -- ids
+
+    def conversation_key(self, sender_id: str) -> str:
+        """The id under which ``sender_id``'s conversation is stored."""
+        key = self.pseudonymizer.conversation_id(sender_id)
+        remember_sender(sender_id, key)
+        return key
+
+    def _key_for_read(self, sender_id: str) -> str:
+        """Like :meth:`conversation_key`, moving a conversation stored under the previous key."""
+        key = self.conversation_key(sender_id)
+        if self.pseudonymizer.previous is None or self.pseudonymizer.is_pseudonym(sender_id):
+            return key
+        old = self.pseudonymizer.candidates(sender_id)[1]
+        events = self.SQLEvent.__table__
+        with self.engine.begin() as conn:
+            exists_new = conn.execute(
+                sa.select(events.c.id).where(events.c.sender_id == key).limit(1)
+            ).first()
+            if exists_new is None:
+                moved = conn.execute(
+                    sa.update(events).where(events.c.sender_id == old).values(sender_id=key)
+                ).rowcount
+                if moved:
+                    logger.info("Moved a conversation to the current pseudonym key (%s)", key)
+        return key
+
+    # -- reading
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        self._ensure_retention_task()
+        key = self._key_for_read(sender_id)
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, key, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            events = [json.loads(row.data) for row in rows]
+        if not events:
+            logger.debug("No stored conversation for %s", key)
+            return None
+        logger.debug("Recreating tracker for %s from %d events", key, len(events))
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    # -- writing
+
+    def serialise_event(self, event: Event) -> dict[str, Any]:
+        """The scrubbed dict that is stored for ``event`` (never raises)."""
+        try:
+            data = event.as_dict()
+        except Exception as exc:
+            logger.warning("Could not serialise a %s event (%s)", event.type_name,
+                           type(exc).__name__)  # fmt: skip
+            data = {"event": event.type_name, "timestamp": getattr(event, "timestamp", None)}
+            return redacted_event(data)
+        if data.get("event") == "user" and isinstance(data.get("text"), str):
+            remember_user_text(data["text"])
+        return scrub_event(data, self.pseudonymizer.hash_id, self.scrub_config)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events, scrubbed, under the pseudonymous id.
+
+        A turn in which the employee confirmed erasure (``action_erase_conversation``) is not
+        stored: the whole conversation and its linked data are deleted instead.
+        """
+        self._ensure_retention_task()
+        await self.stream_events(tracker)
+        key = self._key_for_read(tracker.sender_id)
+        with self.session_scope() as session:
+            stored = self._event_query(session, key, fetch_events_from_all_sessions=False).count()
+        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        if any(
+            isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION
+            for event in new_events
+        ):
+            report = self.delete_conversation(key)
+            logger.info("Erased conversation %s on request (%d events)", key, report.events)
+            return
+        with self.session_scope() as session:
+            for event in new_events:
+                data = self.serialise_event(event)
+                intent = (data.get("parse_data") or {}).get("intent")
+                intent_name = intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else None
+                name = data.get("name")
+                session.add(
+                    self.SQLEvent(
+                        sender_id=key,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent_name,
+                        action_name=name if isinstance(name, str) else None,
+                        data=json.dumps(data, ensure_ascii=False),
+                    )
+                )
+            session.commit()
+        logger.debug("Stored new events for %s", key)
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
+    ) -> None:
+        """Events for an event broker are scrubbed and pseudonymised like stored ones."""
+        key = self.conversation_key(sender_id)
+        for event in new_events:
+            body = {"sender_id": key}
+            body.update(self.serialise_event(event))
+            event_broker.publish(body)
+
+    # -- erasure and retention
+
+    def stored_ids_for(self, conversation_id: str) -> list[str]:
+        """Every id this conversation may be stored under (pseudonyms, and the id itself)."""
+        if self.pseudonymizer.is_pseudonym(conversation_id):
+            return [conversation_id]
+        return [*self.pseudonymizer.candidates(conversation_id), conversation_id]
+
+    def delete_conversation(self, conversation_id: str) -> ErasureReport:
+        """Erase one conversation (pseudonymous or channel id) and its linked data."""
+        return erase(self.engine, self.stored_ids_for(conversation_id),
+                     load_hooks(self.erasure_hook_paths))  # fmt: skip
+
+    def delete_idle_conversations(
+        self, days: int | None = None, now: datetime | None = None, dry_run: bool = False
+    ) -> PurgeReport:
+        """Delete conversations idle for more than ``days`` (default: the configured days)."""
+        return purge_idle(self.engine, days or self.retention_days, now,
+                          load_hooks(self.erasure_hook_paths), dry_run)  # fmt: skip
+
+    def conversation_ids(self) -> Iterable[str]:
+        """The stored (pseudonymous) conversation ids."""
+        table = self.SQLEvent.__table__
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(sa.select(table.c.sender_id).distinct())]
+
+    def _ensure_retention_task(self) -> None:
+        """Start the background retention loop once, inside the server's event loop."""
+        if self._retention_task is not None or self.retention_interval_minutes <= 0:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._retention_task = loop.create_task(
+            retention_loop(
+                self.delete_idle_conversations,
+                self.retention_interval_minutes,
+                self.retention_first_delay_seconds,
+            )
+        )
+
+    async def close(self) -> None:
+        """Stop the retention loop and release database connections."""
+        task, self._retention_task = self._retention_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.engine.dispose()

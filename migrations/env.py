@@ -1,0 +1,52 @@
+"""Alembic environment: migrates the database given to bot.db.migrate(url) or, from the
+command line, the one in KOERS_DATABASE_URL. Only online migrations are supported."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from bot.config import load_settings
+from bot.db import is_sqlite, make_engine
+from bot.ledger.models import Base
+
+#: Serialises concurrent migrations on PostgreSQL (action server and web app starting at once).
+_PG_LOCK_ID = 726_531_001
+
+
+def _database_url() -> str:
+    config = context.config
+    return (
+        config.attributes.get("database_url")
+        or config.get_main_option("sqlalchemy.url")
+        or load_settings().database_url
+    )
+
+
+def _run(connection: Connection, sqlite: bool) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=sqlite,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        if not sqlite:
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})"))
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = _database_url()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            _run(connection, is_sqlite(url))
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Koers migrations run online only: use bot.db.migrate(url).")
+run_migrations_online()

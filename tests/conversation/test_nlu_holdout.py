@@ -1,0 +1,61 @@
+"""The trained model on the held-out Dutch test set (tests/data/nlu_holdout.yml).
+
+These phrasings are never used for training. `make nlu-report` gives the full per-intent
+report and confusion matrix; this test guards against regressions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+from .conftest import AUTH_TOKEN, KoersServers
+
+HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "nlu_holdout.yml"
+MIN_INTENT_MACRO_F1 = 0.85
+MIN_FAQ_ACCURACY = 0.90
+
+
+def holdout_examples() -> list[tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(HOLDOUT))
+    return [(m.get("text"), m.get("intent_response_key") or m.get("intent"))
+            for m in data.intent_examples]  # fmt: skip
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    true_positive, predicted, actual = Counter(), Counter(), Counter()
+    for gold, guess in pairs:
+        actual[gold] += 1
+        predicted[guess] += 1
+        if gold == guess:
+            true_positive[gold] += 1
+    scores = []
+    for label in actual:
+        precision = true_positive[label] / predicted[label] if predicted[label] else 0.0
+        recall = true_positive[label] / actual[label]
+        total = precision + recall
+        scores.append(2 * precision * recall / total if total else 0.0)
+    return sum(scores) / len(scores)
+
+
+async def test_intent_macro_f1_on_unseen_phrasings(koers_servers: KoersServers) -> None:
+    intent_pairs, faq_pairs = [], []
+    url = f"{koers_servers.rasa_url}/model/parse?token={AUTH_TOKEN}"
+    async with aiohttp.ClientSession() as session:
+        for text, label in holdout_examples():
+            async with session.post(url, json={"text": text}) as response:
+                parsed = await response.json()
+            intent = parsed["intent"]["name"]
+            intent_pairs.append((label.split("/")[0], intent))
+            if label.startswith("faq/") and intent == "faq":
+                selected = parsed["response_selector"]["faq"]["response"]
+                faq_pairs.append((label, selected["intent_response_key"]))
+    score = macro_f1(intent_pairs)
+    faq_accuracy = sum(gold == guess for gold, guess in faq_pairs) / len(faq_pairs)
+    print(f"held-out intent macro-F1 {score:.3f}, FAQ answer accuracy {faq_accuracy:.3f}")
+    assert score >= MIN_INTENT_MACRO_F1
+    assert faq_accuracy >= MIN_FAQ_ACCURACY

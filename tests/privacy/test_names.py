@@ -1,0 +1,76 @@
+"""Name finding: NER plus the Dutch rules, and the career vocabulary that is never a name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.privacy.names import find_names
+
+
+def names(text: str, use_ner: bool = True) -> list[str]:
+    return [text[f.start : f.end] for f in find_names(text, use_ner=use_ner)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Mijn leidinggevende Fatima El Amrani vindt dat.", ["Fatima El Amrani"]),
+        ("Mijn teamleider Ruud van den Berg-Kamerbeek is streng.", ["Ruud van den Berg-Kamerbeek"]),
+        ("Mevrouw De Vries belde.", ["De Vries"]),
+        ("Dhr. J.P. van Dam van HR zei nee.", ["J.P. van Dam"]),
+        ("Ik heb met drs. W. Kuiper gesproken.", ["W. Kuiper"]),
+        ("Ik heet priya ramdin en werk bij de Buitendienst", ["priya ramdin"]),
+        ("mijn collega mohamed zei het", ["mohamed"]),
+        ("heb met fatima el amrani gesproken", ["fatima el amrani"]),
+        ("Mijn collega Jurriën ter Haar is adviseur.", ["Jurriën ter Haar"]),
+        ("Groetjes, Anouk", ["Anouk"]),
+        ("Mijn collega's Wendy, Sultan en Kees gaan mee.", ["Wendy", "Sultan", "Kees"]),
+        ("Lex vindt het goed dat ik ga.", ["Lex"]),
+        ("Ik ben Hiltsje Wijnstra, 61 jaar.", ["Hiltsje Wijnstra"]),
+        ("Mijn teamleider, mevrouw Ait Taleb, vindt van niet.", ["Ait Taleb"]),
+    ],
+)
+def test_names_found(text: str, expected: list[str]) -> None:
+    found = names(text)
+    for name in expected:
+        assert any(name in f for f in found), (name, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kan ik van Burgerzaken naar Werk en Inkomen overstappen?",
+        "Ik werk bij DIV en wil naar Jeugdzorg of het KCC.",
+        "Wat doet een P&O-adviseur bij de Wmo?",
+        "Ik zit in de Buitendienst bij Groenvoorziening.",
+        "Ik werk bij de gemeente Súdwest-Fryslân op Publiekszaken.",
+        "Ben je al bij de OR geweest? Mark het in je agenda.",
+        "Ik wil een EVC-traject en mijn POP bespreken.",
+        "Hoe werkt de TalentSpiegel of de Ontwikkelscan?",
+        "De gemeente Utrecht heeft een loopbaanbudget.",
+        "Ik spreek Nederlands, Turks en Frans.",
+        "ik wil graag iets met mensen doen maar ik weet niet wat",
+    ],
+)
+def test_career_vocabulary_is_not_a_name(text: str) -> None:
+    assert names(text) == []
+
+
+def test_rules_work_without_ner() -> None:
+    assert names("Mijn collega Fatima El Amrani belde", use_ner=False) == ["Fatima El Amrani"]
+
+
+def test_no_model_is_loaded_at_import() -> None:
+    code = (
+        "import sys; import bot.privacy, bot.privacy.names, bot.privacy.scrubber, "
+        "bot.privacy.logging, bot.privacy.pseudonym, bot.privacy.retention; "
+        "from bot.privacy import names; "
+        "assert not names._NLP, 'model loaded'; assert 'spacy' not in sys.modules, 'spacy'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
