@@ -35,3 +35,5 @@ if [ -z "${KOERS_PSEUDONYM_SECRET:-}" ]; then
 fi
 PY="$KOERS_VENV/bin/python"
 RASA="$KOERS_VENV/bin/rasa"
+# Rasa's dependencies print pages of deprecation warnings on every command: hide them there.
+rasa_quietly() { PYTHONWARNINGS=ignore "$RASA" "$@"; }

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$KOERS_ROOT"
 "$KOERS_ROOT/scripts/setup.sh"
 rm -rf reports/nlu-cv reports/nlu-holdout
-"$RASA" test nlu --nlu data --config config.yml --cross-validation --folds "${KOERS_CV_FOLDS:-3}" \
+rasa_quietly test nlu --nlu data --config config.yml --cross-validation --folds "${KOERS_CV_FOLDS:-3}" \
   --out reports/nlu-cv --quiet
-"$RASA" test nlu --nlu tests/data/nlu_holdout.yml --model "$KOERS_MODEL" --out reports/nlu-holdout --quiet
+rasa_quietly test nlu --nlu tests/data/nlu_holdout.yml --model "$KOERS_MODEL" --out reports/nlu-holdout --quiet
 "$PY" - <<'PY'
 import json
 for name, path in (("cross-validation", "reports/nlu-cv/intent_report.json"),

@@ -11,11 +11,11 @@ echo "==> ruff"
 "$KOERS_VENV/bin/ruff" check .
 
 echo "==> rasa data validate --fail-on-warnings"
-"$RASA" data validate --fail-on-warnings --config config.yml --domain domain.yml --data data --quiet
+rasa_quietly data validate --fail-on-warnings --config config.yml --domain domain.yml --data data --quiet
 
 echo "==> rasa test (Dutch test stories, --fail-on-prediction-errors)"
 rm -rf results/stories
-"$RASA" test core --model "$KOERS_MODEL" --stories tests/stories --out results/stories \
+rasa_quietly test core --model "$KOERS_MODEL" --stories tests/stories --out results/stories \
   --endpoints endpoints.yml --fail-on-prediction-errors --quiet
 
 echo "==> pytest"

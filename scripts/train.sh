@@ -20,7 +20,7 @@ fi
 echo "==> Training the Rasa model (a few minutes)"
 mkdir -p "$(dirname "$KOERS_MODEL")"
 start=$(date +%s)
-"$RASA" train --config config.yml --domain domain.yml --data data \
+rasa_quietly train --config config.yml --domain domain.yml --data data \
   --out "$(dirname "$KOERS_MODEL")" --fixed-model-name "$(basename "$KOERS_MODEL" .tar.gz)" \
   --quiet
 echo "$train_hash" > "$stamp"
