@@ -513,6 +513,23 @@ class _BookingCodeSteps(_LedgerFormValidation, ABC):
             return texts.booking_problem("booking_past")
         return None
 
+    def slots_for_booking(self, view: BookingView) -> dict[str, Any]:
+        """Slots to fill once the booking code is known (forms may add more)."""
+        return {BOOKING_CODE: view.code}
+
+    async def validate_booking_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        view = await self._checked_booking(value, dispatcher)
+        if view is None:
+            return {BOOKING_CODE: None}
+        problem = self._final_problem(view)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {BOOKING_CODE: None, REQUESTED: None}
+        dispatcher.utter_message(text=texts.current_booking(view))
+        return self.slots_for_booking(view)
+
 
 class ValidateBookingCancelForm(_BookingCodeSteps):
     def name(self) -> str:
@@ -526,19 +543,6 @@ class ValidateBookingCancelForm(_BookingCodeSteps):
         domain: DomainDict,
     ) -> list[str]:
         return list(CANCEL_FORM_SLOTS)
-
-    async def validate_booking_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        view = await self._checked_booking(value, dispatcher)
-        if view is None:
-            return {BOOKING_CODE: None}
-        problem = self._final_problem(view)
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {BOOKING_CODE: None, REQUESTED: None}
-        dispatcher.utter_message(text=texts.current_booking(view))
-        return {BOOKING_CODE: view.code}
 
     def extract_booking_cancel_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -631,17 +635,7 @@ class ValidateBookingRescheduleForm(_BookingCodeSteps):
     ) -> list[str]:
         return list(RESCHEDULE_FORM_SLOTS)
 
-    async def validate_booking_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        view = await self._checked_booking(value, dispatcher)
-        if view is None:
-            return {BOOKING_CODE: None}
-        problem = self._final_problem(view)
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {BOOKING_CODE: None, REQUESTED: None}
-        dispatcher.utter_message(text=texts.current_booking(view))
+    def slots_for_booking(self, view: BookingView) -> dict[str, Any]:
         # The new time is looked for in the same region and the same way of meeting.
         return {BOOKING_CODE: view.code, REGION: view.region, MODE: view.mode}
 

@@ -53,6 +53,19 @@ PERSONAL_SLOTS: Mapping[str, PiiType | None] = {
     "postcode": PiiType.POSTCODE, "geboortedatum": PiiType.GEBOORTEDATUM,
     "personeelsnummer": PiiType.PERSONEELSNUMMER,
 }  # fmt: skip
+# Slots that hold state Koers's own actions produce: ratings, categories, canonical entity
+# values and codes (booking codes, offered times). The employee never types free text into
+# them, and scrubbing them would corrupt the conversation: a random booking code can look like
+# a name to NER, and the booking could then no longer be found. Stored as they are.
+SYSTEM_SLOTS: frozenset[str] = frozenset(
+    {
+        "requested_slot", "scan_status", "scan_direction", "scan_strengths", "scan_reasons",
+        *(f"scan_q{number:02d}" for number in range(1, 17)),
+        "barrier", "region", "trends_opt_out",
+        "coach_mode", "coach_when", "coach_offers", "coach_slot", "coach_email_consent",
+        "coach_booking_code", "booking_code", "booking_cancel_confirm",
+    }
+)
 # Entity types (from any extractor) whose value is personal by definition.
 PERSONAL_ENTITIES: Mapping[str, PiiType] = {
     "person": PiiType.NAAM, "per": PiiType.NAAM, "naam": PiiType.NAAM, "name": PiiType.NAAM,
@@ -333,6 +346,8 @@ def _scrub_slot_value(name: Any, value: Any, config: ScrubConfig | None) -> Any:
     kind = PERSONAL_SLOTS.get(str(name).lower()) if isinstance(name, str) else None
     if kind is not None:
         return kind.placeholder
+    if name in SYSTEM_SLOTS:
+        return value
     return scrub_value(value, config, 1)
 
 
