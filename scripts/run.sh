@@ -22,7 +22,7 @@ echo "==> Starting the action server on :$KOERS_ACTION_PORT"
 "$RASA" run actions --actions actions --port "$KOERS_ACTION_PORT" &
 pids+=($!)
 echo "==> Starting the web app on :$KOERS_WEB_PORT"
-"$PY" -m bot.web.app &
+"$PY" -m bot.web &
 pids+=($!)
 
 api_args=()

@@ -33,12 +33,3 @@ def init_app(settings: Settings | None = None) -> web.Application:
     for setup in ROUTE_SETUPS:
         setup(app)
     return app
-
-
-def main() -> None:
-    settings = load_settings()
-    web.run_app(init_app(settings), host=settings.web_host, port=settings.web_port)
-
-
-if __name__ == "__main__":
-    main()
