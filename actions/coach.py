@@ -116,6 +116,23 @@ def _asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot(REQUESTED) == slot
 
 
+def _extract_yes_no(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """A yes/no answer to the question for ``slot``; nothing if the message is a side question."""
+    if not _asked(tracker, slot):
+        return {}
+    intent, _confidence = _intent(tracker)
+    answer = parse_yes_no(_text(tracker), intent)
+    if answer is None and _interrupted(tracker):
+        return {}
+    return {slot: answer}
+
+
+def _checked_yes_no(dispatcher: CollectingDispatcher, slot: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
+    return {slot: value}
+
+
 def _run_session() -> RunSession:
     run = _RUN.get()
     if run is None:  # pragma: no cover - only when a method is called outside run()
@@ -347,20 +364,12 @@ class ValidateCoachForm(_LedgerFormValidation):
     def extract_coach_email_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _asked(tracker, CONSENT):
-            return {}
-        intent, _confidence = _intent(tracker)
-        answer = parse_yes_no(_text(tracker), intent)
-        if answer is None and _interrupted(tracker):
-            return {}
-        return {CONSENT: answer}
+        return _extract_yes_no(tracker, CONSENT)
 
     def validate_coach_email_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is None:
-            dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
-        return {CONSENT: value}
+        return _checked_yes_no(dispatcher, CONSENT, value)
 
 
 class ActionAskRegion(Action):
@@ -547,20 +556,12 @@ class ValidateBookingCancelForm(_BookingCodeSteps):
     def extract_booking_cancel_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _asked(tracker, CANCEL_CONFIRM):
-            return {}
-        intent, _confidence = _intent(tracker)
-        answer = parse_yes_no(_text(tracker), intent)
-        if answer is None and _interrupted(tracker):
-            return {}
-        return {CANCEL_CONFIRM: answer}
+        return _extract_yes_no(tracker, CANCEL_CONFIRM)
 
     def validate_booking_cancel_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is None:
-            dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
-        return {CANCEL_CONFIRM: value}
+        return _checked_yes_no(dispatcher, CANCEL_CONFIRM, value)
 
 
 class ActionAskBookingCode(Action):

@@ -546,16 +546,23 @@ def reschedule_booking(
         booking_id=booking.id,
     )
     if booking.email is not None:
-        outbox.enqueue(
-            session,
-            to_address=view.coach_email,
-            mail=messages.email_left_mail(view.facts(), booking.email),
-            now=now,
-            booking_id=booking.id,
-            purge_after=booking.email_delete_after,
-        )
+        _enqueue_email_left_mail(session, view, booking, now)
     return view
 
+
+
+def _enqueue_email_left_mail(
+    session: Session, view: BookingView, booking: Booking, now: datetime
+) -> None:
+    """Tell the coach the employee's e-mail address; the mail is purged with the address."""
+    outbox.enqueue(
+        session,
+        to_address=view.coach_email,
+        mail=messages.email_left_mail(view.facts(), booking.email),
+        now=now,
+        booking_id=booking.id,
+        purge_after=booking.email_delete_after,
+    )
 
 def set_booking_email(
     session: Session,
@@ -593,14 +600,7 @@ def set_booking_email(
         session, actor=actor, action=action, entity_type="booking", entity_id=booking.id, at=now
     )
     if email is not None:
-        outbox.enqueue(
-            session,
-            to_address=view.coach_email,
-            mail=messages.email_left_mail(view.facts(), booking.email),
-            now=now,
-            booking_id=booking.id,
-            purge_after=booking.email_delete_after,
-        )
+        _enqueue_email_left_mail(session, view, booking, now)
     return view
 
 
