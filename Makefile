@@ -1,5 +1,5 @@
 # Koers: the two quick-start commands are `make run` and `make test`.
-.PHONY: run test shell setup train nlu-report lint clean
+.PHONY: run test shell setup train nlu-report lint clean scale bench teams-package
 
 run:        ## set up (venv, packages, spaCy model, training if needed) and run Koers
 	./scripts/run.sh
@@ -18,6 +18,15 @@ train:      ## retrain the model now
 
 nlu-report: ## cross-validation + held-out test set: per-intent report and confusion matrix
 	./scripts/nlu_report.sh
+
+scale:      ## 2 Rasa servers + action server on PostgreSQL and Redis, behind nginx
+	./scripts/scale.sh
+
+bench:      ## benchmark against a bare Rasa bot; report in reports/bench/ (KOERS_BENCH_QUICK=1: smoke)
+	./scripts/bench.sh
+
+teams-package: ## the Teams app package dist/koers-teams.zip (needs KOERS_TEAMS_APP_ID, https URLs)
+	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.teams.package --out dist/koers-teams.zip'
 
 lint:
 	.venv/bin/ruff check .

@@ -50,6 +50,8 @@ from bot.ledger.preferences import (
 )
 from bot.ledger.runtime import RunSession
 from bot.notify.smtp import deliver_pending, smtp_config
+from bot.trends import events as trend
+from bot.trends.recorder import record_trend
 
 REGION = "region"
 MODE = "coach_mode"
@@ -358,6 +360,7 @@ class ValidateCoachForm(_LedgerFormValidation):
                 exclude=(chosen.slot_id,),
             ) | {CHOICE: None}
         await _notify(run, load_settings())
+        await record_trend(tracker, trend.COACH_BOOKED)
         dispatcher.utter_message(text=texts.BOOKED)
         return {CHOICE: str(chosen.slot_id), BOOKED: view.code}
 
@@ -616,6 +619,7 @@ class ActionCancelBooking(Action):
                 dispatcher.utter_message(text=texts.booking_problem(refused.reason))
                 return reset
             await _notify(run, settings)
+        await record_trend(tracker, trend.COACH_CANCELLED)
         dispatcher.utter_message(
             text=texts.CANCELLED,
             buttons=[{"title": "Nieuwe afspraak maken", "payload": "/request_coach"}],

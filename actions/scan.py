@@ -17,6 +17,8 @@ from bot.scan import texts
 from bot.scan.answers import parse_scale_answer
 from bot.scan.questions import SCALE_LABELS, SCAN_SLOTS, question_for_slot, question_number
 from bot.scan.scoring import ScanResult, format_next_steps, format_result, score_scan
+from bot.trends import events as trend
+from bot.trends.recorder import record_trend, record_trends
 
 #: Intents that interrupt the scan (a rule answers them, then the scan goes on).
 INTERRUPTION_INTENTS = frozenset(
@@ -45,7 +47,8 @@ STATUS_SLOT = "scan_status"
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 
-def _latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The name and confidence of the intent NLU gave the latest message."""
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
@@ -86,7 +89,7 @@ class ValidateScanForm(FormValidationAction):
             return []
         text = tracker.latest_message.get("text") or ""
         value = parse_scale_answer(text)
-        intent, confidence = _latest_intent(tracker)
+        intent, confidence = latest_intent(tracker)
         words = len(text.split())
         allowed = ONE_WORD_INTERRUPTIONS if words <= 1 else INTERRUPTION_INTENTS
         interrupted = intent in allowed and confidence >= INTERRUPTION_CONFIDENCE
@@ -184,6 +187,9 @@ class ActionScanResult(Action):
         _send_result(dispatcher, result)
         if tracker.get_slot(STATUS_SLOT) == COMPLETED:
             dispatcher.utter_message(text=texts.REDO_HINT)
+        else:  # count a scan once, not every time its result is shown again
+            await record_trend(tracker, trend.SCAN_COMPLETED, result.direction)
+            await record_trends(tracker, trend.SCAN_STRENGTH, result.top_strengths)
         return _answer_events(result)
 
 

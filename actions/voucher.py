@@ -29,6 +29,8 @@ from bot.ledger.vouchers import (
     voucher_status,
 )
 from bot.ledger.workshops import upcoming_workshops
+from bot.trends import events as trend
+from bot.trends.recorder import record_trend
 
 VOUCHER_CODE = "voucher_code"
 METADATA_MUNICIPALITY = "municipality"
@@ -85,6 +87,8 @@ class ActionRequestVoucher(Action):
                 dispatcher.utter_message(text=texts.voucher_refused(refused.reason))
                 return []
             workshops = await run.call(upcoming_workshops, now=now)
+        if result.new:
+            await record_trend(tracker, trend.VOUCHER_ISSUED)
         dispatcher.utter_message(text=texts.voucher_issued(result.voucher, result.new))
         dispatcher.utter_message(
             text=texts.spending_options(workshops),

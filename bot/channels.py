@@ -15,14 +15,23 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.config import load_settings
 from bot.privacy.channel import protect_incoming
+from bot.resilience import install as install_resilience
+from bot.resilience.channel import guard_failures, rest_body_middleware
+from bot.widget_auth import untrusted_identity_dropped, widget_keys_from_settings
+from bot.widget_socket import install as install_widget_socket
+
+install_resilience()  # custom action calls: timeout + Dutch answer when the server is down
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def _protected(on_new_message: OnNewMessage) -> OnNewMessage:
+    guarded = guard_failures(on_new_message)
+
     async def handle(message: UserMessage) -> Any:
-        return await on_new_message(protect_incoming(message))
+        return await guarded(protect_incoming(message))
 
     return handle
 
@@ -33,7 +42,12 @@ class KoersRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(_protected(on_new_message))
+        handler = _protected(on_new_message)
+        if not load_settings().rest_trust_identity_metadata:  # identity only from a token
+            handler = untrusted_identity_dropped(handler)
+        blueprint = super().blueprint(handler)
+        blueprint.middleware("request")(rest_body_middleware(load_settings().max_request_bytes))
+        return blueprint
 
 
 class KoersSocketIOInput(SocketIOInput):
@@ -42,4 +56,10 @@ class KoersSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(_protected(on_new_message))
+        blueprint = super().blueprint(_protected(on_new_message))
+        settings = load_settings()  # widget token, limits, reconnects: bot/widget_socket.py
+        install_widget_socket(
+            self, _protected(on_new_message), widget_keys_from_settings(settings),
+            settings.widget_max_message_chars,
+        )
+        return blueprint

@@ -87,6 +87,42 @@ class Settings:
     provider_rate_limit_per_minute: int = 60
     ledger_housekeeping_minutes: int = 60
     load_demo_data: bool = True
+    # conversation preparation (bot/preparation): how long a sheet's download link lives
+    sheet_link_days: int = 7
+    # trend dashboard (bot/trends, docs/dashboard.md)
+    trends_min_count: int = 5
+    trends_retention_weeks: int = 13
+    trends_housekeeping_minutes: int = 360
+    dashboard_session_key: str = ""
+    dashboard_session_minutes: int = 60
+    dashboard_secure_cookie: str = "auto"  # auto (https or a trusted proxy says so), true, false
+    dashboard_trusted_proxies: tuple[str, ...] = ()
+    dashboard_max_failures: int = 5
+    dashboard_lockout_minutes: int = 15
+    # Microsoft Teams channel (bot/teams); off while teams_app_id is empty
+    teams_app_id: str = ""
+    teams_app_password: str = ""
+    teams_tenant_id: str = ""
+    teams_openid_metadata_url: str = ""
+    teams_token_endpoint: str = ""
+    teams_tenant_municipalities: tuple[str, ...] = ()
+    teams_max_text_chars: int = 2000
+    teams_allow_insecure_service_url: bool = False
+    # resilience (bot/resilience): action timeout, request size, database retries
+    action_timeout_seconds: int = 20
+    max_request_bytes: int = 65536
+    db_retry_seconds: int = 20
+    max_pending_per_sender: int = 5
+    # chat widget and its token (bot/widget_auth.py, bot/widget_socket.py, bot/web/widget_*)
+    widget_jwt_secrets: str = ""
+    widget_jwt_public_keys: str = ""
+    widget_jwt_audience: str = "koers"
+    widget_max_message_chars: int = 1500
+    widget_socket_url: str = ""  # empty: the demo page uses its own host and KOERS_RASA_PORT
+    rasa_port: int = 5005
+    widget_demo_page: bool = True
+    widget_demo_municipality: str = "GM9901"
+    rest_trust_identity_metadata: bool = False
 
 
 def load_settings() -> Settings:
@@ -122,4 +158,37 @@ def load_settings() -> Settings:
         provider_rate_limit_per_minute=_env_int("KOERS_PROVIDER_RATE_LIMIT_PER_MINUTE", 60),
         ledger_housekeeping_minutes=_env_int("KOERS_LEDGER_HOUSEKEEPING_MINUTES", 60),
         load_demo_data=_env_bool("KOERS_LOAD_DEMO_DATA", True),
+        sheet_link_days=max(1, _env_int("KOERS_SHEET_LINK_DAYS", 7)),
+        trends_min_count=_env_int("KOERS_TRENDS_MIN_COUNT", 5),
+        trends_retention_weeks=_env_int("KOERS_TRENDS_RETENTION_WEEKS", 13),
+        trends_housekeeping_minutes=_env_int("KOERS_TRENDS_HOUSEKEEPING_MINUTES", 360),
+        dashboard_session_key=_env("KOERS_DASHBOARD_SESSION_KEY", ""),
+        dashboard_session_minutes=_env_int("KOERS_DASHBOARD_SESSION_MINUTES", 60),
+        dashboard_secure_cookie=_env("KOERS_DASHBOARD_SECURE_COOKIE", "auto").lower(),
+        dashboard_trusted_proxies=_env_list("KOERS_DASHBOARD_TRUSTED_PROXIES"),
+        dashboard_max_failures=_env_int("KOERS_DASHBOARD_MAX_FAILURES", 5),
+        dashboard_lockout_minutes=_env_int("KOERS_DASHBOARD_LOCKOUT_MINUTES", 15),
+        teams_app_id=_env("KOERS_TEAMS_APP_ID", ""),
+        teams_app_password=_env("KOERS_TEAMS_APP_PASSWORD", ""),
+        teams_tenant_id=_env("KOERS_TEAMS_TENANT_ID", ""),
+        teams_openid_metadata_url=_env("KOERS_TEAMS_OPENID_METADATA_URL", ""),
+        teams_token_endpoint=_env("KOERS_TEAMS_TOKEN_ENDPOINT", ""),
+        teams_tenant_municipalities=_env_list("KOERS_TEAMS_TENANT_MUNICIPALITIES"),
+        teams_max_text_chars=_env_int("KOERS_TEAMS_MAX_TEXT_CHARS", 2000),
+        teams_allow_insecure_service_url=_env_bool(
+            "KOERS_TEAMS_ALLOW_INSECURE_SERVICE_URL", False
+        ),
+        action_timeout_seconds=_env_int("KOERS_ACTION_TIMEOUT_SECONDS", 20),
+        max_request_bytes=_env_int("KOERS_MAX_REQUEST_BYTES", 65536),
+        db_retry_seconds=_env_int("KOERS_DB_RETRY_SECONDS", 20),
+        max_pending_per_sender=_env_int("KOERS_MAX_PENDING_PER_SENDER", 5),
+        widget_jwt_secrets=os.environ.get("KOERS_WIDGET_JWT_SECRETS", "").strip(),
+        widget_jwt_public_keys=os.environ.get("KOERS_WIDGET_JWT_PUBLIC_KEYS", "").strip(),
+        widget_jwt_audience=_env("KOERS_WIDGET_JWT_AUDIENCE", "koers"),
+        widget_max_message_chars=_env_int("KOERS_WIDGET_MAX_MESSAGE_CHARS", 1500),
+        widget_socket_url=_env("KOERS_WIDGET_SOCKET_URL", "").rstrip("/"),
+        rasa_port=_env_int("KOERS_RASA_PORT", 5005),
+        widget_demo_page=_env_bool("KOERS_WIDGET_DEMO_PAGE", True),
+        widget_demo_municipality=_env("KOERS_WIDGET_DEMO_MUNICIPALITY", "GM9901"),
+        rest_trust_identity_metadata=_env_bool("KOERS_REST_TRUST_IDENTITY_METADATA", False),
     )

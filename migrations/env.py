@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from bot.config import load_settings
 from bot.db import is_sqlite, make_engine
 from bot.ledger.models import Base
+from bot.trends import models as _trend_models  # noqa: F401  (registers the trend tables)
 
 #: Serialises concurrent migrations on PostgreSQL (action server and web app starting at once).
 _PG_LOCK_ID = 726_531_001

@@ -33,6 +33,16 @@ if [ -z "${KOERS_PSEUDONYM_SECRET:-}" ]; then
   KOERS_PSEUDONYM_SECRET="$(cat "$secret_file")"
   export KOERS_PSEUDONYM_SECRET
 fi
+# The demo intranet page (make run) needs a widget token: without configured keys, a local
+# HS256 secret for the demo municipality GM9901 is kept in var/widget-demo.secret.
+if [ -z "${KOERS_WIDGET_JWT_SECRETS:-}" ] && [ -z "${KOERS_WIDGET_JWT_PUBLIC_KEYS:-}" ]; then
+  widget_secret_file="$KOERS_ROOT/var/widget-demo.secret"
+  if [ ! -s "$widget_secret_file" ]; then
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$widget_secret_file")
+  fi
+  KOERS_WIDGET_JWT_SECRETS="GM9901=$(cat "$widget_secret_file")"
+  export KOERS_WIDGET_JWT_SECRETS
+fi
 PY="$KOERS_VENV/bin/python"
 RASA="$KOERS_VENV/bin/rasa"
 # Rasa's dependencies print pages of deprecation warnings on every command: hide them there.

@@ -10,6 +10,7 @@ cd "$KOERS_ROOT"
 
 echo "==> Preparing the application database ($KOERS_DATABASE_URL)"
 "$PY" -m bot.ledger.cli init
+"$PY" -m bot.trends.cli demo   # fictional trend data + demo dashboard log-ins (printed)
 
 pids=()
 cleanup() {
@@ -22,6 +23,8 @@ echo "==> Starting the action server on :$KOERS_ACTION_PORT"
 "$RASA" run actions --actions actions --port "$KOERS_ACTION_PORT" &
 pids+=($!)
 echo "==> Starting the web app on :$KOERS_WEB_PORT"
+echo "    Demo intranet with the chat widget: http://localhost:$KOERS_WEB_PORT/"
+echo "    Coordinator dashboard: http://localhost:$KOERS_WEB_PORT/dashboard/"
 "$PY" -m bot.web &
 pids+=($!)
 

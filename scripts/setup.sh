@@ -44,3 +44,36 @@ echo "==> Checking the Dutch spaCy pipeline"
 "$PY" scripts/install_spacy_model.py
 
 "$(dirname "${BASH_SOURCE[0]}")/train.sh"
+
+# 4. Browser and web tools: Debian's Chromium (browser tests), nginx, and the npm packages
+#    (chat-widget assets, axe-core). Nothing is fetched at run time.
+missing_debs=()
+command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium chromium-driver)
+# nginx for `make scale` and its tests (run as its own process, never as the system service)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing_debs+=(nginx)
+if [ "${#missing_debs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> Installing Debian packages: ${missing_debs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq "${missing_debs[@]}" >/dev/null \
+      || { apt-get update -qq && apt-get install -y -qq "${missing_debs[@]}" >/dev/null; }
+  else
+    echo "note: install ${missing_debs[*]} (Debian packages) for the browser tests" >&2
+  fi
+fi
+
+npm_stamp="node_modules/.koers-npm"
+npm_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$npm_hash" ]; then
+  echo "==> Installing npm packages (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_hash" > "$npm_stamp"
+fi
+
+widget_stamp="web/dist/.koers-build"
+widget_hash="$(cat package-lock.json web/widget/build.mjs web/widget/src/* | sha256sum | cut -d' ' -f1)"
+if [ ! -s web/dist/koers-widget.js ] || [ "$(cat "$widget_stamp" 2>/dev/null)" != "$widget_hash" ]; then
+  echo "==> Building the chat widget (web/dist/)"
+  npm run --silent build
+  echo "$widget_hash" > "$widget_stamp"
+fi

@@ -18,5 +18,12 @@ rm -rf results/stories
 rasa_quietly test core --model "$KOERS_MODEL" --stories tests/stories --out results/stories \
   --endpoints endpoints.yml --fail-on-prediction-errors --quiet
 
-echo "==> pytest"
-"$PY" -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  "$PY" -m pytest "$@"
+else
+  echo "==> pytest"
+  "$PY" -m pytest --ignore=tests/browser
+  # Playwright's sync API owns an event loop: the browser tests get their own pytest process.
+  echo "==> pytest: browser tests in headless Chromium (screenshots in tests/artefacts/)"
+  "$PY" -m pytest tests/browser
+fi

@@ -60,3 +60,36 @@ def make_tracker(domain: dict[str, Any]):
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def artefacts_dir() -> Path:
+    """Where browser tests save screenshots (git-ignored; CI keeps them as artefacts)."""
+    from tests.browser_support import ARTEFACTS_DIR
+
+    ARTEFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium (the system browser, driven by Playwright) per test session.
+
+    Fails rather than skips in CI: a missing browser must not silently drop the browser tests.
+    """
+    from tests.browser_support import AXE_SCRIPT, CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    if executable is None or not AXE_SCRIPT.exists():
+        message = "Chromium (/usr/bin/chromium) or axe-core (npm ci) is missing; run make setup"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -13,8 +13,15 @@ import pytest
 import textstat
 import yaml
 
+from bot import widget_texts
 from bot.conversation import barriers, fallback
+from bot.preparation import practice as prep_practice
+from bot.preparation import questions as prep_questions
+from bot.preparation import sheet as prep_sheet
+from bot.preparation import texts as prep_texts
+from bot.resilience import texts as resilience_texts
 from bot.scan import questions, scoring, texts
+from bot.teams import texts as teams_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_AVG_SENTENCE_WORDS = 15
@@ -44,7 +51,7 @@ def _response_texts(path: Path) -> dict[str, str]:
 
 def _code_texts() -> dict[str, str]:
     found: dict[str, str] = {}
-    for module in (texts, fallback):
+    for module in (texts, fallback, resilience_texts, teams_texts, widget_texts, prep_texts):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str):
                 found[f"{module.__name__}.{name}"] = value
@@ -60,6 +67,21 @@ def _code_texts() -> dict[str, str]:
                 found[f"{question.slot}.{attribute}"] = getattr(question, attribute)
     for key, value in {**scoring.DIRECTION_LABELS, **scoring.DIRECTION_EXPLANATIONS}.items():
         found[f"scoring.{key}.{hash(value)}"] = value
+    for question in prep_questions.QUESTIONS:
+        found[f"{question.slot}.text"] = question.text
+    for key, label in {**prep_questions.KINDS, **prep_questions.ASKS}.items():
+        found[f"preparation.label.{key}"] = label
+    for button in (*prep_texts.REVIEW_BUTTONS, *prep_texts.AFTER_SHEET_BUTTONS):
+        found[f"preparation.button.{button['title']}"] = button["title"]
+    for key, reaction in prep_practice.REACTIONS.items():
+        found[f"practice.{key}.manager"] = reaction.manager_says
+        found[f"practice.{key}.answer"] = reaction.strong_answer
+    for index, step in enumerate(prep_sheet.NEXT_STEPS):
+        found[f"sheet.next_step.{index}"] = step
+    for kind in (None, "reorganisatie"):
+        found[f"sheet.opening.{kind}"] = prep_sheet.opening_sentence(kind, "iets")
+    found["sheet.proposal"] = prep_sheet.proposal_text("werken met data", ["Tijd om te leren"])
+    found["sheet.CALM_TIP"] = prep_sheet.CALM_TIP
     for steps in scoring.NEXT_STEPS.values():
         for step in steps:
             found[f"step.{step.title}"] = f"{step.title}. {step.explanation}"

@@ -52,3 +52,13 @@ def fallback_answer(
     if fallbacks_in_a_row >= 2:
         return NOT_UNDERSTOOD_AGAIN, [*buttons[:1], dict(HUMAN_BUTTON)]
     return NOT_UNDERSTOOD, buttons
+
+
+OUT_OF_SCOPE = (
+    "Daar kan ik je helaas niet mee helpen. Ik weet alleen iets van loopbaan en ontwikkeling.\n"
+    "Je kunt mij bijvoorbeeld vragen om de talentscan of naar de workshops."
+)
+OUT_OF_SCOPE_BUTTONS: tuple[Mapping[str, str], ...] = (
+    MappingProxyType({"title": "Doe de talentscan", "payload": "/start_scan"}),
+    MappingProxyType({"title": "Wat kun jij?", "payload": "/ask_capabilities"}),
+)

@@ -27,6 +27,8 @@ from bot.ledger.catalog import (
 )
 from bot.ledger.codes import CodeProblem, check_code, new_code
 from bot.ledger.models import Municipality, Voucher
+from bot.trends.events import VOUCHER_REDEEMED as VOUCHER_REDEEMED_EVENT
+from bot.trends.recorder import add_trend_event
 
 # Reasons of VoucherError.
 MUNICIPALITY_UNKNOWN = "municipality_unknown"
@@ -282,6 +284,13 @@ def redeem_voucher(
             entity_id=voucher.id,
             details={"provider_id": provider_id, "reference": reference},
             at=now,
+        )
+        # Counted for the dashboard in the same transaction (no id, no provider, no code).
+        add_trend_event(
+            session,
+            event_type=VOUCHER_REDEEMED_EVENT,
+            municipality=voucher.municipality.code,
+            now=now,
         )
         return RedeemResult(view_of(voucher, now), first_time=True)
     status = effective_status(voucher.status, voucher.expires_at, now)

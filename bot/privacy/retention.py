@@ -59,10 +59,14 @@ def unregister_erasure_hook(name: str) -> None:
     _HOOKS.pop(name, None)
 
 
+#: Linked data Koers itself keeps per conversation, erased with it: preparation sheets.
+BUILTIN_ERASURE_HOOKS: tuple[str, ...] = ("bot.preparation.store:erase_sheets",)
+
+
 def load_hooks(paths: Iterable[str] = ()) -> dict[str, ErasureHook]:
-    """In-process hooks plus the ``module:function`` hooks named in ``paths``."""
+    """Built-in and in-process hooks, plus the ``module:function`` hooks named in ``paths``."""
     hooks = dict(_HOOKS)
-    for path in paths:
+    for path in (*BUILTIN_ERASURE_HOOKS, *paths):
         module_name, _, attr = path.partition(":")
         if not module_name or not attr:
             raise ValueError(f"erasure hook {path!r} must look like package.module:function")

@@ -52,6 +52,10 @@ PERSONAL_SLOTS: Mapping[str, PiiType | None] = {
     "bsn": PiiType.BSN, "iban": PiiType.IBAN, "adres": PiiType.ADRES, "address": PiiType.ADRES,
     "postcode": PiiType.POSTCODE, "geboortedatum": PiiType.GEBOORTEDATUM,
     "personeelsnummer": PiiType.PERSONEELSNUMMER,
+    # Free text the employee types while preparing the conversation with their manager:
+    # scrubbed like a message (names and numbers replaced), the rest kept for the sheet.
+    "prep_goal": None, "prep_strengths": None, "prep_develop": None, "prep_ask": None,
+    "prep_worry": None, "prep_when": None, "practice_answer_1": None, "practice_answer_2": None,
 }  # fmt: skip
 # Slots that hold state Koers's own actions produce: ratings, categories, canonical entity
 # values and codes (booking codes, offered times). The employee never types free text into
@@ -64,6 +68,7 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "barrier", "region", "trends_opt_out",
         "coach_mode", "coach_when", "coach_offers", "coach_slot", "coach_email_consent",
         "coach_booking_code", "booking_code", "booking_cancel_confirm",
+        "prep_kind", "prep_review",
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.

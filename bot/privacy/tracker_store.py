@@ -37,9 +37,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -56,8 +56,11 @@ from bot.privacy.retention import (
     retention_loop,
 )
 from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
+from bot.resilience.db import retry_db
 
 logger = logging.getLogger(__name__)
+# Finds the latest session start of a conversation with one index probe (see _event_query).
+SESSION_INDEX = "ix_events_sender_type_timestamp"
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -104,6 +107,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             else retention_interval_minutes
         )
         self.erasure_hook_paths = settings.erasure_hooks
+        self.db_retry_seconds = settings.db_retry_seconds
         self._retention_task: asyncio.Task[None] | None = None
         self.retention_first_delay_seconds = 5.0
         super().__init__(
@@ -119,6 +123,28 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             query=query,
             **kwargs,
         )
+        self._use_pre_ping()
+        self._ensure_session_index()
+
+    def _ensure_session_index(self) -> None:
+        table = self.SQLEvent.__table__
+        index = next((i for i in table.indexes if i.name == SESSION_INDEX), None)
+        if index is None:
+            index = sa.Index(SESSION_INDEX, table.c.sender_id, table.c.type_name,
+                             table.c.timestamp)  # fmt: skip
+        try:
+            index.create(self.engine, checkfirst=True)
+        except sa.exc.SQLAlchemyError as exc:  # e.g. another instance created it just now
+            logger.warning("Could not create index %s (%s)", SESSION_INDEX, type(exc).__name__)
+
+    def _use_pre_ping(self) -> None:
+        """Check pooled connections before use, so a database restart costs no failed turn."""
+        if self.engine.dialect.name == "sqlite":
+            return
+        old, url = self.engine, self.engine.url
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        old.dispose()
 
     # -- ids
 
@@ -149,16 +175,43 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 
     # -- reading
 
+    def _event_query(
+        self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Any:
+        """Rasa's query, with the session start as a scalar sub-query.
+
+        Rasa joins the sub-query; PostgreSQL then often runs it again for every event (a
+        1,000-event conversation took 170 ms to read instead of 3 ms). A scalar sub-query is
+        run once.
+        """
+        events = self.SQLEvent
+        query = session.query(events).filter(events.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            session_start = (
+                sa.select(sa.func.max(events.timestamp))
+                .where(events.sender_id == sender_id,
+                       events.type_name == SessionStarted.type_name)  # fmt: skip
+                .scalar_subquery()
+            )
+            query = query.filter(
+                sa.or_(events.timestamp >= session_start, session_start.is_(None))
+            )
+        return query.order_by(events.id)
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         self._ensure_retention_task()
-        key = self._key_for_read(sender_id)
-        with self.session_scope() as session:
-            rows = self._event_query(
-                session, key, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            ).all()
-            events = [json.loads(row.data) for row in rows]
+
+        def load() -> tuple[str, list[dict[str, Any]]]:
+            key = self._key_for_read(sender_id)
+            with self.session_scope() as session:
+                rows = self._event_query(
+                    session, key, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+                ).all()
+                return key, [json.loads(row.data) for row in rows]
+
+        key, events = await retry_db(load, self.db_retry_seconds, "read a conversation")
         if not events:
             logger.debug("No stored conversation for %s", key)
             return None
@@ -188,6 +241,11 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         """
         self._ensure_retention_task()
         await self.stream_events(tracker)
+        await retry_db(lambda: self._store_new_events(tracker), self.db_retry_seconds,
+                       "store a conversation")  # fmt: skip
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Write the events not stored yet; repeatable after a failure (one transaction)."""
         key = self._key_for_read(tracker.sender_id)
         with self.session_scope() as session:
             stored = self._event_query(session, key, fetch_events_from_all_sessions=False).count()

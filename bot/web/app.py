@@ -11,7 +11,10 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.config import Settings, load_settings
+from bot.trends.web import setup_dashboard_routes
 from bot.web.ledger_views import setup_ledger_routes
+from bot.web.sheet_views import setup_sheet_routes
+from bot.web.widget_views import setup_widget_routes
 
 SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
 
@@ -24,7 +27,13 @@ def setup_base_routes(app: web.Application) -> None:
     app.router.add_get("/health", health)
 
 
-ROUTE_SETUPS: list[Callable[[web.Application], None]] = [setup_base_routes, setup_ledger_routes]
+ROUTE_SETUPS: list[Callable[[web.Application], None]] = [
+    setup_base_routes,
+    setup_ledger_routes,
+    setup_sheet_routes,
+    setup_widget_routes,
+    setup_dashboard_routes,
+]
 
 
 def init_app(settings: Settings | None = None) -> web.Application:

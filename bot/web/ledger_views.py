@@ -59,6 +59,7 @@ from bot.ledger.vouchers import (
 )
 from bot.notify import outbox
 from bot.notify.smtp import deliver_pending, smtp_config
+from bot.preparation.store import delete_expired as delete_expired_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -596,6 +597,7 @@ def _housekeeping_work(session: Session) -> None:
     purge_emails(session, now, actor="housekeeping")
     expire_due(session, now)
     outbox.release_stale_claims(session, now)
+    delete_expired_sheets(session, now)
 
 
 async def _deliver(app: web.Application) -> None:

@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -58,6 +58,19 @@ class KoersServers:
     workdir: Path
     rasa_log: Path
     action_log: Path
+    # added for the fault and scale tests (tests/faults, tests/scale): restart single processes
+    env: dict[str, str] = field(default_factory=dict)
+    endpoints: str = "endpoints.yml"
+    rasa_process: subprocess.Popen | None = None
+    action_process: subprocess.Popen | None = None
+
+    @property
+    def rasa_port(self) -> int:
+        return int(self.rasa_url.rsplit(":", 1)[1])
+
+    @property
+    def action_port(self) -> int:
+        return int(self.action_url.rsplit(":", 1)[1])
 
     @property
     def webhook(self) -> str:
@@ -79,9 +92,59 @@ def trained_model() -> Path:
     return model
 
 
+def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """Start `rasa run actions` on ``port`` (appending to ``log``); wait until healthy."""
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--actions", "actions",
+             "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    wait_for(f"http://127.0.0.1:{port}/health", process, log)
+    return process
+
+
+def start_rasa_server(
+    env: dict[str, str], port: int, log: Path, endpoints: str = "endpoints.yml"
+) -> subprocess.Popen:
+    """Start `rasa run` with the trained model on ``port`` (appending to ``log``); wait."""
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(trained_model()),
+             "--port", str(port), "--credentials", "credentials.yml", "--endpoints", endpoints,
+             "--enable-api", "--auth-token", AUTH_TOKEN],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    wait_for(f"http://127.0.0.1:{port}/status?token={AUTH_TOKEN}", process, log)
+    return process
+
+
+def stop_process(process: subprocess.Popen | None, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextlib.contextmanager
-def running_servers(workdir: Path, tracker_db_url: str) -> Iterator[KoersServers]:
-    """Start the action server and the Rasa server; stop both afterwards."""
+def running_servers(
+    workdir: Path,
+    tracker_db_url: str,
+    *,
+    endpoints: str = "endpoints.yml",
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[KoersServers]:
+    """Start the action server and the Rasa server; stop both afterwards.
+
+    ``endpoints`` (path relative to the project or absolute), ``database_url`` (default: a
+    SQLite file in ``workdir``) and ``extra_env`` are for tests of other deployments.
+    """
     model = trained_model()
     rasa_port, action_port = free_port(), free_port()
     bin_dir = Path(sys.executable).parent
@@ -91,9 +154,12 @@ def running_servers(workdir: Path, tracker_db_url: str) -> Iterator[KoersServers
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "KOERS_TRACKER_DB_URL": tracker_db_url,
-        "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
+        "KOERS_DATABASE_URL": database_url or f"sqlite:///{workdir / 'koers.db'}",
         "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
         "RASA_TELEMETRY_ENABLED": "false",
+        # the REST tests send municipality/employee key as metadata (no token on REST)
+        "KOERS_REST_TRUST_IDENTITY_METADATA": "true",
+        **(extra_env or {}),
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     subprocess.run(
@@ -101,6 +167,7 @@ def running_servers(workdir: Path, tracker_db_url: str) -> Iterator[KoersServers
         capture_output=True,
     )
     processes = []
+    servers: KoersServers | None = None
     try:
         with action_log.open("w") as out:
             actions = subprocess.Popen(
@@ -112,22 +179,31 @@ def running_servers(workdir: Path, tracker_db_url: str) -> Iterator[KoersServers
         with rasa_log.open("w") as out:
             rasa = subprocess.Popen(
                 [str(bin_dir / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
-                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                 "--credentials", "credentials.yml", "--endpoints", endpoints,
                  "--enable-api", "--auth-token", AUTH_TOKEN],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         processes.append(rasa)
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={AUTH_TOKEN}", rasa, rasa_log)
-        yield KoersServers(
+        servers = KoersServers(
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             action_url=f"http://127.0.0.1:{action_port}",
             tracker_db_url=tracker_db_url,
             workdir=workdir,
             rasa_log=rasa_log,
             action_log=action_log,
+            env=env,
+            endpoints=endpoints,
+            rasa_process=rasa,
+            action_process=actions,
         )
+        yield servers
     finally:
+        # a test may have replaced a process by a restarted one: stop those too
+        if servers is not None:
+            processes += [p for p in (servers.rasa_process, servers.action_process)
+                          if p is not None and p not in processes]  # fmt: skip
         for process in processes:
             process.terminate()
         for process in processes:

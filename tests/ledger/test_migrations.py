@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+import bot.preparation.store  # noqa: F401  (its table is part of the metadata compared)
 from bot.db import migrate
 from bot.ledger.models import (
     Base,

@@ -1,0 +1,196 @@
+"""``make bench``: one run measures Koers and a bare Rasa bot on this machine.
+
+Phases: Koers on PostgreSQL + Redis (``bot.scale`` with 1 instance; load goes straight to the
+Rasa server): server start, NLU parse latency, full turns at 1/10/50 concurrent employees,
+sustained messages/s, peak RSS. Then the bare bot (``rasa init`` example, trained in this
+run) under the same load. Then tracker store latency on SQLite and PostgreSQL. Writes
+reports/bench/bench.{json,md,png} and prints the Markdown.
+
+``KOERS_BENCH_QUICK=1``: a smoke run (fewer messages, short think time, 1 and 10 employees,
+no bare bot unless ``KOERS_BENCH_BASELINE=1``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.bench import load, stats, trackerstore
+from bot.config import PROJECT_ROOT
+from bot.devservices import free_port, running_postgres
+from bot.scale import running_deployment
+
+TOKEN = "koers-bench-token"
+REPORT_DIR = PROJECT_ROOT / "reports" / "bench"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 600) -> float:
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+class Plan:
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.levels = (1, 10) if quick else stats.CONCURRENCY_LEVELS
+        self.think = (0.1, 0.3) if quick else (1.0, 3.0)
+        self.parse_rounds = 20 if quick else 200
+        self.sustained_users = 10 if quick else 20
+        self.sustained_seconds = 10.0 if quick else 45.0
+        self.tracker_sizes = (10, 100) if quick else stats.TRACKER_SIZES
+        self.baseline = _flag("KOERS_BENCH_BASELINE") or not quick
+
+
+def measure_bot(base_url: str, plan: Plan, log: list[str], name: str) -> dict[str, Any]:
+    figures: dict[str, Any] = {"turns": {}}
+    # Warm-up, not measured: the first turns of a fresh Rasa server take seconds (TensorFlow
+    # builds its graphs), which would dominate the p99 of the small runs.
+    asyncio.run(load.run_load(base_url, 2, (0.0, 0.0)))
+    asyncio.run(load.parse_latencies(base_url, TOKEN, 10))
+    parse = asyncio.run(load.parse_latencies(base_url, TOKEN, plan.parse_rounds))
+    figures["nlu"] = stats.summarize_ms(parse)
+    for level in plan.levels:
+        result = asyncio.run(load.run_load(base_url, level, plan.think))
+        summary = stats.summarize_ms(result.latencies)
+        summary["errors"] = result.errors
+        figures["turns"][str(level)] = summary
+        log.append(f"{name}: {level} concurrent: {summary['n']} turns, p50 "
+                   f"{summary['p50']:.0f} ms, p95 {summary['p95']:.0f} ms, "
+                   f"{result.errors} errors")  # fmt: skip
+        print(log[-1], flush=True)
+    sustained = asyncio.run(load.run_load(base_url, plan.sustained_users, (0.0, 0.0),
+                                          duration=plan.sustained_seconds))  # fmt: skip
+    figures["throughput"] = sustained.messages_per_second
+    figures["throughput_errors"] = sustained.errors
+    print(f"{name}: sustained {sustained.messages_per_second:.1f} msg/s", flush=True)
+    return figures
+
+
+def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
+    env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
+           # simulated employees send municipality/employee key as REST metadata
+           "KOERS_REST_TRUST_IDENTITY_METADATA": "true"}  # fmt: skip
+    (workdir / "koers").mkdir()
+    with running_deployment(workdir / "koers", instances=1, extra_env=env) as dep:
+        report["model_load_s"]["koers"] = dep.ready_seconds["rasa1"]
+        base = dep.rasa_urls[0]
+        figures = measure_bot(base, plan, report["notes"], "koers")
+        for name, process in dep.processes.items():
+            report["peak_rss_mb"][f"koers_{'rasa' if name == 'rasa1' else name}"] = (
+                peak_rss_mb(process.pid)
+            )
+    report["nlu_parse_ms"]["koers"] = figures["nlu"]
+    report["turns"]["koers"] = figures["turns"]
+    report["throughput_msgs_per_s"]["koers"] = figures["throughput"]
+
+
+def bench_bare(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
+    bare_dir = workdir / "bare"
+    bare_dir.mkdir()  # rasa init wants an existing directory
+    rasa = str(Path(sys.executable).parent / "rasa")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PYTHONWARNINGS": "ignore"}  # fmt: skip
+    started = time.monotonic()
+    with (workdir / "bare-init.log").open("w") as out:
+        subprocess.run([rasa, "init", "--no-prompt", "--init-dir", str(bare_dir)], env=env,
+                       stdout=out, stderr=subprocess.STDOUT, check=True)  # fmt: skip
+    report["bare_train_s"] = time.monotonic() - started
+    port = free_port()
+    with (workdir / "bare-rasa.log").open("w") as out:
+        process = subprocess.Popen(
+            [rasa, "run", "--port", str(port), "--enable-api", "--auth-token", TOKEN],
+            cwd=bare_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        report["model_load_s"]["bare"] = _wait_ready(
+            f"http://127.0.0.1:{port}/status?token={TOKEN}", process
+        )
+        figures = measure_bot(f"http://127.0.0.1:{port}", plan, report["notes"], "bare")
+        report["peak_rss_mb"]["bare_rasa"] = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    report["nlu_parse_ms"]["bare"] = figures["nlu"]
+    report["turns"]["bare"] = figures["turns"]
+    report["throughput_msgs_per_s"]["bare"] = figures["throughput"]
+
+
+def bench_tracker_store(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
+    report["tracker_store_ms"]["sqlite"] = trackerstore.measure_sync(
+        f"sqlite:///{workdir / 'tracker-bench.db'}", plan.tracker_sizes
+    )
+    with running_postgres() as postgres:
+        url = postgres.create_database("koers_bench")
+        report["tracker_store_ms"]["postgresql"] = trackerstore.measure_sync(
+            url, plan.tracker_sizes
+        )
+
+
+def write_report(report: dict[str, Any], directory: Path = REPORT_DIR) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    report["ratios"] = stats.ratios(report)
+    report["targets"] = stats.evaluate_targets(report)
+    (directory / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    markdown = stats.render_markdown(report)
+    (directory / "bench.md").write_text(markdown)
+    stats.plot(report, str(directory / "bench.png"))
+    return markdown
+
+
+def main() -> None:
+    quick = _flag("KOERS_BENCH_QUICK")
+    plan = Plan(quick)
+    workdir = Path(tempfile.mkdtemp(prefix="koers-bench-"))
+    report: dict[str, Any] = {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]},
+        "think_time_s": list(plan.think),
+        "model_load_s": {}, "nlu_parse_ms": {}, "turns": {}, "throughput_msgs_per_s": {},
+        "peak_rss_mb": {}, "tracker_store_ms": {}, "notes": [],
+    }  # fmt: skip
+    print(f"Benchmark ({'quick' if quick else 'full'}), work files in {workdir}", flush=True)
+    bench_koers(plan, workdir, report)
+    if plan.baseline:
+        bench_bare(plan, workdir, report)
+    bench_tracker_store(plan, workdir, report)
+    report["machine"]["load_after"] = os.getloadavg()[0]
+    print(write_report(report))
+    print(f"Report: {REPORT_DIR}/bench.md, bench.json, bench.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Throwaway PostgreSQL, Redis and nginx processes for fault tests, scale tests and the benchmark.
+
+Each runs as a child process on a free port with its data in a temporary directory, so tests
+never touch the system services. PostgreSQL refuses to run as root: as root its commands run as
+the ``postgres`` system user (``runuser``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0, up: bool = True) -> None:
+    """Wait until 127.0.0.1:``port`` accepts connections (``up``) or refuses them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            is_up = sock.connect_ex(("127.0.0.1", port)) == 0
+        if is_up == up:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"port {port} not {'up' if up else 'down'} after {timeout} s")
+
+
+def pg_bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise FileNotFoundError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+    return Path(found[-1]).parent
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@dataclass
+class Postgres:
+    """A private PostgreSQL cluster (trust auth, user ``postgres``)."""
+
+    root: Path
+    port: int
+
+    @property
+    def datadir(self) -> Path:
+        return self.root / "data"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _ctl(self, *args: str) -> None:
+        cmd = [str(pg_bindir() / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60", *args]
+        subprocess.run(_as_postgres(cmd), check=True, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._ctl("-l", str(self.root / "postgres.log"), "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "stop")
+
+    def create_database(self, name: str) -> str:
+        cmd = [str(pg_bindir() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+               "-U", "postgres", name]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True)
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def running_postgres() -> Iterator[Postgres]:
+    """initdb + start a cluster in a temporary directory; stop and delete it afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="koers-pg-"))
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(root, user.pw_uid, user.pw_gid)
+    pg = Postgres(root=root, port=free_port())
+    initdb = [str(pg_bindir() / "initdb"), "-D", str(pg.datadir), "-U", "postgres",
+              "--auth=trust", "-E", "UTF8", "--no-sync"]  # fmt: skip
+    subprocess.run(_as_postgres(initdb), check=True, capture_output=True)
+    pg.start()
+    try:
+        yield pg
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pg.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Redis:
+    """A private redis-server without persistence."""
+
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        wait_for_port(self.port, up=False)
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[Redis]:
+    redis = Redis(port=free_port())
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()

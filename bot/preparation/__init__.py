@@ -1,0 +1,1 @@
+"""Preparing "het goede gesprek": questions, answer parsing, practice, the preparation sheet."""

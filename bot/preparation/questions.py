@@ -1,0 +1,114 @@
+"""The questions of the conversation preparation, in the order the form asks them.
+
+Every question can be skipped ("sla over") and changed afterwards. Two questions have fixed
+choices (the kind of conversation and what to ask the manager); the others are free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+#: Stored in a slot when the employee skips the question.
+SKIPPED = "__overgeslagen__"
+
+KIND_SLOT = "prep_kind"
+GOAL_SLOT = "prep_goal"
+STRENGTHS_SLOT = "prep_strengths"
+DEVELOP_SLOT = "prep_develop"
+ASK_SLOT = "prep_ask"
+WORRY_SLOT = "prep_worry"
+WHEN_SLOT = "prep_when"
+REVIEW_SLOT = "prep_review"
+
+#: The questions, in order. ``prep_review`` (check and choose) always comes last.
+QUESTION_SLOTS: tuple[str, ...] = (
+    KIND_SLOT, GOAL_SLOT, STRENGTHS_SLOT, DEVELOP_SLOT, ASK_SLOT, WORRY_SLOT, WHEN_SLOT,
+)
+FORM_SLOTS: tuple[str, ...] = (*QUESTION_SLOTS, REVIEW_SLOT)
+
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "ontwikkelgesprek": "Een ontwikkelgesprek",
+        "jaargesprek": "Een jaargesprek",
+        "tussendoor": "Een gesprek tussendoor",
+        "reorganisatie": "Een gesprek over een reorganisatie",
+    }
+)
+
+ASKS: Mapping[str, str] = MappingProxyType(
+    {
+        "tijd": "Tijd om te leren",
+        "budget": "Budget voor een opleiding",
+        "coach": "Een gesprek met een loopbaancoach",
+        "meelopen": "Meelopen bij een andere afdeling",
+        "evc": "Een EVC-traject",
+        "taken": "Andere of nieuwe taken",
+        "proefperiode": "Een proefperiode in een andere functie",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PrepQuestion:
+    slot: str
+    #: Short name, used in the summary, on the "what do you want to change?" buttons and sheet.
+    title: str
+    text: str
+    #: Words that name this question when the employee says what to change ("mijn doel").
+    keywords: tuple[str, ...]
+
+
+QUESTIONS: tuple[PrepQuestion, ...] = (
+    PrepQuestion(
+        KIND_SLOT, "Soort gesprek",
+        "Wat voor gesprek ga je voeren?",
+        ("soort", "gesprek", "type"),
+    ),
+    PrepQuestion(
+        GOAL_SLOT, "Mijn doel",
+        "Wat wil je bereiken met het gesprek? Schrijf het in een of twee zinnen.\n"
+        "Bijvoorbeeld: ik wil afspreken dat ik een cursus mag volgen.",
+        ("doel", "bereiken"),
+    ),
+    PrepQuestion(
+        STRENGTHS_SLOT, "Mijn sterke punten",
+        "Waar ben je goed in? Noem er twee of drie.",
+        ("sterk", "sterke", "sterktes", "talent", "talenten", "goed in"),
+    ),
+    PrepQuestion(
+        DEVELOP_SLOT, "Wat ik wil leren of proberen",
+        "Wat wil je leren of uitproberen?",
+        ("leren", "ontwikkelen", "proberen", "uitproberen", "richting"),
+    ),
+    PrepQuestion(
+        ASK_SLOT, "Wat ik vraag",
+        "Wat vraag je aan je leidinggevende? Kies een knop of typ het zelf.",
+        ("vraag", "vragen", "verzoek"),
+    ),
+    PrepQuestion(
+        WORRY_SLOT, "Waar ik tegen opzie",
+        "Waar zie je tegenop bij dit gesprek? Dat mag je gewoon zeggen.",
+        ("zorg", "zorgen", "tegenop", "spannend", "bang"),
+    ),
+    PrepQuestion(
+        WHEN_SLOT, "Wanneer",
+        "Wanneer is het gesprek? Bijvoorbeeld: volgende week, of 12 maart.",
+        ("wanneer", "datum", "dag", "moment"),
+    ),
+)
+
+_BY_SLOT = {question.slot: question for question in QUESTIONS}
+
+
+def question_for(slot: str) -> PrepQuestion:
+    return _BY_SLOT[slot]
+
+
+def previous_slot(slot: str | None) -> str | None:
+    """The question before ``slot`` (or the last question when ``slot`` is the review)."""
+    if slot not in FORM_SLOTS:
+        return None
+    index = FORM_SLOTS.index(slot)
+    return FORM_SLOTS[index - 1] if index > 0 else None

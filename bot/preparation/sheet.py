@@ -1,0 +1,342 @@
+"""The preparation sheet: built from the answers, rendered as printable HTML and as PDF.
+
+No name is ever on it. Answers arrive scrubbed; a removed name shows as "(naam weggelaten)".
+
+Shortening rule (documented in the README): each answer is at most ``MAX_FIELD_CHARS`` (300)
+characters on the sheet, cut at the last whole word and ended with "…"; a list shows at most
+``MAX_ITEMS`` (5) items. The whole sheet then fits on one A4 page.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.preparation.practice import Reaction
+from bot.preparation.questions import KINDS, SKIPPED
+
+MAX_FIELD_CHARS = 300
+MAX_ITEMS = 5
+ELLIPSIS = "…"
+_PLACEHOLDER_RE = re.compile(
+    r"\[(NAAM|EMAIL|TELEFOON|BSN|IBAN|POSTCODE|ADRES|GEBOORTEDATUM|PERSONEELSNUMMER|URL|IP|"
+    r"VERWIJDERD|AFGEKAPT|TEKST)\]"
+)
+_PLACEHOLDER_WORDS = {
+    "NAAM": "naam", "EMAIL": "e-mailadres", "TELEFOON": "telefoonnummer", "BSN": "BSN",
+    "IBAN": "rekeningnummer", "POSTCODE": "postcode", "ADRES": "adres",
+    "GEBOORTEDATUM": "geboortedatum", "PERSONEELSNUMMER": "personeelsnummer", "URL": "link",
+    "IP": "IP-adres", "VERWIJDERD": "tekst", "AFGEKAPT": "rest van de tekst", "TEKST": "tekst",
+}  # fmt: skip
+
+
+def shorten(text: str | None, limit: int = MAX_FIELD_CHARS) -> str:
+    """``text`` on one line of at most ``limit`` characters, cut at a whole word with "…"."""
+    clean = re.sub(r"\s+", " ", text or "").strip()
+    if len(clean) <= limit:
+        return clean
+    cut = clean[: limit - len(ELLIPSIS)]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.-") + ELLIPSIS
+
+
+def readable_placeholders(text: str) -> str:
+    """Turns scrubber placeholders ("[NAAM]") into words on the sheet ("(naam weggelaten)")."""
+    return _PLACEHOLDER_RE.sub(lambda m: f"({_PLACEHOLDER_WORDS[m.group(1)]} weggelaten)", text)
+
+
+def _answer(value: object) -> str | None:
+    if value is None or value == SKIPPED:
+        return None
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(item) for item in value if item)
+    text = shorten(readable_placeholders(str(value)))
+    return text or None
+
+
+def _items(values: Sequence[object] | object | None) -> list[str]:
+    if values is None or values == SKIPPED:
+        return []
+    if isinstance(values, str):
+        values = [part for part in re.split(r"\s*[,;\n]\s*|\s+en\s+", values) if part]
+    items = [shorten(readable_placeholders(str(v)), 120) for v in values]  # type: ignore[union-attr]
+    return [item for item in items if item][:MAX_ITEMS]
+
+
+@dataclass(frozen=True)
+class PracticedReaction:
+    manager_says: str
+    strong_answer: str
+    my_answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Everything on the sheet, already shortened and free of names."""
+
+    kind: str | None
+    when: str | None
+    goal: str | None
+    opening: str
+    strengths: list[str]
+    wants: str | None
+    proposal: str
+    asks: list[str]
+    worry: str | None
+    reactions: list[PracticedReaction]
+    next_steps: list[str]
+    made_on: date = field(default_factory=date.today)
+
+    def texts(self) -> list[str]:
+        """Every text on the sheet, for tests and for the readability check."""
+        out = [self.opening, self.proposal, *self.strengths, *self.asks, *self.next_steps]
+        out += [t for t in (self.kind, self.when, self.goal, self.wants, self.worry) if t]
+        for reaction in self.reactions:
+            out += [reaction.manager_says, reaction.strong_answer]
+            if reaction.my_answer:
+                out.append(reaction.my_answer)
+        return out
+
+
+def opening_sentence(kind: str | None, wants: str | None) -> str:
+    """A first sentence that makes clear the employee wants to grow here, not leave."""
+    if kind == "reorganisatie":
+        return (
+            "Ik wil graag met je praten over wat de reorganisatie voor mij betekent. "
+            "Ik wil me goed voorbereiden en wil graag bij de gemeente blijven werken."
+        )
+    start = "Ik werk hier met plezier en wil graag blijven groeien."
+    if wants:
+        return f"{start} Daarom wil ik met je praten over wat ik wil leren."
+    return f"{start} Daarom wil ik met je praten over mijn ontwikkeling."
+
+
+def proposal_text(wants: str | None, asks: list[str]) -> str:
+    """A concrete, small proposal built from what the employee wants and asks."""
+    parts = []
+    if wants:
+        parts.append(f"Ik wil graag aan de slag met: {wants}.".replace("..", "."))
+    if asks:
+        parts.append(f"Daarvoor vraag ik: {asks[0].lower()}.")
+    parts.append("Over drie maanden kijken we samen hoe het gaat.")
+    return " ".join(parts)
+
+
+NEXT_STEPS = (
+    "Plan het gesprek in en neem dit blad mee.",
+    "Zet de afspraken daarna in je ontwikkelplan (POP).",
+    "Vraag een voucher van 375 euro aan voor een workshop of een loopbaangesprek.",
+    "Spreek af wanneer jullie weer praten.",
+)
+
+
+def build_sheet(
+    answers: dict[str, object],
+    reactions: Sequence[Reaction],
+    practice_answers: Sequence[str | None] = (),
+    today: date | None = None,
+) -> Sheet:
+    """The sheet from the (scrubbed) answers in the ``prep_*`` slots and the practice."""
+    kind_key = answers.get("prep_kind")
+    kind = KINDS.get(kind_key) if isinstance(kind_key, str) else None
+    wants = _answer(answers.get("prep_develop"))
+    asks = _items(answers.get("prep_ask"))
+    practiced = [
+        PracticedReaction(
+            reaction.manager_says,
+            reaction.strong_answer,
+            _answer(practice_answers[index]) if index < len(practice_answers) else None,
+        )
+        for index, reaction in enumerate(reactions)
+    ]
+    return Sheet(
+        kind=kind,
+        when=_answer(answers.get("prep_when")),
+        goal=_answer(answers.get("prep_goal")),
+        opening=opening_sentence(kind_key if isinstance(kind_key, str) else None, wants),
+        strengths=_items(answers.get("prep_strengths")),
+        wants=wants,
+        proposal=proposal_text(wants, asks),
+        asks=asks,
+        worry=_answer(answers.get("prep_worry")),
+        reactions=practiced,
+        next_steps=list(NEXT_STEPS),
+        made_on=today or date.today(),
+    )
+
+
+# -- serialisation (the sheet is stored as JSON while its link lives)
+
+
+def sheet_to_dict(sheet: Sheet) -> dict[str, object]:
+    return {
+        "kind": sheet.kind, "when": sheet.when, "goal": sheet.goal, "opening": sheet.opening,
+        "strengths": sheet.strengths, "wants": sheet.wants, "proposal": sheet.proposal,
+        "asks": sheet.asks, "worry": sheet.worry, "next_steps": sheet.next_steps,
+        "made_on": sheet.made_on.isoformat(),
+        "reactions": [
+            {"manager_says": r.manager_says, "strong_answer": r.strong_answer,
+             "my_answer": r.my_answer}
+            for r in sheet.reactions
+        ],
+    }  # fmt: skip
+
+
+def sheet_from_dict(data: dict[str, object]) -> Sheet:
+    reactions = [PracticedReaction(**r) for r in data.get("reactions") or []]  # type: ignore[arg-type]
+    return Sheet(
+        kind=data.get("kind"),  # type: ignore[arg-type]
+        when=data.get("when"),  # type: ignore[arg-type]
+        goal=data.get("goal"),  # type: ignore[arg-type]
+        opening=str(data.get("opening") or ""),
+        strengths=list(data.get("strengths") or []),  # type: ignore[call-overload]
+        wants=data.get("wants"),  # type: ignore[arg-type]
+        proposal=str(data.get("proposal") or ""),
+        asks=list(data.get("asks") or []),  # type: ignore[call-overload]
+        worry=data.get("worry"),  # type: ignore[arg-type]
+        reactions=reactions,
+        next_steps=list(data.get("next_steps") or []),  # type: ignore[call-overload]
+        made_on=date.fromisoformat(str(data.get("made_on"))),
+    )
+
+
+# -- rendering
+
+TITLE = "Mijn voorbereiding op het gesprek"
+EMPTY = "Nog niet ingevuld."
+SAYS, STRONG, MINE = "Mijn leidinggevende zegt", "Sterk antwoord", "Mijn eigen antwoord"
+CALM_TIP = "Blijf rustig. Je mag even nadenken voor je antwoordt."
+
+
+def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
+    """The sheet's sections in order: (heading, paragraphs or list items)."""
+    reactions = []
+    for r in sheet.reactions:
+        line = f"{SAYS}: '{r.manager_says}'\n{STRONG}: {r.strong_answer}"
+        if r.my_answer:
+            line += f"\n{MINE}: {r.my_answer}"
+        reactions.append(line)
+    return [
+        ("Mijn doel", [sheet.goal or EMPTY]),
+        ("Zo begin ik het gesprek", [sheet.opening]),
+        ("Mijn sterke punten", sheet.strengths or [EMPTY]),
+        ("Wat ik wil leren of proberen", [sheet.wants or EMPTY]),
+        ("Mijn voorstel", [sheet.proposal]),
+        ("Wat ik vraag", sheet.asks or [EMPTY]),
+        ("Mogelijke reacties en mijn antwoorden", reactions),
+        ("Waar ik op let", [sheet.worry or CALM_TIP]),
+        ("Volgende stappen", sheet.next_steps),
+    ]
+
+
+def _meta_line(sheet: Sheet) -> str:
+    parts = [sheet.kind or "Gesprek met mijn leidinggevende"]
+    if sheet.when:
+        parts.append(f"Wanneer: {sheet.when}")
+    parts.append(f"Gemaakt op {sheet.made_on.strftime('%d-%m-%Y')}")
+    return " · ".join(parts)
+
+
+_CSS = """
+@page { size: A4; margin: 16mm; }
+body { font-family: system-ui, "Segoe UI", Arial, sans-serif; color: #1b1b1b; max-width: 46rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; font-size: 1rem; }
+h1 { font-size: 1.5rem; color: #154273; margin-bottom: .2rem; }
+h2 { font-size: 1.05rem; color: #154273; margin: 1.1rem 0 .3rem; }
+p, li { margin: .2rem 0; overflow-wrap: anywhere; }
+.meta { color: #4a4a4a; margin-top: 0; }
+.note { font-size: .9rem; color: #4a4a4a; border-top: 1px solid #ccc; margin-top: 1.5rem;
+        padding-top: .5rem; }
+.actions a { display: inline-block; margin-right: 1rem; color: #154273; }
+@media print { .actions { display: none; } body { margin: 0; } }
+"""
+
+
+def _labelled_lines(item: str, bold: tuple[str, str]) -> str:
+    """Escapes ``item``; lines starting with a reaction label get that label in bold."""
+    lines = []
+    for line in item.split("\n"):
+        label, sep, rest = line.partition(": ")
+        if sep and label in {SAYS, STRONG, MINE}:
+            lines.append(f"{bold[0]}{html.escape(label)}:{bold[1]} {html.escape(rest)}")
+        else:
+            lines.append(html.escape(line))
+    return "<br/>".join(lines)
+
+
+def _labelled_html(item: str) -> str:
+    return _labelled_lines(item, ("<strong>", "</strong>"))
+
+
+def render_html(sheet: Sheet, pdf_url: str | None = None, expires_on: date | None = None) -> str:
+    """A printable, self-contained HTML page (no scripts, every text escaped)."""
+    esc = html.escape
+    body: list[str] = [f"<h1>{esc(TITLE)}</h1>", f'<p class="meta">{esc(_meta_line(sheet))}</p>']
+    for heading, items in sections(sheet):
+        body.append(f"<h2>{esc(heading)}</h2>")
+        if len(items) > 1 or heading in {"Mijn sterke punten", "Wat ik vraag", "Volgende stappen"}:
+            rows = "".join(f"<li>{_labelled_html(item)}</li>" for item in items)
+            body.append(f"<ul>{rows}</ul>")
+        else:
+            body.append("".join(f"<p>{esc(item)}</p>" for item in items))
+    if pdf_url:
+        body.insert(2, f'<p class="actions"><a href="{esc(pdf_url)}">Download als pdf</a></p>')
+    note = "Er staat geen naam op dit blad. Je leidinggevende ziet het gesprek met Koers niet."
+    if expires_on:
+        note += f" Deze link werkt tot {expires_on.strftime('%d-%m-%Y')}."
+    body.append(f'<p class="note">{esc(note)}</p>')
+    return (
+        '<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex, nofollow">\n'
+        f"<title>{esc(TITLE)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        "<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def render_pdf(sheet: Sheet) -> bytes:
+    """The same content as a one-page A4 PDF (ReportLab; text escaped for its markup)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
+
+    base = getSampleStyleSheet()
+    blue = colors.HexColor("#154273")
+    title = ParagraphStyle("koers-title", parent=base["Title"], fontSize=16, textColor=blue,
+                           alignment=0, spaceAfter=2)  # fmt: skip
+    heading = ParagraphStyle("koers-h2", parent=base["Heading2"], fontSize=11, textColor=blue,
+                             spaceBefore=6, spaceAfter=2)  # fmt: skip
+    normal = ParagraphStyle("koers-body", parent=base["BodyText"], fontSize=9.5, leading=12.5)
+    meta = ParagraphStyle("koers-meta", parent=normal, textColor=colors.HexColor("#4a4a4a"))
+    esc = html.escape
+    story: list[object] = [Paragraph(esc(TITLE), title), Paragraph(esc(_meta_line(sheet)), meta)]
+    for head, items in sections(sheet):
+        story.append(Paragraph(esc(head), heading))
+        if len(items) > 1:
+            story.append(
+                ListFlowable(
+                    [
+                        ListItem(Paragraph(_labelled_lines(item, ("<b>", "</b>")), normal),
+                                 leftIndent=10)
+                        for item in items
+                    ],
+                    bulletType="bullet", start="•", leftIndent=10,
+                )
+            )
+        else:
+            story.extend(Paragraph(esc(item), normal) for item in items)
+    story += [Spacer(1, 4 * mm), Paragraph(esc("Er staat geen naam op dit blad."), meta)]
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
+        bottomMargin=14 * mm, title=TITLE, author="Koers", subject="Voorbereiding gesprek",
+    )
+    document.build(story)
+    return buffer.getvalue()

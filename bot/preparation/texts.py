@@ -1,0 +1,75 @@
+"""Texts of the conversation preparation (plain Dutch, B1). Checked by tests/test_readability.py."""
+
+from __future__ import annotations
+
+INTRO = (
+    "Goed dat je het gesprek met je leidinggevende voorbereidt! Ik stel je zeven korte vragen. "
+    "Daarna krijg je een blad om mee te nemen.\n"
+    "Dit blijft tussen ons. Je leidinggevende ziet dit gesprek niet. "
+    "Typ 'sla over' om een vraag over te slaan, 'terug' voor de vorige vraag of 'stop' om te "
+    "pauzeren."
+)
+RESUME = "Welkom terug. We gaan verder met je voorbereiding."
+SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
+STRENGTHS_FROM_SCAN = (
+    "Uit je talentscan kwam dit naar voren: {strengths}.\n"
+    "Wil je die gebruiken? Typ 'ja', of typ je eigen sterke punten."
+)
+DEVELOP_FROM_SCAN = (
+    "Je scan wees deze richting aan: {direction}.\n"
+    "Wil je dat als doel voor jezelf gebruiken? Typ 'ja', of typ wat je wilt leren of proberen."
+)
+USE_THIS = "Ja, gebruik dit"
+KIND_NOT_UNDERSTOOD = (
+    "Welk soort gesprek is het? Kies een knop. Of typ bijvoorbeeld 'jaargesprek' of 'sla over'."
+)
+EMPTY_ANSWER = "Ik kreeg geen antwoord binnen. Typ je antwoord, of typ 'sla over'."
+SKIPPED = "Prima, die slaan we over."
+NAMES_LEFT_OUT = "Let op: namen en andere persoonlijke gegevens heb ik weggelaten."
+WORRY_HEARD = "Dank je dat je dit deelt. Dat is heel normaal."
+GO_BACK = "Geen probleem. We gaan terug naar de vorige vraag."
+FIRST_QUESTION = "Dit is de eerste vraag. Er is nog geen vorige vraag."
+PAUSED = (
+    "Ik zet je voorbereiding op pauze. Je antwoorden bewaar ik in dit gesprek. "
+    "Typ 'gesprek voorbereiden' om verder te gaan."
+)
+SUMMARY_HEAD = "Dit heb je ingevuld:"
+SUMMARY_SKIPPED = "(overgeslagen)"
+REVIEW_QUESTION = "Klopt dit? Je kunt nu je blad maken, eerst oefenen, of iets aanpassen."
+REVIEW_BUTTONS = [
+    {"title": "Maak mijn blad", "payload": "maak mijn voorbereiding"},
+    {"title": "Eerst oefenen", "payload": "eerst oefenen"},
+    {"title": "Iets aanpassen", "payload": "iets aanpassen"},
+]
+REVIEW_NOT_UNDERSTOOD = "Kies een knop: maak mijn blad, eerst oefenen of iets aanpassen."
+WHICH_CHANGE = "Wat wil je aanpassen?"
+CHANGE_THIS = "Goed, pas het maar aan."
+
+PRACTICE_INTRO = (
+    "We gaan oefenen. Ik speel je leidinggevende. Ik zeg iets wat je kunt verwachten. "
+    "Typ wat jij dan zou zeggen. Er is geen goed of fout."
+)
+PRACTICE_ROLE = "Je leidinggevende zegt: '{line}'\nWat zeg jij?"
+PRACTICE_FEEDBACK = "{feedback}\nZo kun je het ook zeggen: '{strong}'"
+PRACTICE_EMPTY = "Typ wat je zou zeggen. Of typ 'sla over'."
+PRACTICE_DONE = "Goed gedaan! Je antwoorden zet ik op je blad."
+
+SHEET_READY = (
+    "Je voorbereiding is klaar. Er staat geen naam op.\n"
+    "[Bekijk en print je blad]({html_url})\n"
+    "[Download als pdf]({pdf_url})\n"
+    "De link werkt tot {expires_on}. Bewaar het blad dus goed."
+)
+SHEET_TIPS = (
+    "Tip: oefen je eerste zin een keer hardop. Wil je eerst met iemand sparren? "
+    "Dan kun je ook met een loopbaancoach praten."
+)
+SHEET_FAILED = (
+    "Het lukte me nu niet om je blad te maken. Je antwoorden zijn niet weg. "
+    "Probeer het over een paar minuten nog eens. Typ dan 'gesprek voorbereiden'."
+)
+AFTER_SHEET_BUTTONS = [
+    {"title": "Oefen het gesprek", "payload": "/practice_conversation"},
+    {"title": "Praat met een loopbaancoach", "payload": "/request_coach"},
+]
+LATER = "Dat kan zo meteen. Eerst maken we je voorbereiding af."

@@ -1,0 +1,267 @@
+"""Koers scaled out on one machine: N Rasa servers + the action server behind nginx.
+
+``make scale`` (scripts/scale.sh) runs :func:`main`. The deployment is the production shape:
+
+* PostgreSQL for conversations (database ``koers_tracker``) and application data
+  (``koers_app``): a throwaway cluster of our own unless ``KOERS_TRACKER_DB_URL`` and
+  ``KOERS_DATABASE_URL`` already point at PostgreSQL;
+* Redis as Rasa's lock store (one conversation is handled by one instance at a time): our own
+  ``redis-server`` unless ``KOERS_REDIS_HOST`` is set;
+* ``deploy/endpoints.production.yml``; N ``rasa run`` instances (``KOERS_SCALE_INSTANCES``,
+  default 2) and one action server;
+* nginx from the distribution, as our own process with a generated config
+  (:func:`nginx_config`), on ``KOERS_SCALE_PORT`` (default: a free port).
+
+The same code starts the deployment for ``tests/scale`` (:func:`running_deployment`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.devservices import free_port, running_postgres, running_redis, wait_for_port
+
+ENDPOINTS = "deploy/endpoints.production.yml"
+START_TIMEOUT_S = 300
+
+
+def nginx_config(port: int, upstream_ports: list[int], workdir: Path, max_body: str = "64k") -> str:
+    """nginx.conf for a load balancer in front of the Rasa servers.
+
+    REST goes to the least busy instance; socket.io sticks to one instance per client address
+    (its polling transport keeps state in the process). A POST is only sent to another
+    instance when the first could not be reached, so no message is handled twice.
+    """
+    servers = "\n".join(
+        f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=5s;" for p in upstream_ports
+    )
+    temp = "\n".join(
+        f"  {kind}_temp_path {workdir / kind};" for kind in
+        ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )  # fmt: skip
+    return f"""worker_processes 1;
+pid {workdir / 'nginx.pid'};
+error_log {workdir / 'error.log'} warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {workdir / 'access.log'};
+{temp}
+  client_max_body_size {max_body};
+  upstream koers_rasa {{
+    least_conn;
+{servers}
+    keepalive 32;
+  }}
+  upstream koers_rasa_sticky {{
+    hash $remote_addr consistent;
+{servers}
+  }}
+  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location /socket.io/ {{
+      proxy_pass http://koers_rasa_sticky;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_read_timeout 300s;
+    }}
+    location / {{
+      proxy_pass http://koers_rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_read_timeout 120s;
+      proxy_next_upstream error timeout http_502 http_503;
+    }}
+  }}
+}}
+"""
+
+
+def _wait_http(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{url} not up after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Deployment:
+    workdir: Path
+    env: dict[str, str]
+    nginx_url: str
+    rasa_urls: list[str]
+    action_url: str
+    tracker_db_url: str
+    database_url: str
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    #: seconds from process start until it answered HTTP (Rasa: includes loading the model)
+    ready_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _databases() -> Iterator[tuple[str, str]]:
+    tracker, app = os.environ.get("KOERS_TRACKER_DB_URL", ""), os.environ.get(
+        "KOERS_DATABASE_URL", ""
+    )
+    if tracker.startswith("postgresql") and app.startswith("postgresql"):
+        yield tracker, app
+        return
+    with running_postgres() as postgres:
+        yield postgres.create_database("koers_tracker"), postgres.create_database("koers_app")
+
+
+@contextlib.contextmanager
+def _redis() -> Iterator[tuple[str, str]]:
+    if os.environ.get("KOERS_REDIS_HOST"):
+        yield os.environ["KOERS_REDIS_HOST"], os.environ.get("KOERS_REDIS_PORT", "6379")
+        return
+    with running_redis() as redis:
+        yield "127.0.0.1", str(redis.port)
+
+
+@contextlib.contextmanager
+def running_deployment(
+    workdir: Path,
+    instances: int = 2,
+    model: Path | None = None,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Deployment]:
+    """Start databases, Redis, the action server, ``instances`` Rasa servers and nginx."""
+    model = model or Path(os.environ.get("KOERS_MODEL", PROJECT_ROOT / "models/koers.tar.gz"))
+    bin_dir = Path(sys.executable).parent
+    with _databases() as (tracker_url, app_url), _redis() as (redis_host, redis_port):
+        action_port = free_port()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "KOERS_TRACKER_DB_URL": tracker_url,
+            "KOERS_DATABASE_URL": app_url,
+            "KOERS_REDIS_HOST": redis_host,
+            "KOERS_REDIS_PORT": redis_port,
+            "KOERS_REDIS_DB": os.environ.get("KOERS_REDIS_DB", "0"),
+            **(extra_env or {}),
+        }
+        subprocess.run([sys.executable, "-m", "bot.ledger.cli", "init"], cwd=PROJECT_ROOT,
+                       env=env, check=True, capture_output=True)  # fmt: skip
+        processes: dict[str, subprocess.Popen] = {}
+        try:
+            log = workdir / "actions.log"
+            with log.open("a") as out:
+                processes["actions"] = subprocess.Popen(
+                    [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+                     "--port", str(action_port)],
+                    cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                )
+            rasa_ports = [free_port() for _ in range(instances)]
+            launched = time.monotonic()
+            ready: dict[str, float] = {}
+            token = env.get("KOERS_RASA_AUTH_TOKEN", "")
+            api = ["--enable-api", "--auth-token", token] if token else []
+            for index, rasa_port in enumerate(rasa_ports):
+                with (workdir / f"rasa{index + 1}.log").open("a") as out:
+                    processes[f"rasa{index + 1}"] = subprocess.Popen(
+                        [str(bin_dir / "rasa"), "run", "--model", str(model),
+                         "--port", str(rasa_port), "--credentials", "credentials.yml",
+                         "--endpoints", ENDPOINTS, *api],
+                        cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                    )  # fmt: skip
+            _wait_http(f"http://127.0.0.1:{action_port}/health", processes["actions"], log)
+            for index, rasa_port in enumerate(rasa_ports):
+                _wait_http(f"http://127.0.0.1:{rasa_port}/", processes[f"rasa{index + 1}"],
+                           workdir / f"rasa{index + 1}.log")  # fmt: skip
+                ready[f"rasa{index + 1}"] = time.monotonic() - launched
+            nginx_dir = workdir / "nginx"
+            nginx_dir.mkdir(exist_ok=True)
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+                (nginx_dir / kind).mkdir(exist_ok=True)
+                (nginx_dir / kind).chmod(0o777)
+            nginx_port = port or free_port()
+            conf = nginx_dir / "nginx.conf"
+            conf.write_text(nginx_config(nginx_port, rasa_ports, nginx_dir))
+            nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+            processes["nginx"] = subprocess.Popen(
+                [nginx, "-c", str(conf), "-p", str(nginx_dir), "-e", str(nginx_dir / "error.log"),
+                 "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL, stderr=(nginx_dir / "stderr.log").open("w"),
+            )  # fmt: skip
+            wait_for_port(nginx_port)
+            yield Deployment(
+                workdir=workdir,
+                env=env,
+                nginx_url=f"http://127.0.0.1:{nginx_port}",
+                rasa_urls=[f"http://127.0.0.1:{p}" for p in rasa_ports],
+                action_url=f"http://127.0.0.1:{action_port}",
+                tracker_db_url=tracker_url,
+                database_url=app_url,
+                processes=processes,
+                ready_seconds=ready,
+            )
+        finally:
+            for name in ("nginx", *[n for n in processes if n.startswith("rasa")], "actions"):
+                if name in processes:
+                    _stop(processes[name])
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Run the scaled-out deployment until Ctrl-C or SIGTERM."""
+    instances = int(os.environ.get("KOERS_SCALE_INSTANCES", "2"))
+    port = int(os.environ["KOERS_SCALE_PORT"]) if os.environ.get("KOERS_SCALE_PORT") else None
+    workdir = Path(tempfile.mkdtemp(prefix="koers-scale-"))
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Starting {instances} Rasa servers, the action server and nginx (logs: {workdir})")
+    with contextlib.suppress(KeyboardInterrupt), running_deployment(
+        workdir, instances, port=port
+    ) as deployment:
+        print(f"Koers runs behind nginx at {deployment.nginx_url}")
+        print(f"  REST: curl -s {deployment.nginx_url}/webhooks/rest/webhook "
+              "-d '{\"sender\": \"demo\", \"message\": \"hoi\"}'")  # fmt: skip
+        print(f"  Rasa instances: {', '.join(deployment.rasa_urls)}")
+        print(f"  tracker store: {deployment.tracker_db_url}; app data: {deployment.database_url}")
+        print("Ctrl-C stops everything.")
+        while all(p.poll() is None for p in deployment.processes.values()):
+            time.sleep(1)
+        print("A process stopped; shutting down.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Tables of the trend dashboard (migration ``0002_trends_dashboard`` mirrors them).
+
+- ``trend_events``: one row per anonymous event: ISO week, municipality, type, category.
+  Deliberately no timestamp, no conversation or sender id and no text.
+- ``trend_aggregates``: counts per (week, municipality, type, category) for events older
+  than the retention horizon; the events themselves are deleted then.
+- ``dashboard_accounts`` and ``dashboard_login_failures``: coordinator logins (argon2
+  hashes) and the failure counter behind the lockout.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+
+from bot.ledger.models import Base, UTCDateTime, utcnow
+
+WEEK_CHECK = "length(week) = 8 AND substr(week, 5, 2) = '-W'"
+ROLE_MUNICIPAL = "municipal"
+ROLE_PROGRAMME = "programme"
+ROLES: tuple[str, ...] = (ROLE_MUNICIPAL, ROLE_PROGRAMME)
+
+
+class TrendEvent(Base):
+    __tablename__ = "trend_events"
+    __table_args__ = (
+        CheckConstraint(WEEK_CHECK, name="week_shape"),
+        CheckConstraint("length(event_type) > 0", name="type_not_empty"),
+        Index("ix_trend_events_week_type", "week", "event_type"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    #: ISO week, e.g. "2026-W48"
+    week = Column(String(8), nullable=False)
+    municipality = Column(String(16), nullable=False)
+    event_type = Column(String(40), nullable=False)
+    category = Column(String(64), nullable=False)
+
+
+class TrendAggregate(Base):
+    __tablename__ = "trend_aggregates"
+    __table_args__ = (
+        UniqueConstraint(
+            "week", "municipality", "event_type", "category", name="uq_trend_aggregates_cell"
+        ),
+        CheckConstraint(WEEK_CHECK, name="week_shape"),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    week = Column(String(8), nullable=False)
+    municipality = Column(String(16), nullable=False)
+    event_type = Column(String(40), nullable=False)
+    category = Column(String(64), nullable=False)
+    count = Column(Integer, nullable=False)
+
+
+class DashboardAccount(Base):
+    __tablename__ = "dashboard_accounts"
+    __table_args__ = (
+        CheckConstraint(f"role IN ('{ROLE_MUNICIPAL}', '{ROLE_PROGRAMME}')", name="known_role"),
+        CheckConstraint(
+            f"(role = '{ROLE_MUNICIPAL}') = (municipality IS NOT NULL)",
+            name="municipality_for_municipal_role",
+        ),
+        CheckConstraint("length(username) BETWEEN 3 AND 80", name="username_length"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)
+    #: Only for municipal coordinators: the one municipality they may see.
+    municipality = Column(String(16), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    #: Raised on disabling or a new password: older session cookies stop working.
+    session_version = Column(Integer, nullable=False, default=1)
+
+
+class DashboardLoginFailure(Base):
+    """Failed logins per user name (known or not), for the lockout."""
+
+    __tablename__ = "dashboard_login_failures"
+
+    username = Column(String(80), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    first_failure_at = Column(UTCDateTime, nullable=True)
+    locked_until = Column(UTCDateTime, nullable=True)

@@ -1,0 +1,131 @@
+"""The chat widget's assets and the demo intranet page.
+
+- ``GET /widget/koers-widget.js`` and ``/widget/koers-widget.css``: the bundle built by
+  ``npm run build`` into ``web/dist/`` (socket.io-client included; nothing from a CDN).
+- ``GET /``: a fictional intranet page of "Gemeente Voorbeeld" with the widget embedded by one
+  script tag, as an intranet would do it. When a secret for the demo municipality is
+  configured (``KOERS_WIDGET_JWT_SECRETS``), the page carries a fresh demo token for a fixed
+  demo employee; otherwise the widget runs anonymously. ``KOERS_WIDGET_DEMO_PAGE=false``
+  turns the page off (production).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+from string import Template
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.widget_auth import mint_token, widget_keys_from_settings
+
+DIST_DIR = PROJECT_ROOT / "web" / "dist"
+DEMO_DIR = PROJECT_ROOT / "web" / "demo"
+ASSETS = {
+    "koers-widget.js": (DIST_DIR, "text/javascript"),
+    "koers-widget.css": (DIST_DIR, "text/css"),
+    "demo.css": (DEMO_DIR, "text/css"),
+}
+DEMO_EMPLOYEE = "demo-medewerker-1"
+DEMO_TOKEN_SECONDS = 8 * 3600
+NO_TOKEN_NOTICE = (
+    '<p class="notice">Deze demo draait zonder token: je chat anoniem. Een voucher aanvragen '
+    "lukt dan niet. Zet <code>KOERS_WIDGET_JWT_SECRETS</code> om dat te proberen.</p>"
+)
+
+
+def _settings(request: web.Request) -> Settings:
+    from bot.web.app import SETTINGS_KEY
+
+    return request.app[SETTINGS_KEY]
+
+
+async def widget_asset(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if name not in ASSETS:
+        raise web.HTTPNotFound()
+    folder, content_type = ASSETS[name]
+    path: Path = folder / name
+    if not path.is_file():
+        return web.Response(
+            status=503, text="The widget is not built: run `npm ci && npm run build`.\n"
+        )
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": f"{content_type}; charset=utf-8",
+            "Cache-Control": "no-cache",  # revalidate (ETag/Last-Modified) after each build
+            "Access-Control-Allow-Origin": "*",  # intranets on other origins load the widget
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def socket_url(settings: Settings, request: web.Request) -> str:
+    """Where the browser reaches Rasa: the setting, or this page's host on the Rasa port."""
+    if settings.widget_socket_url:
+        return settings.widget_socket_url
+    host = urlsplit(f"//{request.host}").hostname or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{request.scheme}://{host}:{settings.rasa_port}"
+
+
+def demo_token(settings: Settings, now: int | None = None) -> str:
+    """A demo token for the fixed demo employee, or "" without a demo secret."""
+    keys = widget_keys_from_settings(settings)
+    secret = keys.secrets.get(settings.widget_demo_municipality)
+    if not secret:
+        return ""
+    return mint_token(
+        settings.widget_demo_municipality,
+        DEMO_EMPLOYEE,
+        secret,
+        DEMO_TOKEN_SECONDS,
+        int(time.time()) if now is None else now,
+        audience=keys.audience,
+    )
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    settings = _settings(request)
+    if not settings.widget_demo_page:
+        raise web.HTTPNotFound()
+    socket = socket_url(settings, request)
+    token = demo_token(settings)
+    attributes = {
+        "src": "/widget/koers-widget.js",
+        "data-socket-url": socket,
+        "data-token": token,
+        "data-title": "Koers – loopbaanassistent",
+    }
+    script = "<script defer {}></script>".format(
+        " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
+    )
+    page = Template((DEMO_DIR / "intranet.html").read_text(encoding="utf-8")).substitute(
+        widget_script=script, notice="" if token else NO_TOKEN_NOTICE
+    )
+    origin = urlsplit(socket)
+    ws_scheme = "wss" if origin.scheme == "https" else "ws"
+    connect = f"{origin.scheme}://{origin.netloc} {ws_scheme}://{origin.netloc}"
+    return web.Response(
+        text=page,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": (
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                f"connect-src 'self' {connect}; frame-ancestors 'none'; base-uri 'none'"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def setup_widget_routes(app: web.Application) -> None:
+    app.router.add_get("/", demo_page)
+    app.router.add_get("/widget/{name}", widget_asset)

@@ -1,0 +1,85 @@
+"""The report-writing parts of the benchmark (pure functions, no servers)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bot.bench import stats
+from bot.bench.run import write_report
+
+
+def test_percentile_interpolates() -> None:
+    values = [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert stats.percentile(values, 50) == 3.0
+    assert stats.percentile(values, 0) == 1.0
+    assert stats.percentile(values, 100) == 5.0
+    assert stats.percentile(values, 95) == pytest.approx(4.8)
+    assert stats.percentile([7.0], 99) == 7.0
+    assert math.isnan(stats.percentile([], 50))
+    assert stats.percentile([5.0, 1.0, 3.0], 50) == 3.0  # unsorted input
+
+
+def test_summarize_ms_converts_seconds() -> None:
+    summary = stats.summarize_ms([0.1, 0.2, 0.3, 0.4])
+    assert summary["n"] == 4
+    assert summary["p50"] == pytest.approx(250.0)
+    assert summary["max"] == pytest.approx(400.0)
+    assert math.isnan(stats.summarize_ms([])["p95"])
+
+
+def test_ratio_handles_missing_values() -> None:
+    assert stats.ratio(3.0, 2.0) == 1.5
+    assert stats.ratio(None, 2.0) is None
+    assert stats.ratio(1.0, 0.0) is None
+    assert stats.ratio(math.nan, 1.0) is None
+
+
+def sample_report() -> dict:
+    turns = {str(level): {"n": 10, "mean": 100.0 * level, "p50": 90.0 * level,
+                          "p95": 150.0 * level, "p99": 180.0 * level, "max": 200.0 * level}
+             for level in (1, 10, 50)}  # fmt: skip
+    bare = {k: {**v, "p95": v["p95"] / 1.2} for k, v in turns.items()}
+    return {
+        "started": "2026-01-01T00:00:00+00:00",
+        "quick": False,
+        "machine": {"cpus": 2, "load_before": 0.5},
+        "model_load_s": {"koers": 40.0, "bare": 20.0},
+        "nlu_parse_ms": {"koers": {"p50": 30.0, "p95": 60.0}, "bare": {"p50": 10.0, "p95": 20.0}},
+        "turns": {"koers": turns, "bare": bare},
+        "throughput_msgs_per_s": {"koers": 25.0, "bare": 50.0},
+        "peak_rss_mb": {"koers_rasa": 1300.0, "bare_rasa": 700.0, "koers_actions": 200.0},
+        "tracker_store_ms": {"sqlite": {"10": {"write": 3.0, "read": 1.0},
+                                        "100": {"write": 4.0, "read": 2.0}}},
+        "notes": ["other tests were running"],
+    }  # fmt: skip
+
+
+def test_ratios_and_targets() -> None:
+    report = sample_report()
+    found = stats.ratios(report)
+    assert found["turn_p95_at_10"] == pytest.approx(1.2)
+    assert found["throughput"] == 0.5
+    assert found["nlu_parse_p95"] == 3.0
+    targets = {t["target"]: t["ok"] for t in stats.evaluate_targets(report)}
+    assert list(targets.values()) == [True, True, False]
+    report["turns"].pop("bare")
+    assert stats.evaluate_targets(report)[0]["ok"] is None
+
+
+def test_markdown_has_every_section() -> None:
+    markdown = stats.render_markdown(sample_report())
+    for needle in ("## Targets", "| koers | 10 | 10 | 900.0 | 1500.0 |", "**no**",
+                   "NLU parse p95 (ms) | 60.0 | 20.0 | 3.00", "| sqlite | 100 | 4.0 | 2.0 |",
+                   "peak RSS koers_actions", "other tests were running"):  # fmt: skip
+        assert needle in markdown, needle
+
+
+def test_write_report_writes_json_markdown_and_png(tmp_path) -> None:
+    markdown = write_report(sample_report(), tmp_path)
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert data["ratios"]["turn_p95_at_10"] == pytest.approx(1.2)
+    assert (tmp_path / "bench.md").read_text() == markdown
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,48 @@
+"""Action server down or hanging: a polite Dutch answer, and the conversation goes on after."""
+
+from __future__ import annotations
+
+import time
+
+from bot.resilience.texts import ACTION_UNAVAILABLE
+from tests.conversation.conftest import Chat, stop_process
+
+from .conftest import ACTION_TIMEOUT_S, FaultStack
+
+SCAN_START = "ik wil de talentscan doen"
+FIRST_QUESTION = "Vraag 1 van 14"
+
+
+async def test_action_server_down_gives_dutch_answer_then_recovers(
+    fault_stack: FaultStack, fault_chat: Chat
+) -> None:
+    assert "anoniem" in Chat.text_of(await fault_chat.say("hoi"))
+    stop_process(fault_stack.servers.action_process)
+    try:
+        replies = Chat.text_of(await fault_chat.say(SCAN_START))
+        assert replies.count(ACTION_UNAVAILABLE) == 1, replies
+        assert FIRST_QUESTION not in replies
+    finally:
+        fault_stack.restart_action_server()
+
+    replies = Chat.text_of(await fault_chat.say(SCAN_START))
+    assert FIRST_QUESTION in replies
+    assert ACTION_UNAVAILABLE not in replies
+    assert "Vraag 2 van 14" in Chat.text_of(await fault_chat.say("4"))
+    assert "failed" in fault_stack.servers.rasa_log.read_text(errors="replace")
+
+
+async def test_hanging_action_server_times_out_politely(
+    fault_stack: FaultStack, fault_chat: Chat
+) -> None:
+    await fault_chat.say("hoi")
+    with fault_stack.action_server_paused():
+        started = time.monotonic()
+        replies = Chat.text_of(await fault_chat.say(SCAN_START))
+        waited = time.monotonic() - started
+    assert ACTION_UNAVAILABLE in replies
+    # after the action timeout, not after Rasa's own 5 minutes
+    assert ACTION_TIMEOUT_S - 0.5 <= waited <= ACTION_TIMEOUT_S + 20, waited
+    replies = Chat.text_of(await fault_chat.say(SCAN_START))
+    assert FIRST_QUESTION in replies
+

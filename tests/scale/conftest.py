@@ -1,0 +1,35 @@
+"""Koers scaled out for the tests: 2 Rasa servers + action server behind nginx (bot.scale)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import aiohttp
+import pytest
+
+from bot.scale import Deployment, running_deployment
+from tests.conversation.conftest import AUTH_TOKEN, TEST_PSEUDONYM_SECRET, trained_model
+
+
+@pytest.fixture(scope="package")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    model = trained_model()
+    if shutil.which("nginx") is None:
+        pytest.fail("nginx is not installed (apt-get install -y nginx; scripts/setup.sh does it)")
+    workdir = tmp_path_factory.mktemp("scale")
+    extra_env = {
+        "KOERS_RASA_AUTH_TOKEN": AUTH_TOKEN,
+        "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
+        "KOERS_RETENTION_INTERVAL_MINUTES": "0",
+        # the tests send municipality/employee key as REST metadata (no token on REST)
+        "KOERS_REST_TRUST_IDENTITY_METADATA": "true",
+    }
+    with running_deployment(workdir, instances=2, model=model, extra_env=extra_env) as dep:
+        yield dep
+
+
+@pytest.fixture
+async def http() -> aiohttp.ClientSession:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=180)) as session:
+        yield session

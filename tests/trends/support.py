@@ -1,0 +1,79 @@
+"""Shared helpers for the dashboard tests: accounts, seeded trend events, the app."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.db import run_in_transaction
+from bot.ledger.models import utcnow
+from bot.trends import accounts
+from bot.trends import events as ev
+from bot.trends.models import ROLE_MUNICIPAL, ROLE_PROGRAMME, TrendEvent
+from bot.trends.recorder import current_week
+from bot.trends.weeks import shift
+
+PASSWORD = "een-lang-testwachtwoord"
+SESSION_KEY = Fernet.generate_key().decode()
+THIS_WEEK = current_week()
+LAST_WEEK = shift(THIS_WEEK, -1)
+
+
+def dashboard_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        database_url=database_url,
+        ledger_housekeeping_minutes=0,
+        trends_housekeeping_minutes=0,
+        dashboard_session_key=SESSION_KEY,
+        dashboard_max_failures=3,
+        dashboard_lockout_minutes=15,
+    )
+    values.update(overrides)
+    return dataclasses.replace(load_settings(), **values)
+
+
+def make_accounts(sessions: sessionmaker) -> None:
+    with sessions() as session:
+        for username, role, municipality in (
+            ("programma", ROLE_PROGRAMME, None),
+            ("coord-gm9901", ROLE_MUNICIPAL, "GM9901"),
+            ("coord-gm9903", ROLE_MUNICIPAL, "GM9903"),
+        ):
+            run_in_transaction(
+                session,
+                accounts.create_account,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                municipality=municipality,
+                now=utcnow(),
+            )
+
+
+#: (municipality, week, event type, category, count): some cells at or over 5, some under.
+SEED: tuple[tuple[str, str, str, str, int], ...] = (
+    ("GM9901", THIS_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 9),
+    ("GM9901", LAST_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 6),
+    ("GM9903", THIS_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 3),
+    ("GM9901", THIS_WEEK, ev.SCAN_COMPLETED, "verbreden", 7),
+    ("GM9901", THIS_WEEK, ev.SCAN_COMPLETED, "buiten", 2),
+    ("GM9903", THIS_WEEK, ev.SCAN_COMPLETED, "verdiepen", 11),
+    ("GM9901", THIS_WEEK, ev.BARRIER_RAISED, "tijd", 5),
+    ("GM9901", THIS_WEEK, ev.BARRIER_RAISED, "geld", 1),
+    ("GM9901", THIS_WEEK, ev.FALLBACK, "faq/evc", 6),
+    ("GM9901", THIS_WEEK, ev.VOUCHER_ISSUED, ev.NO_CATEGORY, 5),
+)
+
+
+def seed_events(sessions: sessionmaker, rows: tuple = SEED) -> None:
+    with sessions() as session:
+        for municipality, week, kind, category, count in rows:
+            session.add_all(
+                TrendEvent(week=week, municipality=municipality, event_type=kind, category=category)
+                for _ in range(count)
+            )
+        session.commit()
