@@ -73,7 +73,7 @@ def demo(factory: sessionmaker, out: TextIO, credentials_file: Path, base_url: s
             name, _, password = line.partition(" ")
             out.write(f"  gebruikersnaam {name}  wachtwoord {password}\n")
     elif passwords is None:
-        out.write("The database already has trend data or accounts: no demo data loaded.\n")
+        out.write("The database already has dashboard accounts: no demo log-ins created.\n")
 
 
 def main(

@@ -79,16 +79,18 @@ def demo_events(now: datetime | None = None, weeks: int = 12, seed: int = 7) -> 
 
 
 def seed_demo(session: Session, *, now: datetime) -> dict[str, str] | None:
-    """Loads demo events and two demo accounts on a database without trend data.
+    """Loads two demo accounts, and demo events on a database without trend data.
 
     Returns {user name: password} of the new accounts (random passwords, printed once), or
-    None when the database already has trend events or accounts (never overwritten).
+    None when the database already has accounts (never overwritten). Real events recorded
+    before (a first conversation, a test run) keep the demo events out, not the log-ins.
     """
     has_events = session.execute(select(func.count(TrendEvent.id))).scalar_one()
     has_accounts = session.execute(select(func.count(DashboardAccount.id))).scalar_one()
-    if has_events or has_accounts:
+    if has_accounts:
         return None
-    session.add_all(demo_events(now))
+    if not has_events:
+        session.add_all(demo_events(now))
     passwords = {
         DEMO_PROGRAMME_USER: secrets.token_urlsafe(12),
         DEMO_MUNICIPAL_USER: secrets.token_urlsafe(12),

@@ -230,8 +230,32 @@ def test_cli_accounts_demo_and_purge(
     assert "p.coordinator\tprogramme\t-\tdisabled" in listing.getvalue()
     assert "wachtwoord" not in listing.getvalue()
     demo_out = io.StringIO()
-    cli.main(["demo"], out=demo_out)  # accounts exist already: no demo data
-    assert "no demo data" in demo_out.getvalue()
+    cli.main(["demo"], out=demo_out)  # accounts exist already: no demo log-ins
+    assert "no demo log-ins" in demo_out.getvalue()
     assert cli.main(["purge", "--weeks", "4"], out=out) == 0
     key_out = io.StringIO()
     assert cli.main(["session-key"], out=key_out) == 0 and len(key_out.getvalue().strip()) == 44
+
+
+def test_demo_log_ins_are_made_even_after_real_events(tmp_path) -> None:
+    """A test run or a first chat before `make run` must not keep the demo log-ins away."""
+    from bot.db import get_engine, make_session_factory, migrate
+    from bot.ledger.models import utcnow
+    from bot.trends import demo as trend_demo
+    from bot.trends.models import TrendEvent
+    from bot.trends.recorder import add_trend_event
+
+    url = f"sqlite:///{tmp_path / 'koers.db'}"
+    migrate(url)
+    sessions = make_session_factory(get_engine(url))
+    with sessions.begin() as session:
+        add_trend_event(
+            session, event_type="conversation_started", municipality="GM9901", now=utcnow()
+        )
+    with sessions.begin() as session:
+        passwords = trend_demo.seed_demo(session, now=utcnow())
+    assert passwords and set(passwords) == {
+        trend_demo.DEMO_PROGRAMME_USER, trend_demo.DEMO_MUNICIPAL_USER
+    }
+    with sessions() as session:
+        assert session.query(TrendEvent).count() == 1  # no demo events on top of real ones
