@@ -121,9 +121,12 @@ def holding_back(tracker: Tracker, requested: str) -> tuple[str, str | None] | N
         return None
     intent, confidence = latest_intent(tracker)
     barrier = _barrier_in(tracker)
+    # The words must say so too: NLU alone also files plain goals under mention_barrier.
+    if not _HOLDING_BACK_RE.search(_text(tracker)):
+        return None
     if intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE:
         return intent, barrier
-    if barrier and _HOLDING_BACK_RE.search(_text(tracker)):
+    if barrier:
         return "mention_barrier", barrier
     return None
 

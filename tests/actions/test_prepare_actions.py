@@ -91,6 +91,14 @@ async def test_a_barrier_gets_tips_then_the_same_question_but_is_the_worry_answe
     assert messages == [BARRIER_ANSWERS["leidinggevende"]]
 
 
+async def test_a_plain_goal_is_an_answer_even_if_nlu_calls_it_a_barrier(
+    make_tracker, domain
+) -> None:
+    text = "Ik wil met mijn teamleider afspreken dat ik een cursus Excel mag doen"
+    events, _, _ = await _extract(make_tracker, domain, "prep_goal", text, "mention_barrier", 0.97)
+    assert events == [SlotSet("prep_goal", text)]
+
+
 async def test_a_barrier_is_recognised_whatever_intent_nlu_chose(make_tracker, domain) -> None:
     entity = [{"entity": "barrier", "value": "tijd"}]
     text = "ik heb eigenlijk helemaal geen tijd voor ontwikkeling"
