@@ -40,6 +40,23 @@ def wait_for_port(port: int, timeout: float = 30.0, up: bool = True) -> None:
     raise TimeoutError(f"port {port} not {'up' if up else 'down'} after {timeout} s")
 
 
+def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Waits until ``url`` answers 200; fails early with the log's tail if ``process`` exits."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"{url} not up after {timeout:g} s:\n{log.read_text()[-4000:]}")
+
+
 def pg_bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:

@@ -25,13 +25,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.devservices import free_port, running_postgres, running_redis, wait_for_port
+from bot.devservices import (
+    free_port,
+    running_postgres,
+    running_redis,
+    wait_for_http,
+    wait_for_port,
+)
 
 ENDPOINTS = "deploy/endpoints.production.yml"
 START_TIMEOUT_S = 300
@@ -92,17 +97,7 @@ http {{
 
 
 def _wait_http(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError(f"{url} not up after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+    wait_for_http(url, process, log, START_TIMEOUT_S)
 
 
 @dataclass

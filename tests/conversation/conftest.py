@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,31 +18,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.devservices import free_port, wait_for_http
+
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_TOKEN = "koers-test-token"
 START_TIMEOUT_S = 240
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} process exited:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}")
+    wait_for_http(url, process, log, START_TIMEOUT_S)
 
 
 TEST_PSEUDONYM_SECRET = "koers-test-pseudonym-secret-0123456789abcdef"
