@@ -153,8 +153,14 @@ def running_deployment(
     model: Path | None = None,
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
+    rasa_workers: int = 1,
 ) -> Iterator[Deployment]:
-    """Start databases, Redis, the action server, ``instances`` Rasa servers and nginx."""
+    """Start databases, Redis, the action server, ``instances`` Rasa servers and nginx.
+
+    ``rasa_workers`` > 1 runs each Rasa server with that many Sanic worker processes (Rasa's
+    ``SANIC_WORKERS``; each loads the model). The socket.io widget then needs sticky sessions
+    per worker or the websocket transport only; REST and Teams need nothing more.
+    """
     model = model or Path(os.environ.get("KOERS_MODEL", PROJECT_ROOT / "models/koers.tar.gz"))
     bin_dir = Path(sys.executable).parent
     with _databases() as (tracker_url, app_url), _redis() as (redis_host, redis_port):
@@ -194,7 +200,8 @@ def running_deployment(
                         [str(bin_dir / "rasa"), "run", "--model", str(model),
                          "--port", str(rasa_port), "--credentials", "credentials.yml",
                          "--endpoints", ENDPOINTS, *api],
-                        cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                        cwd=PROJECT_ROOT, env={**env, "SANIC_WORKERS": str(rasa_workers)},
+                        stdout=out, stderr=subprocess.STDOUT,
                     )  # fmt: skip
             _wait_http(f"http://127.0.0.1:{action_port}/health", processes["actions"], log)
             for index, rasa_port in enumerate(rasa_ports):
@@ -240,12 +247,14 @@ def _interrupt(*_: object) -> None:
 def main() -> None:
     """Run the scaled-out deployment until Ctrl-C or SIGTERM."""
     instances = int(os.environ.get("KOERS_SCALE_INSTANCES", "2"))
+    workers = int(os.environ.get("KOERS_SCALE_WORKERS", "1"))
     port = int(os.environ["KOERS_SCALE_PORT"]) if os.environ.get("KOERS_SCALE_PORT") else None
     workdir = Path(tempfile.mkdtemp(prefix="koers-scale-"))
     signal.signal(signal.SIGTERM, _interrupt)
-    print(f"Starting {instances} Rasa servers, the action server and nginx (logs: {workdir})")
+    print(f"Starting {instances} Rasa servers ({workers} worker(s) each), the action server "
+          f"and nginx (logs: {workdir})")  # fmt: skip
     with contextlib.suppress(KeyboardInterrupt), running_deployment(
-        workdir, instances, port=port
+        workdir, instances, port=port, rasa_workers=workers
     ) as deployment:
         print(f"Koers runs behind nginx at {deployment.nginx_url}")
         print(f"  REST: curl -s {deployment.nginx_url}/webhooks/rest/webhook "

@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_findings_cache():
+    """Each test scrubs with an empty findings cache (tests that break a detector need it)."""
+    from bot.privacy.scrubber import FINDINGS_CACHE
+
+    FINDINGS_CACHE.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     """The project's domain.yml as the action server receives it."""

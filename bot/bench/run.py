@@ -6,8 +6,11 @@ sustained messages/s, peak RSS. Then the bare bot (``rasa init`` example, traine
 run) under the same load. Then tracker store latency on SQLite and PostgreSQL. Writes
 reports/bench/bench.{json,md,png} and prints the Markdown.
 
+Between them, Koers once more with ``KOERS_BENCH_WORKERS`` (default 2) Sanic workers in its
+Rasa server: 10 employees, sustained messages/s, and the memory of all its processes.
+
 ``KOERS_BENCH_QUICK=1``: a smoke run (fewer messages, short think time, 1 and 10 employees,
-no bare bot unless ``KOERS_BENCH_BASELINE=1``).
+no bare bot unless ``KOERS_BENCH_BASELINE=1``, no workers run unless ``KOERS_BENCH_WORKERS``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,23 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Sanic workers are child processes)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
 def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 600) -> float:
     import urllib.request
 
@@ -72,17 +92,22 @@ class Plan:
         self.sustained_seconds = 10.0 if quick else 45.0
         self.tracker_sizes = (10, 100) if quick else stats.TRACKER_SIZES
         self.baseline = _flag("KOERS_BENCH_BASELINE") or not quick
+        # Koers once more with this many Sanic workers per Rasa server (0 or 1: skip)
+        self.workers = int(os.environ.get("KOERS_BENCH_WORKERS", "0" if quick else "2"))
 
 
-def measure_bot(base_url: str, plan: Plan, log: list[str], name: str) -> dict[str, Any]:
+def measure_bot(
+    base_url: str, plan: Plan, log: list[str], name: str,
+    levels: tuple[int, ...] | None = None, warm_users: int = 2,
+) -> dict[str, Any]:  # fmt: skip
     figures: dict[str, Any] = {"turns": {}}
     # Warm-up, not measured: the first turns of a fresh Rasa server take seconds (TensorFlow
     # builds its graphs), which would dominate the p99 of the small runs.
-    asyncio.run(load.run_load(base_url, 2, (0.0, 0.0)))
+    asyncio.run(load.run_load(base_url, warm_users, (0.0, 0.0)))
     asyncio.run(load.parse_latencies(base_url, TOKEN, 10))
     parse = asyncio.run(load.parse_latencies(base_url, TOKEN, plan.parse_rounds))
     figures["nlu"] = stats.summarize_ms(parse)
-    for level in plan.levels:
+    for level in levels or plan.levels:
         result = asyncio.run(load.run_load(base_url, level, plan.think))
         summary = stats.summarize_ms(result.latencies)
         summary["errors"] = result.errors
@@ -115,6 +140,26 @@ def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     report["nlu_parse_ms"]["koers"] = figures["nlu"]
     report["turns"]["koers"] = figures["turns"]
     report["throughput_msgs_per_s"]["koers"] = figures["throughput"]
+
+
+def bench_koers_workers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
+    """Koers with ``plan.workers`` Sanic workers in one Rasa server: 10 employees, sustained."""
+    env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
+           "KOERS_REST_TRUST_IDENTITY_METADATA": "true"}  # fmt: skip
+    (workdir / "koers-workers").mkdir()
+    with running_deployment(workdir / "koers-workers", instances=1, extra_env=env,
+                            rasa_workers=plan.workers) as dep:  # fmt: skip
+        name = "koers_workers"
+        figures = measure_bot(dep.rasa_urls[0], plan, report["notes"],
+                              f"koers ({plan.workers} workers)", levels=(10,),
+                              warm_users=4 * plan.workers)  # fmt: skip
+        pids = process_tree(dep.processes["rasa1"].pid)
+        sizes = [size for size in map(peak_rss_mb, pids) if size is not None]
+        report["peak_rss_mb"]["koers_rasa_workers_total"] = sum(sizes)
+        report["peak_rss_mb"]["koers_rasa_workers_largest"] = max(sizes)
+    report["rasa_workers"] = plan.workers
+    report["turns"][name] = figures["turns"]
+    report["throughput_msgs_per_s"][name] = figures["throughput"]
 
 
 def bench_bare(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
@@ -184,6 +229,8 @@ def main() -> None:
     }  # fmt: skip
     print(f"Benchmark ({'quick' if quick else 'full'}), work files in {workdir}", flush=True)
     bench_koers(plan, workdir, report)
+    if plan.workers > 1:
+        bench_koers_workers(plan, workdir, report)
     if plan.baseline:
         bench_bare(plan, workdir, report)
     bench_tracker_store(plan, workdir, report)

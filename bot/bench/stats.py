@@ -69,6 +69,8 @@ def ratios(report: dict[str, Any]) -> dict[str, float | None]:
         "rasa_peak_rss": ratio(_get(report, "peak_rss_mb", "koers_rasa"),
                                _get(report, "peak_rss_mb", "bare_rasa")),  # fmt: skip
     }
+    found["turn_p95_at_10_workers"] = ratio(_get(report, "turns", "koers_workers", "10", "p95"),
+                                            _get(report, "turns", "bare", "10", "p95"))  # fmt: skip
     for level in CONCURRENCY_LEVELS:
         for p in ("p50", "p95", "p99"):
             found[f"turn_{p}_at_{level}"] = ratio(
@@ -83,6 +85,24 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     p95_ratio = ratios(report).get("turn_p95_at_10")
     throughput = _get(report, "throughput_msgs_per_s", "koers")
     rss = _get(report, "peak_rss_mb", "koers_rasa")
+    workers = report.get("rasa_workers")
+    extra: list[dict[str, Any]] = []
+    if workers:
+        w_ratio = ratios(report).get("turn_p95_at_10_workers")
+        w_throughput = _get(report, "throughput_msgs_per_s", "koers_workers")
+        w_rss = _get(report, "peak_rss_mb", "koers_rasa_workers_largest")
+        extra = [
+            {"target": f"… with {workers} Sanic workers: p95 at 10 concurrent vs bare bot",
+             "value": w_ratio, "limit": f"≤ {MAX_P95_RATIO_AT_10}×",
+             "ok": None if w_ratio is None else w_ratio <= MAX_P95_RATIO_AT_10},
+            {"target": f"… with {workers} Sanic workers: messages/s per Rasa instance",
+             "value": w_throughput, "limit": f"≥ {MIN_MSGS_PER_S_PER_INSTANCE:g}",
+             "ok": None if w_throughput is None
+             else w_throughput >= MIN_MSGS_PER_S_PER_INSTANCE},
+            {"target": f"… with {workers} Sanic workers: largest Rasa process RSS (MB)",
+             "value": w_rss, "limit": f"≤ {MAX_RASA_RSS_MB:g}",
+             "ok": None if w_rss is None else w_rss <= MAX_RASA_RSS_MB},
+        ]  # fmt: skip
     return [
         {"target": "p95 turn latency at 10 concurrent vs bare bot", "value": p95_ratio,
          "limit": f"≤ {MAX_P95_RATIO_AT_10}×",
@@ -93,6 +113,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         {"target": "Rasa server peak RSS (MB)", "value": rss,
          "limit": f"≤ {MAX_RASA_RSS_MB:g}",
          "ok": None if rss is None else rss <= MAX_RASA_RSS_MB},
+        *extra,
     ]  # fmt: skip
 
 
@@ -124,9 +145,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines += ["", "## Turn latency through the REST webhook (ms)", "",
               "| bot | concurrent employees | turns | p50 | p95 | p99 | max |",
               "|---|---|---|---|---|---|---|"]  # fmt: skip
-    for bot in ("koers", "bare"):
+    for bot in ("koers", "koers_workers", "bare"):
+        label = f"koers, {report.get('rasa_workers')} workers" if bot == "koers_workers" else bot
         for level, s in sorted((_get(report, "turns", bot) or {}).items(), key=lambda i: int(i[0])):
-            lines.append(f"| {bot} | {level} | {s['n']} | {_fmt(s['p50'])} | {_fmt(s['p95'])} "
+            lines.append(f"| {label} | {level} | {s['n']} | {_fmt(s['p50'])} | {_fmt(s['p95'])} "
                          f"| {_fmt(s['p99'])} | {_fmt(s['max'])} |")  # fmt: skip
     lines += ["", "## Other figures", "", "| figure | Koers | bare bot | ratio |",
               "|---|---|---|---|"]  # fmt: skip
@@ -140,6 +162,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         ("Rasa server peak RSS (MB)", ("peak_rss_mb", "koers_rasa"),
          ("peak_rss_mb", "bare_rasa")),
     ]  # fmt: skip
+    if report.get("rasa_workers"):
+        rows.insert(3, (f"sustained messages/s, {report['rasa_workers']} Sanic workers",
+                        ("throughput_msgs_per_s", "koers_workers"),
+                        ("throughput_msgs_per_s", "bare")))  # fmt: skip
     for label, ours, base in rows:
         a, b = _get(report, *ours), _get(report, *base)
         lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} | {_fmt(ratio(a, b), 2)} |")
@@ -166,7 +192,7 @@ def plot(report: dict[str, Any], path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for bot, style in (("koers", "-o"), ("bare", "--s")):
+    for bot, style in (("koers", "-o"), ("koers_workers", ":^"), ("bare", "--s")):
         turns = _get(report, "turns", bot) or {}
         levels = sorted(int(k) for k in turns)
         for p in ("p50", "p95", "p99"):

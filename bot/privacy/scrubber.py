@@ -20,9 +20,13 @@ Rules (docs/privacy-tech.md has the full list):
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -166,9 +170,71 @@ def truncate(text: str, max_chars: int) -> tuple[str, bool]:
     return f"{cut.rstrip()} {TRUNCATED_MARK}", True
 
 
+class FindingsCache:
+    """Recent findings by keyed digest of the text: no text is kept, only offsets and types.
+
+    The same strings come back in every conversation (Koers's questions, button titles,
+    "ja", "4"), and the spaCy NER behind them was a fifth of the Rasa server's time under
+    load. Bounded (least recently used entries go first) and thread-safe; the digest key is
+    random per process, so a digest cannot be matched against texts elsewhere.
+    """
+
+    def __init__(self, max_entries: int = 8192) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[bytes, ScrubConfig], tuple[Finding, ...]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self._key = os.urandom(16)
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, text: str, config: ScrubConfig) -> tuple[bytes, ScrubConfig]:
+        data = text.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, digest_size=16, key=self._key).digest(), config
+
+    def get(self, key: tuple[bytes, ScrubConfig]) -> tuple[Finding, ...] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: tuple[bytes, ScrubConfig], findings: tuple[Finding, ...]) -> None:
+        with self._lock:
+            self._entries[key] = findings
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+FINDINGS_CACHE = FindingsCache()
+
+
 def find_pii(text: str, config: ScrubConfig | None = None) -> list[Finding]:
-    """Merged findings of all detectors on already normalised text."""
+    """Merged findings of all detectors on already normalised text (cached, see above)."""
     config = config or default_config()
+    key = FINDINGS_CACHE.key(text, config)
+    cached = FINDINGS_CACHE.get(key)
+    if cached is not None:
+        return list(cached)
+    findings = _find_pii_uncached(text, config)
+    FINDINGS_CACHE.put(key, tuple(findings))
+    return findings
+
+
+def _find_pii_uncached(text: str, config: ScrubConfig) -> list[Finding]:
     protected = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
     findings = find_patterns(text, config.employee_number_pattern)
     if any(ch.isalpha() for ch in text):

@@ -83,3 +83,48 @@ def test_write_report_writes_json_markdown_and_png(tmp_path) -> None:
     assert data["ratios"]["turn_p95_at_10"] == pytest.approx(1.2)
     assert (tmp_path / "bench.md").read_text() == markdown
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def with_workers(report: dict) -> dict:
+    report["rasa_workers"] = 2
+    report["turns"]["koers_workers"] = {"10": {"n": 10, "mean": 500.0, "p50": 450.0,
+                                               "p95": 1200.0, "p99": 1300.0, "max": 1400.0}}
+    report["throughput_msgs_per_s"]["koers_workers"] = 21.0
+    report["peak_rss_mb"].update({"koers_rasa_workers_total": 2500.0,
+                                  "koers_rasa_workers_largest": 1000.0})  # fmt: skip
+    return report
+
+
+def test_workers_run_has_its_own_targets_and_rows() -> None:
+    report = with_workers(sample_report())
+    targets = stats.evaluate_targets(report)
+    assert [t["ok"] for t in targets] == [True, True, False, True, True, True]
+    assert "2 Sanic workers" in targets[4]["target"]
+    markdown = stats.render_markdown(report)
+    for needle in ("| koers, 2 workers | 10 | 10 | 450.0 | 1200.0 |",
+                   "sustained messages/s, 2 Sanic workers | 21.0 | 50.0 | 0.42",
+                   "peak RSS koers_rasa_workers_total (MB) | 2500.0"):  # fmt: skip
+        assert needle in markdown, needle
+
+
+def test_without_a_workers_run_there_are_no_worker_rows() -> None:
+    markdown = stats.render_markdown(sample_report())
+    assert "workers" not in markdown
+    assert len(stats.evaluate_targets(sample_report())) == 3
+
+
+def test_process_tree_finds_children() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from bot.bench.run import peak_rss_mb, process_tree
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        tree = process_tree(os.getpid())
+        assert tree[0] == os.getpid() and child.pid in tree
+        assert peak_rss_mb(child.pid) > 0
+    finally:
+        child.kill()
+        child.wait()

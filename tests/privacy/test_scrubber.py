@@ -234,3 +234,45 @@ def test_rasa_events_survive_scrubbing() -> None:
         for stored in (scrub_event(event, None, CONFIG), scrubber.redacted_event(event)):
             assert Event.from_parameters(stored) is not None
             assert "Fatima" not in str(stored)
+
+
+# -- the findings cache (bot/privacy/scrubber.py FindingsCache)
+
+
+def test_cached_scrub_gives_the_same_result_and_keeps_no_text() -> None:
+    first = scrub_text_safe(PII_TEXT, CONFIG)
+    assert len(scrubber.FINDINGS_CACHE) == 1 and scrubber.FINDINGS_CACHE.misses == 1
+    second = scrub_text_safe(PII_TEXT, CONFIG)
+    assert scrubber.FINDINGS_CACHE.hits == 1
+    assert second == first and "Fatima" not in second.text
+    stored = repr(list(scrubber.FINDINGS_CACHE._entries.items()))
+    assert "Fatima" not in stored and "Amrani" not in stored
+
+
+def test_cache_keeps_configs_apart() -> None:
+    text = "Gisteren sprak ik met Jeroen over mijn werk."
+    with_ner = scrub_text_safe(text, CONFIG)
+    rules_only = scrub_text_safe(text, scrubber.ScrubConfig(use_ner=False))
+    assert len(scrubber.FINDINGS_CACHE) == 2
+    assert scrub_text_safe(text, CONFIG) == with_ner
+    assert scrub_text_safe(text, scrubber.ScrubConfig(use_ner=False)) == rules_only
+
+
+def test_cache_is_bounded_and_drops_the_least_recently_used() -> None:
+    cache = scrubber.FindingsCache(max_entries=3)
+    config = scrubber.ScrubConfig(use_ner=False)
+    keys = [cache.key(f"tekst {n}", config) for n in range(4)]
+    for key in keys[:3]:
+        cache.put(key, ())
+    assert cache.get(keys[0]) == ()  # now the most recently used
+    cache.put(keys[3], ())
+    assert len(cache) == 3
+    assert cache.get(keys[1]) is None  # the oldest unused entry went
+    assert cache.get(keys[0]) == () and cache.get(keys[3]) == ()
+
+
+def test_digest_keys_differ_per_process() -> None:
+    config = scrubber.ScrubConfig(use_ner=False)
+    one, other = scrubber.FindingsCache(), scrubber.FindingsCache()
+    assert one.key("Jan de Vries", config) != other.key("Jan de Vries", config)
+    assert one.key("Jan de Vries", config) == one.key("Jan de Vries", config)

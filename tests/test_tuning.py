@@ -1,0 +1,126 @@
+"""bot/tuning: Rasa's action response check, with one compiled validator, behaves as before."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from bot.tuning import action_results
+
+GOOD = {
+    "events": [
+        {"event": "slot", "name": "scan_q01", "value": 4, "timestamp": None},
+        {"event": "active_loop", "name": "scan_form"},
+        {"event": "followup", "name": "action_listen"},
+    ],
+    "responses": [{"text": "Vraag 2 van 14.", "buttons": [{"title": "1", "payload": "1"}]}],
+}
+BAD = [
+    {"events": [{"event": "slot"}], "responses": []},  # a slot event without a name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "not a list"},
+    {"responses": ["not an object"]},
+]
+
+
+def test_accepts_what_rasa_accepts() -> None:
+    assert action_results.validate_action_result(None, GOOD) is True
+    jsonschema.validate(GOOD, RemoteAction.action_response_format_spec())
+
+
+@pytest.mark.parametrize("result", BAD)
+def test_rejects_what_rasa_rejects_with_the_same_error(result) -> None:
+    with pytest.raises(jsonschema.ValidationError) as expected:
+        jsonschema.validate(result, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        action_results.validate_action_result(None, result)
+    assert ours.value.message.startswith(expected.value.message)
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_install_replaces_rasas_check_once(monkeypatch) -> None:
+    monkeypatch.setattr(action_results, "_installed", False)
+    original = RemoteAction._validate_action_result
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", original)
+    action_results.install()
+    action_results.install()
+    assert RemoteAction._validate_action_result is action_results.validate_action_result
+    action = RemoteAction("action_scan_result", None)
+    assert action._validate_action_result(GOOD) is True
+    with pytest.raises(jsonschema.ValidationError):
+        action._validate_action_result(BAD[0])
+
+
+def test_the_schema_is_checked_and_compiled_once() -> None:
+    assert action_results.response_validator() is action_results.response_validator()
+
+
+# -- kept-alive action calls (bot/tuning/action_calls.py), against a real aiohttp server
+
+from aiohttp import web  # noqa: E402
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig  # noqa: E402
+
+from bot.tuning import action_calls  # noqa: E402
+
+
+def test_fast_json_matches_json() -> None:
+    import json
+
+    value = {"text": "Één vraag / twee? \u2028 \"quote\"", "n": [1, 2.5, None, True],
+             "emoji": "🙂", "big": 2**70, "nested": {"a": {"b": []}}}  # fmt: skip
+    assert json.loads(action_calls.fast_json_dumps(value)) == value
+
+
+def test_fast_json_falls_back_for_what_ujson_refuses(monkeypatch) -> None:
+    import json
+
+    def refuses(*_args, **_kwargs):
+        raise OverflowError("too big for ujson")
+
+    monkeypatch.setattr(action_calls.ujson, "dumps", refuses)
+    value = {"tekst": "hoi", "n": 2**70}
+    assert action_calls.fast_json_dumps(value) == json.dumps(value)
+
+
+async def _action_server(aiohttp_server, seen: list):
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.transport.get_extra_info("peername"), request.query.get("token"),
+                     await request.json()))  # fmt: skip
+        if (await request.json()).get("next_action") == "reject":
+            return web.json_response({"error": "nee", "action_name": "reject"}, status=400)
+        return web.json_response({"events": [], "responses": [{"text": "hoi"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    return await aiohttp_server(app)
+
+
+async def test_calls_share_one_connection_and_keep_rasas_semantics(aiohttp_server) -> None:
+    seen: list = []
+    server = await _action_server(aiohttp_server, seen)
+    endpoint = EndpointConfig(url=str(server.make_url("/webhook")), token="geheim",
+                              enable_selective_domain=True)  # fmt: skip
+    twin = action_calls.pooled(endpoint)
+    assert action_calls.pooled(endpoint) is twin and action_calls.pooled(twin) is twin
+    assert twin.kwargs == {"enable_selective_domain": True}
+    for text in ("één", "twee", "drie"):
+        answer = await twin.request(json={"next_action": "x", "text": text}, method="post")
+        assert answer == {"events": [], "responses": [{"text": "hoi"}]}
+    assert [body["text"] for _, _, body in seen] == ["één", "twee", "drie"]
+    assert {token for _, token, _ in seen} == {"geheim"}
+    assert len({peer for peer, _, _ in seen}) == 1  # one kept-alive connection
+    with pytest.raises(ClientResponseError) as rejected:  # a form rejecting a slot
+        await twin.request(json={"next_action": "reject"}, method="post")
+    assert rejected.value.status == 400
+    await action_calls.close_pooled(endpoint)
+    await twin.request(json={"next_action": "x", "text": "na sluiten"}, method="post")
+    await action_calls.close_pooled(endpoint)
+
+
+async def test_remote_actions_use_the_pooled_endpoint() -> None:
+    action_calls.install()
+    endpoint = EndpointConfig(url="http://127.0.0.1:9/webhook")
+    action = RemoteAction("action_scan_result", endpoint)
+    assert action.action_endpoint is action_calls.pooled(endpoint)
+    assert RemoteAction("action_scan_result", None).action_endpoint is None
