@@ -124,3 +124,62 @@ async def test_remote_actions_use_the_pooled_endpoint() -> None:
     action = RemoteAction("action_scan_result", endpoint)
     assert action.action_endpoint is action_calls.pooled(endpoint)
     assert RemoteAction("action_scan_result", None).action_endpoint is None
+
+
+# -- event classes by type name (bot/tuning/event_types.py)
+
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity  # noqa: E402
+from rasa.shared.utils.common import all_subclasses  # noqa: E402
+
+from bot.tuning import event_types  # noqa: E402
+
+
+def _rasa_walk(type_name: str, default=None):
+    """Rasa 3.6's lookup, run on the same classes (the reference the mapping must match)."""
+    for cls in all_subclasses(Event):
+        if cls.type_name == type_name:
+            return cls
+    if type_name == "topic":
+        return None
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
+def test_every_event_name_finds_the_class_rasa_finds() -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "action", "slot", "active_loop", "session_started"} <= names
+    for name in names:
+        assert event_types.resolve_by_type(name) is _rasa_walk(name)
+
+
+def test_unknown_names_behave_as_in_rasa() -> None:
+    assert event_types.resolve_by_type("topic") is None
+    assert event_types.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        event_types.resolve_by_type("no_such_event")
+
+
+def test_an_event_class_defined_later_is_found() -> None:
+    class KoersProbeEvent(SlotSet):
+        type_name = "koers_probe_event"
+
+    assert event_types.resolve_by_type("koers_probe_event") is KoersProbeEvent
+    assert Event.resolve_by_type("slot") is SlotSet
+
+
+def test_installed_for_events_read_back_from_a_tracker(monkeypatch) -> None:
+    monkeypatch.setattr(event_types, "_installed", False)
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    event_types.install()
+    event_types.install()
+    assert Event.resolve_by_type is event_types.resolve_by_type
+    events = [ActionExecuted("action_listen"), UserUttered("hoi", {"name": "greet"}),
+              SlotSet("scan_q01", 4), ActionExecuted("utter_greet")]  # fmt: skip
+    tracker = DialogueStateTracker.from_events("employee-1", events)
+    state = tracker.current_state(event_verbosity=EventVerbosity.ALL)
+    again = DialogueStateTracker.from_dict("employee-1", state["events"], Domain.empty().slots)
+    assert list(again.events) == events
+    assert Event.from_parameters({"event": "topic"}) is None

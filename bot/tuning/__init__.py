@@ -10,10 +10,12 @@ figures are in the README ("Performance").
 * :mod:`bot.tuning.action_results`: the action server's answer is checked with one compiled
   JSON schema validator instead of re-checking the schema on every call;
 * :mod:`bot.tuning.action_calls`: action calls share kept-alive connections and encode the
-  tracker with ujson.
+  tracker with ujson;
+* :mod:`bot.tuning.event_types`: events read back from the tracker store find their class in a
+  mapping instead of walking all event classes each time.
 """
 
-from bot.tuning import action_calls, action_results, model_load
+from bot.tuning import action_calls, action_results, event_types, model_load
 
 
 def install() -> None:
@@ -21,6 +23,7 @@ def install() -> None:
     model_load.install()
     action_results.install()
     action_calls.install()
+    event_types.install()
 
 
 __all__ = ["install"]
