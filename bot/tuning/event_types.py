@@ -10,12 +10,10 @@ server's CPU under load. Here the walk is done once into a mapping; a name it do
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 logger = logging.getLogger(__name__)
 _installed = False
-_lock = threading.Lock()
 _classes_by_name: dict[str, Any] = {}
 
 
@@ -34,9 +32,8 @@ def resolve_by_type(type_name: str, default: Any = None) -> Any:
     """Drop-in for ``Event.resolve_by_type``: the class, None for "topic", default, or raise."""
     global _classes_by_name
     found = _classes_by_name.get(type_name)
-    if found is None:
-        with _lock:
-            _classes_by_name = _rebuild()
+    if found is None:  # swapping the whole mapping is atomic; a double rebuild is harmless
+        _classes_by_name = _rebuild()
         found = _classes_by_name.get(type_name)
     if found is not None:
         return found
