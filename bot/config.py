@@ -123,6 +123,15 @@ class Settings:
     widget_demo_page: bool = True
     widget_demo_municipality: str = "GM9901"
     rest_trust_identity_metadata: bool = False
+    # trust boundaries (bot/channels/identity.py, docs/security.md)
+    identity_secret: str = ""  # signs identity claims; the same in Rasa and the action server
+    action_secret: str = ""  # header secret every action-server call must carry
+    action_host: str = "127.0.0.1"  # the action server binds to loopback unless configured
+    rest_enabled: bool = False  # the REST channel is for development and tests only
+    cors_origins: tuple[str, ...] = ()  # origins allowed to call the Rasa server from a browser
+    widget_employee_claim: str = "oid"  # token claim with the Entra object id (same as Teams)
+    widget_token_max_lifetime_seconds: int = 8 * 3600
+    widget_jwt_issuer: str = ""  # when set, widget tokens must carry this iss
 
 
 def load_settings() -> Settings:
@@ -191,4 +200,14 @@ def load_settings() -> Settings:
         widget_demo_page=_env_bool("KOERS_WIDGET_DEMO_PAGE", True),
         widget_demo_municipality=_env("KOERS_WIDGET_DEMO_MUNICIPALITY", "GM9901"),
         rest_trust_identity_metadata=_env_bool("KOERS_REST_TRUST_IDENTITY_METADATA", False),
+        identity_secret=_env("KOERS_IDENTITY_SECRET", ""),
+        action_secret=_env("KOERS_ACTION_SECRET", ""),
+        action_host=_env("KOERS_ACTION_HOST", "127.0.0.1"),
+        rest_enabled=_env_bool("KOERS_REST_ENABLED", False),
+        cors_origins=_env_list("KOERS_CORS_ORIGINS"),
+        widget_employee_claim=_env("KOERS_WIDGET_EMPLOYEE_CLAIM", "oid"),
+        widget_token_max_lifetime_seconds=_env_int(
+            "KOERS_WIDGET_TOKEN_MAX_LIFETIME_SECONDS", 8 * 3600
+        ),
+        widget_jwt_issuer=_env("KOERS_WIDGET_JWT_ISSUER", ""),
     )

@@ -43,6 +43,18 @@ if [ -z "${KOERS_WIDGET_JWT_SECRETS:-}" ] && [ -z "${KOERS_WIDGET_JWT_PUBLIC_KEY
   KOERS_WIDGET_JWT_SECRETS="GM9901=$(cat "$widget_secret_file")"
   export KOERS_WIDGET_JWT_SECRETS
 fi
+# The Rasa server signs identity claims and calls the action server with a header secret; both
+# processes need the same values. Without configured ones, local random ones in var/.
+koers_local_secret() {  # NAME FILE: export NAME from FILE, creating FILE when empty
+  local file="$KOERS_ROOT/var/$2"
+  if [ ! -s "$file" ]; then
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$file")
+  fi
+  export "$1=$(cat "$file")"
+}
+[ -n "${KOERS_IDENTITY_SECRET:-}" ] || koers_local_secret KOERS_IDENTITY_SECRET identity.secret
+[ -n "${KOERS_ACTION_SECRET:-}" ] || koers_local_secret KOERS_ACTION_SECRET action.secret
+export KOERS_ACTION_HOST="${KOERS_ACTION_HOST:-127.0.0.1}"
 PY="$KOERS_VENV/bin/python"
 RASA="$KOERS_VENV/bin/rasa"
 # Rasa's dependencies print pages of deprecation warnings on every command: hide them there.

@@ -78,6 +78,14 @@ class Pseudonymizer:
             found.append(self._digest(self.previous, str(raw_id)))
         return found
 
+    def keyed_candidates(self, purpose: str, value: str) -> list[str]:
+        """Keyed hashes of ``purpose:value`` under every configured key, current first.
+
+        Domain-separated from conversation ids by ``purpose`` (e.g. ``employee``), so an
+        employee key never equals the key of a conversation.
+        """
+        return self.candidates(f"{purpose}:{value}")
+
     def is_pseudonym(self, value: str) -> bool:
         """True if ``value`` has the pseudonym shape with a version we hold a key for."""
         m = PSEUDONYM_RE.fullmatch(value) if isinstance(value, str) else None

@@ -30,6 +30,31 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 TEST_PSEUDONYM_SECRET = "koers-test-pseudonym-secret-0123456789abcdef"
+TEST_IDENTITY_SECRET = "koers-test-identity-secret-0123456789abcdef"
+TEST_ACTION_SECRET = "koers-test-action-secret-0123456789abcdef"
+#: widget token secrets of the test municipalities (a REST test proves identity with a token)
+TEST_WIDGET_SECRETS = {
+    "GM9901": "koers-test-widget-secret-GM9901-0123456789abcdef",
+    "GM9902": "koers-test-widget-secret-GM9902-0123456789abcdef",
+}
+
+
+def widget_token(municipality: str, subject: str, lifetime_seconds: int = 3600) -> str:
+    """A widget token as the intranet of ``municipality`` signs it for employee ``subject``
+    (``subject`` is the Entra object id, claim ``oid``)."""
+    import time
+
+    import jwt
+
+    now = int(time.time())
+    claims = {"gemeente": municipality, "sub": subject, "oid": subject, "aud": "koers",
+              "iat": now, "exp": now + lifetime_seconds}  # fmt: skip
+    return jwt.encode(claims, TEST_WIDGET_SECRETS[municipality], algorithm="HS256")
+
+
+def identity_metadata(municipality: str, subject: str) -> dict[str, str]:
+    """REST message metadata that proves who the employee is: a signed widget token."""
+    return {"widget_token": widget_token(municipality, subject)}
 
 
 @dataclass
@@ -139,8 +164,11 @@ def running_servers(
         "KOERS_DATABASE_URL": database_url or f"sqlite:///{workdir / 'koers.db'}",
         "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
         "RASA_TELEMETRY_ENABLED": "false",
-        # the REST tests send municipality/employee key as metadata (no token on REST)
-        "KOERS_REST_TRUST_IDENTITY_METADATA": "true",
+        "KOERS_IDENTITY_SECRET": TEST_IDENTITY_SECRET,
+        "KOERS_ACTION_SECRET": TEST_ACTION_SECRET,
+        "KOERS_ACTION_HOST": "127.0.0.1",
+        "KOERS_REST_ENABLED": "true",
+        "KOERS_WIDGET_JWT_SECRETS": ",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
         **(extra_env or {}),
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
