@@ -1,6 +1,6 @@
-"""The Koers action server (``rasa run actions --actions actions``).
+"""The Koers action server (``python -m actions.server``, see :mod:`actions.server`).
 
-Importing the package is how rasa_sdk starts it, so this is where the action server's logs
+Importing the package is how rasa_sdk loads the actions, so this is where the action server's logs
 get the same privacy filter as the Rasa server: no user text at INFO and above.
 """
 

@@ -1,10 +1,18 @@
 """Custom actions for booking, moving and cancelling a conversation with a career coach.
 
 Forms (see docs/wiring/ledger-domain.yml):
-- ``coach_form``: region -> coach_mode -> coach_when -> coach_slot -> coach_email_consent.
-  Choosing a slot books it at once (atomically), so "just taken" is found out right there.
+- ``coach_form``: region -> coach_mode -> coach_when -> coach_slot -> coach_confirm ->
+  coach_email_consent. Choosing a slot only asks "Zal ik ... voor je vastzetten?"; the slot
+  is taken (atomically) after a yes, so "just taken" is found out right there.
 - ``booking_cancel_form``: booking_code -> booking_cancel_confirm.
-- ``booking_reschedule_form``: booking_code -> coach_when -> coach_slot.
+- ``booking_reschedule_form``: booking_code -> coach_when -> coach_slot -> coach_confirm.
+
+Trust (issue 14, docs/security.md): every change carries a :class:`BookingOwner`, this
+conversation's pseudonymous key plus the employee key of a verified identity claim. Only the
+owner can see, move or cancel a booking; for anyone else a valid code gets the same answer
+as an unknown one. The ledger enforces one active booking per owner and the hourly limits
+(:class:`BookingLimits`, from the settings), so a script cannot empty the agenda or flood
+coaches with mail.
 
 Logic and texts live in ``bot.ledger``; these classes read the tracker, call the ledger in a
 worker thread with one database session per run, and send messages. The employee's e-mail
@@ -14,23 +22,31 @@ confirmation links to a page of the web app where it is stored on the booking on
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.identity import verified_identity
 from bot.config import Settings, load_settings
 from bot.ledger import texts
 from bot.ledger.booking import (
+    BOOKING_ALREADY_ACTIVE,
+    LIMIT_REASONS,
     BookingError,
+    BookingLimits,
+    BookingOwner,
     BookingView,
     SlotOffer,
+    active_booking_of,
     book_slot,
+    booking_refusal,
     cancel_booking,
     find_booking,
     offers_from_slot_value,
@@ -50,6 +66,7 @@ from bot.ledger.preferences import (
 )
 from bot.ledger.runtime import RunSession
 from bot.notify.smtp import deliver_pending, smtp_config
+from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
 
@@ -58,17 +75,21 @@ MODE = "coach_mode"
 WHEN = "coach_when"
 OFFERS = "coach_offers"
 CHOICE = "coach_slot"
+CONFIRM = "coach_confirm"
 CONSENT = "coach_email_consent"
 BOOKED = "coach_booking_code"
 BOOKING_CODE = "booking_code"
 CANCEL_CONFIRM = "booking_cancel_confirm"
 REQUESTED = "requested_slot"
+#: Extracted value of ``coach_confirm`` when the answer names another offered time.
+OTHER_CHOICE = "other:"
 
-COACH_FORM_SLOTS = (REGION, MODE, WHEN, CHOICE, CONSENT)
+COACH_FORM_SLOTS = (REGION, MODE, WHEN, CHOICE, CONFIRM, CONSENT)
 CANCEL_FORM_SLOTS = (BOOKING_CODE, CANCEL_CONFIRM)
-RESCHEDULE_FORM_SLOTS = (BOOKING_CODE, WHEN, CHOICE)
+RESCHEDULE_FORM_SLOTS = (BOOKING_CODE, WHEN, CHOICE, CONFIRM)
 #: Slots that a new request starts without (the region is kept unless a new one is named).
-COACH_RESET = (MODE, WHEN, OFFERS, CHOICE, CONSENT, BOOKED)
+COACH_RESET = (MODE, WHEN, OFFERS, CHOICE, CONFIRM, CONSENT, BOOKED)
+RESCHEDULE_RESET = (BOOKING_CODE, WHEN, OFFERS, CHOICE, CONFIRM)
 
 #: Intents that leave a form question unanswered; a rule answers them instead.
 INTERRUPTIONS = frozenset(
@@ -142,6 +163,61 @@ def _run_session() -> RunSession:
     return run
 
 
+def booking_owner(tracker: Tracker) -> BookingOwner:
+    """Who is asking: this conversation, plus the employee when the channel's claim verifies.
+
+    The sender id is already the keyed pseudonym of ``channel:id``; ``conversation_id``
+    hashes anything that is not, so a raw id is never stored on a booking.
+    """
+    identity = verified_identity(tracker)
+    keys = identity.employee_keys.all() if identity else ()
+    return BookingOwner(get_pseudonymizer().conversation_id(str(tracker.sender_id)), keys)
+
+
+def booking_limits(settings: Settings) -> BookingLimits:
+    return BookingLimits(
+        changes_per_hour=settings.booking_changes_per_hour,
+        anonymous_per_hour=settings.booking_anonymous_per_hour,
+        anonymous_active_max=settings.booking_anonymous_active_max,
+    )
+
+
+async def _say_refusal(
+    dispatcher: CollectingDispatcher, run: RunSession, owner: BookingOwner, reason: str
+) -> None:
+    """Explains a limit; for "already booked" names that booking and offers to change it."""
+    if reason == BOOKING_ALREADY_ACTIVE:
+        view = await run.call(active_booking_of, owner=owner, now=utcnow())
+        if view is not None:
+            dispatcher.utter_message(
+                text=texts.already_booked(view),
+                buttons=[dict(button) for button in texts.CHANGE_BUTTONS],
+            )
+            return
+    dispatcher.utter_message(text=texts.limit_text(reason))
+
+
+def _chosen_offer(tracker: Tracker) -> SlotOffer | None:
+    offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+    value = tracker.get_slot(CHOICE)
+    return next((offer for offer in offers if str(offer.slot_id) == str(value)), None)
+
+
+def _picked_offer(tracker: Tracker, *, loose: bool = False) -> int | None:
+    """The offer this message points at ("2", "dinsdag 10:00"), or None.
+
+    ``loose`` also takes a lone number in a short answer ("nee, doe maar 3"): at the yes/no
+    question a number always means a time, never a yes.
+    """
+    offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+    index = pick_offer(_text(tracker), [offer.starts_at for offer in offers])
+    if index is None and loose and len(_text(tracker).split()) <= 6:
+        numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", _text(tracker))
+        if len(numbers) == 1 and int(numbers[0]) <= len(offers):
+            index = int(numbers[0]) - 1
+    return index
+
+
 def ics_url(settings: Settings, view: BookingView) -> str:
     return f"{settings.public_base_url}/bookings/{view.ics_token}.ics"
 
@@ -213,10 +289,63 @@ class _LedgerFormValidation(FormValidationAction, ABC):
         if not _asked(tracker, CHOICE):
             return {}
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
-        index = pick_offer(_text(tracker), [offer.starts_at for offer in offers])
+        index = _picked_offer(tracker)
         if index is None and _interrupted(tracker):
             return {}
         return {CHOICE: None if index is None else str(offers[index].slot_id)}
+
+    def extract_coach_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _asked(tracker, CONFIRM):
+            return {}
+        # "Nee, doe maar 3" or just "3" at the yes/no question: another time, asked about
+        # again (never book a time the question did not name). Validation unpacks it.
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        index = _picked_offer(tracker, loose=True)
+        if index is not None and str(offers[index].slot_id) != str(tracker.get_slot(CHOICE)):
+            return {CONFIRM: f"{OTHER_CHOICE}{offers[index].slot_id}"}
+        return _extract_yes_no(tracker, CONFIRM)
+
+    def validate_coach_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Only checks the choice: nothing is taken before the employee says yes."""
+        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        if value is None or not any(str(offer.slot_id) == str(value) for offer in offers):
+            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
+            return {CHOICE: None}
+        return {CHOICE: str(value), CONFIRM: None}
+
+    async def _retry_after_slot_problem(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        reason: str,
+        chosen: SlotOffer,
+    ) -> dict[str, Any]:
+        """The chosen time could not be had: say why and offer others (without that one)."""
+        dispatcher.utter_message(text=texts.slot_problem(reason))
+        return await self._offer_times(
+            dispatcher,
+            region=tracker.get_slot(REGION),
+            mode=tracker.get_slot(MODE) or MODE_ANY,
+            preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
+            exclude=(chosen.slot_id,),
+        ) | {CHOICE: None, CONFIRM: None}
+
+    def _declined(self, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any] | None:
+        """Not a yes: another time (ask about that one), unclear (ask again), or "nee"
+        (back to the times). None for a yes."""
+        if isinstance(value, str) and value.startswith(OTHER_CHOICE):
+            return {CHOICE: value.removeprefix(OTHER_CHOICE), CONFIRM: None}
+        if value is None:
+            dispatcher.utter_message(text=texts.UNCLEAR_YES_NO)
+            return {CONFIRM: None}
+        if value is not True:
+            dispatcher.utter_message(text=texts.NOT_BOOKED)
+            return {CONFIRM: None, CHOICE: None}
+        return None
 
     async def _offer_times(
         self,
@@ -263,7 +392,17 @@ class ActionCoachStart(Action):
         mode = parse_mode(_text(tracker))
         if mode is not None and mode != MODE_ANY:
             events.append(SlotSet(MODE, mode))
-        return events
+        # Say at once when a booking cannot be made, instead of after five questions.
+        settings = load_settings()
+        owner = booking_owner(tracker)
+        async with RunSession(settings.database_url) as run:
+            refusal = await run.call(
+                booking_refusal, owner=owner, limits=booking_limits(settings), now=utcnow()
+            )
+            if refusal is None:
+                return events
+            await _say_refusal(dispatcher, run, owner, refusal)
+        return [*events, FollowupAction("action_listen")]
 
 
 class ValidateCoachForm(_LedgerFormValidation):
@@ -329,18 +468,20 @@ class ValidateCoachForm(_LedgerFormValidation):
             preference=WhenPreference.from_dict(value),
         )
 
-    async def validate_coach_slot(
+    async def validate_coach_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is None:
-            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
-            return {CHOICE: None}
-        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
-        chosen = next((offer for offer in offers if str(offer.slot_id) == str(value)), None)
+        """Books the chosen slot after a yes, for this owner and within the limits."""
+        declined = self._declined(value, dispatcher)
+        if declined is not None:
+            return declined
+        chosen = _chosen_offer(tracker)
         if chosen is None:
             dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
-            return {CHOICE: None}
+            return {CHOICE: None, CONFIRM: None}
+        settings = load_settings()
         run = _run_session()
+        owner = booking_owner(tracker)
         try:
             view = await run.call(
                 book_slot,
@@ -349,20 +490,18 @@ class ValidateCoachForm(_LedgerFormValidation):
                 region=tracker.get_slot(REGION),
                 now=utcnow(),
                 actor="action:coach_form",
+                owner=owner,
+                limits=booking_limits(settings),
             )
         except BookingError as refused:
-            dispatcher.utter_message(text=texts.slot_problem(refused.reason))
-            return await self._offer_times(
-                dispatcher,
-                region=tracker.get_slot(REGION),
-                mode=tracker.get_slot(MODE) or MODE_ANY,
-                preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
-                exclude=(chosen.slot_id,),
-            ) | {CHOICE: None}
-        await _notify(run, load_settings())
+            if refused.reason in LIMIT_REASONS:
+                await _say_refusal(dispatcher, run, owner, refused.reason)
+                return {CHOICE: None, CONFIRM: None, REQUESTED: None}
+            return await self._retry_after_slot_problem(dispatcher, tracker, refused.reason, chosen)
+        await _notify(run, settings)
         await record_trend(tracker, trend.COACH_BOOKED)
         dispatcher.utter_message(text=texts.BOOKED)
-        return {CHOICE: str(chosen.slot_id), BOOKED: view.code}
+        return {CONFIRM: True, BOOKED: view.code}
 
     def extract_coach_email_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -425,6 +564,27 @@ class ActionAskCoachSlot(Action):
         return []
 
 
+class ActionAskCoachConfirm(Action):
+    """ "Zal ik ... voor je vastzetten?" (or, when moving, "... verzetten?") with Ja / Nee."""
+
+    def name(self) -> str:
+        return "action_ask_coach_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        chosen = _chosen_offer(tracker)
+        if chosen is None:  # pragma: no cover - the form asks this only after a choice
+            dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
+            return [SlotSet(CHOICE, None)]
+        moving = (tracker.active_loop or {}).get("name") == "booking_reschedule_form"
+        question = texts.ask_move_confirm(chosen) if moving else texts.ask_confirm(chosen)
+        dispatcher.utter_message(
+            text=question, buttons=[dict(button) for button in texts.CONFIRM_BUTTONS]
+        )
+        return []
+
+
 class ActionAskCoachEmailConsent(Action):
     def name(self) -> str:
         return "action_ask_coach_email_consent"
@@ -455,7 +615,7 @@ class ActionCoachBookingDone(Action):
             return reset
         settings = load_settings()
         async with RunSession(settings.database_url) as run:
-            view = await run.call(find_booking, raw_code=str(code))
+            view = await run.call(find_booking, raw_code=str(code), owner=booking_owner(tracker))
         if view is None:
             dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
             return reset
@@ -481,12 +641,19 @@ class ActionBookingChangeStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         found = booking_code_in(tracker)
+        code = found.normalized if found else None
+        if code is None:
+            # No code typed: this conversation's (or employee's) own booking, if there is one.
+            async with RunSession(load_settings().database_url) as run:
+                own = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
+            code = own.code if own else None
         return [
-            SlotSet(BOOKING_CODE, found.normalized if found else None),
+            SlotSet(BOOKING_CODE, code),
             SlotSet(CANCEL_CONFIRM, None),
             SlotSet(WHEN, None),
             SlotSet(OFFERS, None),
             SlotSet(CHOICE, None),
+            SlotSet(CONFIRM, None),
         ]
 
 
@@ -505,13 +672,16 @@ class _BookingCodeSteps(_LedgerFormValidation, ABC):
         return {BOOKING_CODE: found.normalized if found else _text(tracker)[:40] or None}
 
     async def _checked_booking(
-        self, value: Any, dispatcher: CollectingDispatcher
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> BookingView | None:
+        """The booking of a typed code, if this owner made it; otherwise "unknown code"."""
         found = find_code(str(value or ""), "booking", lenient=True)
         if found is None or not found.ok:
             dispatcher.utter_message(text=texts.code_problem(found, "booking"))
             return None
-        view = await _run_session().call(find_booking, raw_code=found.normalized)
+        view = await _run_session().call(
+            find_booking, raw_code=found.normalized, owner=booking_owner(tracker)
+        )
         if view is None:
             dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
             return None
@@ -532,7 +702,7 @@ class _BookingCodeSteps(_LedgerFormValidation, ABC):
     async def validate_booking_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        view = await self._checked_booking(value, dispatcher)
+        view = await self._checked_booking(value, dispatcher, tracker)
         if view is None:
             return {BOOKING_CODE: None}
         problem = self._final_problem(view)
@@ -613,7 +783,11 @@ class ActionCancelBooking(Action):
         async with RunSession(settings.database_url) as run:
             try:
                 await run.call(
-                    cancel_booking, code=str(code), now=utcnow(), actor="action:cancel_booking"
+                    cancel_booking,
+                    code=str(code),
+                    now=utcnow(),
+                    actor="action:cancel_booking",
+                    owner=booking_owner(tracker),
                 )
             except BookingError as refused:
                 dispatcher.utter_message(text=texts.booking_problem(refused.reason))
@@ -658,16 +832,20 @@ class ValidateBookingRescheduleForm(_BookingCodeSteps):
             exclude=(),
         )
 
-    async def validate_coach_slot(
+    async def validate_coach_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        offers = offers_from_slot_value(tracker.get_slot(OFFERS))
-        chosen = next((offer for offer in offers if str(offer.slot_id) == str(value)), None)
+        """Moves the booking after a yes; only the owner's own booking, within the limits."""
+        declined = self._declined(value, dispatcher)
+        if declined is not None:
+            return declined
+        chosen = _chosen_offer(tracker)
         if chosen is None:
             dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
-            return {CHOICE: None}
+            return {CHOICE: None, CONFIRM: None}
         settings = load_settings()
         run = _run_session()
+        owner = booking_owner(tracker)
         try:
             await run.call(
                 reschedule_booking,
@@ -676,21 +854,19 @@ class ValidateBookingRescheduleForm(_BookingCodeSteps):
                 now=utcnow(),
                 actor="action:reschedule_booking",
                 email_retention=timedelta(days=settings.booking_email_retention_days),
+                owner=owner,
+                limits=booking_limits(settings),
             )
         except BookingError as refused:
+            if refused.reason in LIMIT_REASONS:
+                await _say_refusal(dispatcher, run, owner, refused.reason)
+                return {CHOICE: None, CONFIRM: None, REQUESTED: None}
             if refused.reason.startswith("booking_"):
                 dispatcher.utter_message(text=texts.booking_problem(refused.reason))
-                return {CHOICE: None, REQUESTED: None}
-            dispatcher.utter_message(text=texts.slot_problem(refused.reason))
-            return await self._offer_times(
-                dispatcher,
-                region=tracker.get_slot(REGION),
-                mode=tracker.get_slot(MODE) or MODE_ANY,
-                preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
-                exclude=(chosen.slot_id,),
-            ) | {CHOICE: None}
+                return {CHOICE: None, CONFIRM: None, REQUESTED: None}
+            return await self._retry_after_slot_problem(dispatcher, tracker, refused.reason, chosen)
         await _notify(run, settings)
-        return {CHOICE: str(chosen.slot_id)}
+        return {CONFIRM: True}
 
 
 class ActionRescheduleDone(Action):
@@ -703,12 +879,12 @@ class ActionRescheduleDone(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         code = tracker.get_slot(BOOKING_CODE)
-        reset = [SlotSet(slot, None) for slot in (BOOKING_CODE, WHEN, OFFERS, CHOICE)]
-        if not code or not tracker.get_slot(CHOICE):
+        reset = [SlotSet(slot, None) for slot in RESCHEDULE_RESET]
+        if not code or tracker.get_slot(CONFIRM) is not True:
             return reset
         settings = load_settings()
         async with RunSession(settings.database_url) as run:
-            view = await run.call(find_booking, raw_code=str(code))
+            view = await run.call(find_booking, raw_code=str(code), owner=booking_owner(tracker))
         if view is not None:
             dispatcher.utter_message(text=texts.rescheduled(view, ics_url(settings, view)))
         return reset

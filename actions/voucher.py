@@ -1,54 +1,51 @@
 """Custom actions for the voucher of 375 euro: asking for one, and its status.
 
-Who is asking comes from the channel, never from what the employee types. Until the signed
-channel token exists (a later issue), the channel puts two keys in the message metadata:
-``tracker.latest_message["metadata"]["municipality"]`` (the municipality code, e.g. GM9901)
-and ``...["employee_key"]`` (a pseudonymous key, 8-128 characters, stable per employee).
-Without them the action explains how to open Koers through the municipality's link.
+Who is asking comes only from the signed identity claim that the channel put in the message
+metadata (:func:`actions.identity.verified_identity`), never from what the employee types or
+from plain ``municipality``/``employee_key`` metadata: those prove nothing, so a forged
+tracker can never spend a budget. Without a verified identity the action explains how to open
+Koers through the municipality's link.
+
+Status: the chat shows an employee their own voucher (and its code) through their identity,
+and nothing else. A typed code is never looked up, so someone else's code and an unknown code
+get the same answer (no oracle); providers check codes through the provider API. Typed codes
+are limited per conversation (:data:`CODE_TRIES_PER_HOUR`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import logging
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.identity import verified_identity
+from bot.channels.identity import VerifiedIdentity
 from bot.config import load_settings
 from bot.ledger import texts
-from bot.ledger.codes import CODE_LENGTHS, find_code
+from bot.ledger.codes import CODE_LENGTHS, CodeCheck, CodeProblem, find_code
 from bot.ledger.models import utcnow
 from bot.ledger.runtime import RunSession
+from bot.ledger.tries import TryLimiter
 from bot.ledger.vouchers import (
-    VOUCHER_UNKNOWN,
     VoucherError,
+    VoucherView,
     employee_voucher,
     request_voucher,
-    voucher_status,
 )
 from bot.ledger.workshops import upcoming_workshops
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
 
+logger = logging.getLogger(__name__)
+
 VOUCHER_CODE = "voucher_code"
-METADATA_MUNICIPALITY = "municipality"
-METADATA_EMPLOYEE_KEY = "employee_key"
-
-
-def identity(tracker: Tracker) -> tuple[str, str] | None:
-    """(municipality code, employee key) from the message metadata, or None."""
-    metadata: Any = tracker.latest_message.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        return None
-    municipality = metadata.get(METADATA_MUNICIPALITY)
-    employee_key = metadata.get(METADATA_EMPLOYEE_KEY)
-    if not isinstance(municipality, str) or not isinstance(employee_key, str):
-        return None
-    if not municipality.strip() or not employee_key.strip():
-        return None
-    return municipality.strip(), employee_key.strip()
+CODE_TRIES_PER_HOUR = 5
+#: Typed voucher codes per conversation (and per verified employee) per hour.
+CODE_TRIES = TryLimiter(CODE_TRIES_PER_HOUR, 3600.0)
 
 
 def _looks_like_a_code_attempt(text: str) -> bool:
@@ -56,6 +53,38 @@ def _looks_like_a_code_attempt(text: str) -> bool:
     words = text.replace("-", " ").split()
     joined = [word for word in words if any(char.isdigit() for char in word) and len(word) >= 3]
     return bool(joined) and sum(len(word) for word in joined) not in CODE_LENGTHS
+
+
+def _typed_code(tracker: Tracker) -> CodeCheck | None:
+    text = str(tracker.latest_message.get("text") or "")
+    entity = next(tracker.get_latest_entity_values(VOUCHER_CODE), None)
+    found = find_code(str(entity), "voucher") if entity else None
+    return found or find_code(text, "voucher")
+
+
+def _try_keys(tracker: Tracker, who: VerifiedIdentity | None) -> list[str]:
+    """What a typed code counts against: the conversation, and the employee when known."""
+    keys = [f"conversation:{tracker.sender_id}"]
+    if who is not None:
+        keys.append(f"employee:{who.employee_key}")
+    return keys
+
+
+def _short(value: str) -> str:
+    """A log handle that links log lines of one conversation without being its id."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+async def _own_voucher(who: VerifiedIdentity) -> VoucherView | None:
+    settings = load_settings()
+    async with RunSession(settings.database_url) as run:
+        return await run.call(
+            employee_voucher,
+            municipality_code=who.municipality,
+            employee_key=who.employee_keys.current,
+            previous_keys=who.employee_keys.all()[1:],
+            now=utcnow(),
+        )
 
 
 class ActionRequestVoucher(Action):
@@ -67,8 +96,9 @@ class ActionRequestVoucher(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        who = identity(tracker)
+        who = verified_identity(tracker)
         if who is None:
+            logger.info("Voucher request without a verified identity: refused")
             dispatcher.utter_message(text=texts.NO_IDENTITY)
             return []
         settings = load_settings()
@@ -77,18 +107,19 @@ class ActionRequestVoucher(Action):
             try:
                 result = await run.call(
                     request_voucher,
-                    municipality_code=who[0],
-                    employee_key=who[1],
+                    municipality_code=who.municipality,
+                    employee_key=who.employee_keys.current,
+                    previous_keys=who.employee_keys.all()[1:],
                     now=now,
                     valid_days=settings.voucher_valid_days,
-                    actor="action:request_voucher",
+                    actor=f"action:request_voucher:{who.channel}",
                 )
             except VoucherError as refused:
                 dispatcher.utter_message(text=texts.voucher_refused(refused.reason))
                 return []
             workshops = await run.call(upcoming_workshops, now=now)
         if result.new:
-            await record_trend(tracker, trend.VOUCHER_ISSUED)
+            await record_trend({"municipality": who.municipality}, trend.VOUCHER_ISSUED)
         dispatcher.utter_message(text=texts.voucher_issued(result.voucher, result.new))
         dispatcher.utter_message(
             text=texts.spending_options(workshops),
@@ -98,7 +129,7 @@ class ActionRequestVoucher(Action):
 
 
 class ActionVoucherStatus(Action):
-    """Status and expiry of a voucher by code; a wrong check character is called a typo."""
+    """The employee's own voucher (status and code) through their verified identity only."""
 
     def name(self) -> str:
         return "action_voucher_status"
@@ -106,44 +137,32 @@ class ActionVoucherStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        who = verified_identity(tracker)
+        typed = _typed_code(tracker)
         text = str(tracker.latest_message.get("text") or "")
-        entity = next(tracker.get_latest_entity_values(VOUCHER_CODE), None)
-        found = find_code(str(entity), "voucher") if entity else None
-        found = found or find_code(text, "voucher")
-        settings = load_settings()
-        if found is None:
-            who = identity(tracker)
-            if who is not None:
-                async with RunSession(settings.database_url) as run:
-                    view = await run.call(
-                        employee_voucher,
-                        municipality_code=who[0],
-                        employee_key=who[1],
-                        now=utcnow(),
-                    )
-                if view is not None:
-                    dispatcher.utter_message(text=texts.voucher_status_text(view))
-                    return []
-            if _looks_like_a_code_attempt(text):
-                dispatcher.utter_message(text=texts.code_problem(None, "voucher"))
-            else:
-                dispatcher.utter_message(text=texts.ASK_VOUCHER_CODE)
+        tried = typed is not None or _looks_like_a_code_attempt(text)
+        if tried and not CODE_TRIES.hit(*_try_keys(tracker, who)):
+            logger.warning(
+                "Voucher code tries over the limit in conversation %s",
+                _short(tracker.sender_id or ""),
+            )
+            dispatcher.utter_message(text=texts.TOO_MANY_CODE_TRIES)
             return []
-        if not found.ok:
-            dispatcher.utter_message(text=texts.code_problem(found, "voucher"))
+        if typed is not None and typed.problem is CodeProblem.BAD_CHARACTER:
+            # About the typing only (no look-up): 0, O, 1, I and L are never in a code.
+            dispatcher.utter_message(text=texts.code_problem(typed, "voucher"))
             return []
-        async with RunSession(settings.database_url) as run:
-            try:
-                view = await run.call(voucher_status, raw_code=found.normalized, now=utcnow())
-            except VoucherError as refused:
-                message = (
-                    texts.VOUCHER_UNKNOWN_TEXT
-                    if refused.reason == VOUCHER_UNKNOWN
-                    else texts.code_problem(found, "voucher")
-                )
-                dispatcher.utter_message(text=message)
-                return []
-        dispatcher.utter_message(text=texts.voucher_status_text(view))
+        if who is None:
+            dispatcher.utter_message(text=texts.STATUS_NEEDS_IDENTITY)
+            return []
+        own = await _own_voucher(who)
+        if tried and (own is None or typed is None or not typed.ok or typed.normalized != own.code):
+            # The same answer for someone else's code, an unknown code and a typo.
+            dispatcher.utter_message(text=texts.CODE_NOT_YOURS)
+        if own is None:
+            dispatcher.utter_message(text=texts.NO_VOUCHER_YET)
+            return []
+        dispatcher.utter_message(text=texts.voucher_status_text(own))
         return []
 
 

@@ -83,6 +83,11 @@ class Settings:
     smtp_timeout_seconds: int = 10
     booking_email_retention_days: int = 7
     booking_horizon_days: int = 42
+    # booking limits (bot/ledger/booking.py, docs/security.md): per conversation and per
+    # verified employee, and for all anonymous conversations together (0: verified only)
+    booking_changes_per_hour: int = 5
+    booking_anonymous_per_hour: int = 3
+    booking_anonymous_active_max: int = 20
     voucher_valid_days: int = 365
     provider_rate_limit_per_minute: int = 60
     ledger_housekeeping_minutes: int = 60
@@ -99,6 +104,10 @@ class Settings:
     dashboard_trusted_proxies: tuple[str, ...] = ()
     dashboard_max_failures: int = 5
     dashboard_lockout_minutes: int = 15
+    dashboard_client_max_failures: int = 20  # failed logins from one client, any user name
+    dashboard_account_max_failures: int = 50  # then only clients that never failed may try
+    dashboard_login_concurrency: int = 4  # password checks (argon2) at the same time
+    dashboard_logins_per_minute: int = 60  # password checks per minute per web-app process
     # Microsoft Teams channel (bot/teams); off while teams_app_id is empty
     teams_app_id: str = ""
     teams_app_password: str = ""
@@ -122,7 +131,6 @@ class Settings:
     rasa_port: int = 5005
     widget_demo_page: bool = True
     widget_demo_municipality: str = "GM9901"
-    rest_trust_identity_metadata: bool = False
     # trust boundaries (bot/channels/identity.py, docs/security.md)
     identity_secret: str = ""  # signs identity claims; the same in Rasa and the action server
     action_secret: str = ""  # header secret every action-server call must carry
@@ -163,6 +171,9 @@ def load_settings() -> Settings:
         smtp_timeout_seconds=_env_int("KOERS_SMTP_TIMEOUT_SECONDS", 10),
         booking_email_retention_days=_env_int("KOERS_BOOKING_EMAIL_RETENTION_DAYS", 7),
         booking_horizon_days=_env_int("KOERS_BOOKING_HORIZON_DAYS", 42),
+        booking_changes_per_hour=_env_int("KOERS_BOOKING_CHANGES_PER_HOUR", 5),
+        booking_anonymous_per_hour=_env_int("KOERS_BOOKING_ANONYMOUS_PER_HOUR", 3),
+        booking_anonymous_active_max=_env_int("KOERS_BOOKING_ANONYMOUS_ACTIVE_MAX", 20),
         voucher_valid_days=_env_int("KOERS_VOUCHER_VALID_DAYS", 365),
         provider_rate_limit_per_minute=_env_int("KOERS_PROVIDER_RATE_LIMIT_PER_MINUTE", 60),
         ledger_housekeeping_minutes=_env_int("KOERS_LEDGER_HOUSEKEEPING_MINUTES", 60),
@@ -177,6 +188,10 @@ def load_settings() -> Settings:
         dashboard_trusted_proxies=_env_list("KOERS_DASHBOARD_TRUSTED_PROXIES"),
         dashboard_max_failures=_env_int("KOERS_DASHBOARD_MAX_FAILURES", 5),
         dashboard_lockout_minutes=_env_int("KOERS_DASHBOARD_LOCKOUT_MINUTES", 15),
+        dashboard_client_max_failures=_env_int("KOERS_DASHBOARD_CLIENT_MAX_FAILURES", 20),
+        dashboard_account_max_failures=_env_int("KOERS_DASHBOARD_ACCOUNT_MAX_FAILURES", 50),
+        dashboard_login_concurrency=_env_int("KOERS_DASHBOARD_LOGIN_CONCURRENCY", 4),
+        dashboard_logins_per_minute=_env_int("KOERS_DASHBOARD_LOGINS_PER_MINUTE", 60),
         teams_app_id=_env("KOERS_TEAMS_APP_ID", ""),
         teams_app_password=_env("KOERS_TEAMS_APP_PASSWORD", ""),
         teams_tenant_id=_env("KOERS_TEAMS_TENANT_ID", ""),
@@ -199,7 +214,6 @@ def load_settings() -> Settings:
         rasa_port=_env_int("KOERS_RASA_PORT", 5005),
         widget_demo_page=_env_bool("KOERS_WIDGET_DEMO_PAGE", True),
         widget_demo_municipality=_env("KOERS_WIDGET_DEMO_MUNICIPALITY", "GM9901"),
-        rest_trust_identity_metadata=_env_bool("KOERS_REST_TRUST_IDENTITY_METADATA", False),
         identity_secret=_env("KOERS_IDENTITY_SECRET", ""),
         action_secret=_env("KOERS_ACTION_SECRET", ""),
         action_host=_env("KOERS_ACTION_HOST", "127.0.0.1"),

@@ -8,7 +8,8 @@
 * Redis as Rasa's lock store (one conversation is handled by one instance at a time): our own
   ``redis-server`` unless ``KOERS_REDIS_HOST`` is set;
 * ``deploy/endpoints.production.yml``; N ``rasa run`` instances (``KOERS_SCALE_INSTANCES``,
-  default 2) and one action server;
+  default 2) and one action server (``python -m actions.server`` on 127.0.0.1, with the
+  header secret ``KOERS_ACTION_SECRET``);
 * nginx from the distribution, as our own process with a generated config
   (:func:`nginx_config`), on ``KOERS_SCALE_PORT`` (default: a free port).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -58,10 +60,11 @@ def nginx_config(port: int, upstream_ports: list[int], workdir: Path, max_body: 
     )  # fmt: skip
     return f"""worker_processes 1;
 pid {workdir / 'nginx.pid'};
-error_log {workdir / 'error.log'} warn;
+error_log {workdir / 'error.log'} crit;  # lower levels log client addresses and URLs
 events {{ worker_connections 1024; }}
 http {{
-  access_log {workdir / 'access.log'};
+  include {PROJECT_ROOT / 'deploy' / 'nginx-privacy.conf'};
+  access_log {workdir / 'access.log'} koers_private;
 {temp}
   client_max_body_size {max_body};
   upstream koers_rasa {{
@@ -146,6 +149,18 @@ def _redis() -> Iterator[tuple[str, str]]:
         yield "127.0.0.1", str(redis.port)
 
 
+def deployment_secrets() -> dict[str, str]:
+    """The identity and action secrets of this deployment: the configured ones, or random ones.
+
+    The Rasa servers and the action server must share them (the action server refuses to start
+    without them); a throwaway deployment without configured values gets fresh random ones.
+    """
+    return {
+        name: os.environ.get(name, "").strip() or secrets.token_urlsafe(48)
+        for name in ("KOERS_IDENTITY_SECRET", "KOERS_ACTION_SECRET")
+    }
+
+
 @contextlib.contextmanager
 def running_deployment(
     workdir: Path,
@@ -176,6 +191,7 @@ def running_deployment(
             "KOERS_REDIS_HOST": redis_host,
             "KOERS_REDIS_PORT": redis_port,
             "KOERS_REDIS_DB": os.environ.get("KOERS_REDIS_DB", "0"),
+            **deployment_secrets(),
             **(extra_env or {}),
         }
         subprocess.run([sys.executable, "-m", "bot.ledger.cli", "init"], cwd=PROJECT_ROOT,
@@ -185,7 +201,7 @@ def running_deployment(
             log = workdir / "actions.log"
             with log.open("a") as out:
                 processes["actions"] = subprocess.Popen(
-                    [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
+                    [sys.executable, "-m", "actions.server", "--actions", "actions",
                      "--port", str(action_port)],
                     cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 )
@@ -194,6 +210,9 @@ def running_deployment(
             ready: dict[str, float] = {}
             token = env.get("KOERS_RASA_AUTH_TOKEN", "")
             api = ["--enable-api", "--auth-token", token] if token else []
+            origins = [o.strip() for o in env.get("KOERS_CORS_ORIGINS", "").split(",")
+                       if o.strip()]  # fmt: skip
+            api += ["--cors", *origins] if origins else []  # configured origins only, never *
             for index, rasa_port in enumerate(rasa_ports):
                 with (workdir / f"rasa{index + 1}.log").open("a") as out:
                     processes[f"rasa{index + 1}"] = subprocess.Popen(

@@ -1,50 +1,61 @@
-"""Who is chatting: the signed token an intranet gives the chat widget, and trusted metadata.
+"""Who is chatting in the widget: the signed token an intranet gives it.
 
 The intranet puts a JWT in the widget's ``data-token`` attribute. Koers accepts two kinds:
 
 * **HS256** signed with a secret per municipality (``KOERS_WIDGET_JWT_SECRETS``,
-  ``GM9901=<secret>,GM9902=<secret>`` or a JSON object; secrets of at least 32 characters);
+  ``GM9901=<secret>,GM9902=<secret>`` or a JSON object; secrets of at least 32 characters,
+  and never the same secret for two municipalities: one would sign for the other);
 * **RS256** signed with the intranet's private key; Koers holds the public key per
   municipality (``KOERS_WIDGET_JWT_PUBLIC_KEYS``, ``GM9901=/path/to/public.pem,...``).
 
-Claims: ``gemeente`` (or ``municipality``) = the municipality code (``GM`` + 4 digits),
-``sub`` = an opaque, stable employee key (never a name or personnel number), ``aud`` =
-``koers`` (``KOERS_WIDGET_JWT_AUDIENCE``), ``exp`` (required), optionally ``iat``/``nbf``.
+Claims (docs/widget.md, docs/privacy-tech.md "Identity"):
+
+* ``gemeente`` (or ``municipality``): the municipality code (``GM`` + 4 digits);
+* the employee claim ``KOERS_WIDGET_EMPLOYEE_CLAIM`` (default ``oid``): the employee's Entra
+  object id, the same id Teams sends as ``aadObjectId``, so one person has one employee key
+  in both channels. Koers only ever stores a keyed hash of it;
+* ``aud`` = ``koers`` (``KOERS_WIDGET_JWT_AUDIENCE``); ``iss`` when
+  ``KOERS_WIDGET_JWT_ISSUER`` is set;
+* ``iat`` and ``exp``, both required, at most ``KOERS_WIDGET_TOKEN_MAX_LIFETIME_SECONDS``
+  (default 8 hours) apart: a leaked token is worth one working day at most.
 
 The key is chosen by the (not yet verified) municipality claim, and the algorithm is pinned
 by the kind of key: a secret only verifies HS256, a public key only RS256. So ``alg: none``,
 algorithm confusion (HS256 signed with the public key) and tokens of one municipality signed
 with another's key all fail.
 
-Actions read identity from message metadata (``municipality``, ``employee_key``; see
-``actions/voucher.py``). Channels must never take those from the client: the socket channel
-sets them from a verified token only, and the REST channel drops them unless
-``KOERS_REST_TRUST_IDENTITY_METADATA=true`` (tests and local development).
+A verified token never travels further: the channels turn it into the plain municipality code
+and a signed identity claim (:func:`identity_metadata`, :mod:`bot.channels.identity`), which
+the actions verify. No raw employee key and no token ever reaches Rasa, the actions or a log.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jwt
 
+from bot.channels import identity as ids
 from bot.privacy.pseudonym import Pseudonymizer
 
-METADATA_MUNICIPALITY = "municipality"  # same keys as actions/voucher.py reads
-METADATA_EMPLOYEE_KEY = "employee_key"
-IDENTITY_METADATA_KEYS = (METADATA_MUNICIPALITY, METADATA_EMPLOYEE_KEY)
+METADATA_MUNICIPALITY = ids.METADATA_MUNICIPALITY
+METADATA_WIDGET_TOKEN = "widget_token"  # REST: identity only through a widget token
 MUNICIPALITY_CLAIMS = ("gemeente", "municipality")
 MUNICIPALITY_RE = re.compile(r"GM\d{4}")
-MAX_SUBJECT_CHARS = 256
-MAX_TOKEN_CHARS = 8192
+MAX_SUBJECT_CHARS = ids.MAX_SUBJECT_CHARS
+MAX_TOKEN_CHARS = 4096
 MIN_SECRET_CHARS = 32
 DEFAULT_AUDIENCE = "koers"
 DEFAULT_LEEWAY_SECONDS = 30
+DEFAULT_EMPLOYEE_CLAIM = "oid"
+DEFAULT_MAX_LIFETIME_SECONDS = 8 * 3600
+EMPLOYEE_CLAIM_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
 class WidgetAuthConfigError(ValueError):
@@ -61,20 +72,24 @@ class WidgetTokenError(Exception):
 
 @dataclass(frozen=True)
 class WidgetIdentity:
-    """The verified municipality and the employee key exactly as the intranet sent it."""
+    """The verified municipality, the employee subject (Entra object id) and the token's end."""
 
     municipality: str
     subject: str
+    expires_at: int = 0
 
 
 @dataclass(frozen=True)
 class WidgetKeys:
-    """Verification keys per municipality code."""
+    """Verification keys per municipality code, and the rules every token must meet."""
 
     secrets: Mapping[str, str] = field(default_factory=dict)
     public_keys: Mapping[str, Any] = field(default_factory=dict)
     audience: str = DEFAULT_AUDIENCE
     leeway_seconds: int = DEFAULT_LEEWAY_SECONDS
+    issuer: str = ""
+    max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS
+    employee_claim: str = DEFAULT_EMPLOYEE_CLAIM
 
     @property
     def configured(self) -> bool:
@@ -124,13 +139,29 @@ def _load_public_key(path: str, code: str) -> Any:
     return key
 
 
+def _refuse_shared(values: Mapping[str, Any], name: str) -> None:
+    """One key for two municipalities lets either sign tokens for the other: refuse."""
+    seen: dict[Any, str] = {}
+    for code, value in values.items():
+        if value in seen:
+            raise WidgetAuthConfigError(
+                f"{name}: {seen[value]} and {code} use the same key; every municipality needs "
+                "its own"
+            )
+        seen[value] = code
+
+
 def parse_widget_keys(
     secrets: str,
     public_keys: str,
     audience: str = DEFAULT_AUDIENCE,
     leeway_seconds: int = DEFAULT_LEEWAY_SECONDS,
+    *,
+    issuer: str = "",
+    max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS,
+    employee_claim: str = DEFAULT_EMPLOYEE_CLAIM,
 ) -> WidgetKeys:
-    """Keys from the two environment values (see the module docstring for the formats)."""
+    """Keys from the environment values (see the module docstring for the formats)."""
     secret_map = _pairs(secrets, "KOERS_WIDGET_JWT_SECRETS")
     for code, secret in secret_map.items():
         if len(secret) < MIN_SECRET_CHARS:
@@ -138,11 +169,19 @@ def parse_widget_keys(
                 f"KOERS_WIDGET_JWT_SECRETS: the secret for {code} is shorter than "
                 f"{MIN_SECRET_CHARS} characters"
             )
+    _refuse_shared(secret_map, "KOERS_WIDGET_JWT_SECRETS")
     key_map = {
         code: _load_public_key(path, code)
         for code, path in _pairs(public_keys, "KOERS_WIDGET_JWT_PUBLIC_KEYS").items()
     }
-    return WidgetKeys(secret_map, key_map, audience, leeway_seconds)
+    _refuse_shared({code: key.public_numbers() for code, key in key_map.items()},
+                   "KOERS_WIDGET_JWT_PUBLIC_KEYS")  # fmt: skip
+    if max_lifetime_seconds < 60:
+        raise WidgetAuthConfigError("KOERS_WIDGET_TOKEN_MAX_LIFETIME_SECONDS must be 60 or more")
+    if not EMPLOYEE_CLAIM_RE.fullmatch(employee_claim or ""):
+        raise WidgetAuthConfigError("KOERS_WIDGET_EMPLOYEE_CLAIM must be a claim name, e.g. oid")
+    return WidgetKeys(secret_map, key_map, audience, leeway_seconds, issuer,
+                      max_lifetime_seconds, employee_claim)  # fmt: skip
 
 
 def widget_keys_from_settings(settings: Any) -> WidgetKeys:
@@ -150,6 +189,9 @@ def widget_keys_from_settings(settings: Any) -> WidgetKeys:
         settings.widget_jwt_secrets,
         settings.widget_jwt_public_keys,
         settings.widget_jwt_audience,
+        issuer=settings.widget_jwt_issuer,
+        max_lifetime_seconds=settings.widget_token_max_lifetime_seconds,
+        employee_claim=settings.widget_employee_claim,
     )
 
 
@@ -163,10 +205,20 @@ def _claimed_municipality(claims: Mapping[str, Any]) -> str:
     return code
 
 
-def verify_widget_token(token: str, keys: WidgetKeys) -> WidgetIdentity:
-    """The identity in ``token``, or :class:`WidgetTokenError` (expired, forged, malformed)."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+def _whole_number(claims: Mapping[str, Any], name: str) -> int:
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WidgetTokenError("token_invalid", f"{name} is not a number")
+    return int(value)
+
+
+def verify_widget_token(token: Any, keys: WidgetKeys, now: int | None = None) -> WidgetIdentity:
+    """The identity in ``token``, or :class:`WidgetTokenError` (expired, forged, malformed,
+    oversized, too long-lived, wrong issuer)."""
+    if not isinstance(token, str) or not token:
         raise WidgetTokenError("token_invalid", "not a token")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise WidgetTokenError("token_invalid", "oversized")
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
         header = jwt.get_unverified_header(token)
@@ -180,63 +232,59 @@ def verify_widget_token(token: str, keys: WidgetKeys) -> WidgetIdentity:
         key = keys.public_keys[municipality]
     else:
         raise WidgetTokenError("token_invalid", f"no {algorithm} key for {municipality}")
+    required = ["exp", "iat", "aud", keys.employee_claim] + (["iss"] if keys.issuer else [])
     try:
         claims = jwt.decode(
             token,
             key,
             algorithms=[algorithm],
             audience=keys.audience,
+            issuer=keys.issuer or None,
             leeway=keys.leeway_seconds,
-            options={"require": ["exp", "sub", "aud"]},
+            options={"require": required, "verify_iat": False},
         )
     except jwt.ExpiredSignatureError as exc:
         raise WidgetTokenError("token_expired") from exc
     except jwt.PyJWTError as exc:
         raise WidgetTokenError("token_invalid", type(exc).__name__) from exc
-    subject = claims.get("sub")
+    issued, expires = _whole_number(claims, "iat"), _whole_number(claims, "exp")
+    current = int(time.time()) if now is None else int(now)
+    if issued > current + keys.leeway_seconds:
+        raise WidgetTokenError("token_invalid", "issued in the future")
+    if expires - issued > keys.max_lifetime_seconds:
+        raise WidgetTokenError("token_invalid", "lifetime longer than allowed")
+    if expires + keys.leeway_seconds <= current:  # PyJWT checks too; this also holds for now=
+        raise WidgetTokenError("token_expired")
+    subject = claims.get(keys.employee_claim)
     if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_CHARS:
-        raise WidgetTokenError("token_invalid", "sub must be a non-empty string")
-    return WidgetIdentity(_claimed_municipality(claims), subject.strip())
-
-
-def employee_key(identity: WidgetIdentity, pseudonymizer: Pseudonymizer) -> str:
-    """The pseudonymous employee key Koers stores: a keyed hash, like the sender id.
-
-    Domain-separated from conversation ids and scoped to the municipality, so the intranet's
-    key never reaches Rasa, the action server, the ledger or the logs.
-    """
-    return pseudonymizer.hash_id(f"employee:{identity.municipality}:{identity.subject}")
+        raise WidgetTokenError("token_invalid", f"{keys.employee_claim} must be a non-empty string")
+    return WidgetIdentity(_claimed_municipality(claims), subject.strip(), expires)
 
 
 def identity_metadata(
-    identity: WidgetIdentity | None, pseudonymizer: Pseudonymizer
+    identity: WidgetIdentity | None,
+    channel: str,
+    identity_secret: str,
+    pseudonymizer: Pseudonymizer | None = None,
 ) -> dict[str, str]:
-    """The message metadata the voucher actions read; empty for an anonymous employee."""
+    """The message metadata for a verified employee: the plain municipality code and a signed
+    claim (never a raw employee key); empty for an anonymous employee."""
     if identity is None:
         return {}
-    return {
-        METADATA_MUNICIPALITY: identity.municipality,
-        METADATA_EMPLOYEE_KEY: employee_key(identity, pseudonymizer),
-    }
+    keys = ids.employee_keys(identity.subject, pseudonymizer)
+    claim = ids.sign_identity(identity.municipality, keys, channel, identity_secret,
+                              not_after=identity.expires_at or None)  # fmt: skip
+    return {METADATA_MUNICIPALITY: identity.municipality, ids.METADATA_IDENTITY: claim}
 
 
-def without_identity(metadata: Any) -> Any:
-    """``metadata`` without the identity keys a client must not choose itself."""
+def client_metadata(metadata: Any) -> dict[str, Any]:
+    """What a client may send as metadata: everything but identity (keys, claims, tokens and
+    the municipality, which only a verified token or tenant sets)."""
     if not isinstance(metadata, Mapping):
-        return metadata
-    return {k: v for k, v in metadata.items() if k not in IDENTITY_METADATA_KEYS}
-
-
-def untrusted_identity_dropped(
-    on_new_message: Callable[[Any], Awaitable[Any]],
-) -> Callable[[Any], Awaitable[Any]]:
-    """Wraps a channel handler so client-sent identity metadata never reaches Rasa."""
-
-    async def handle(message: Any) -> Any:
-        message.metadata = without_identity(message.metadata)
-        return await on_new_message(message)
-
-    return handle
+        return {}
+    kept = ids.stripped_metadata(metadata)
+    return {k: v for k, v in kept.items()
+            if k not in (METADATA_MUNICIPALITY, METADATA_WIDGET_TOKEN)}  # fmt: skip
 
 
 def mint_token(
@@ -246,13 +294,19 @@ def mint_token(
     lifetime_seconds: int,
     now: int,
     audience: str = DEFAULT_AUDIENCE,
+    *,
+    issuer: str = "",
+    employee_claim: str = DEFAULT_EMPLOYEE_CLAIM,
 ) -> str:
     """An HS256 widget token, as an intranet would make one (the demo page uses it)."""
-    claims = {
+    claims: dict[str, Any] = {
         "gemeente": municipality,
         "sub": subject,
+        employee_claim: subject,
         "aud": audience,
         "iat": now,
         "exp": now + lifetime_seconds,
     }
+    if issuer:
+        claims["iss"] = issuer
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,37 +1,48 @@
-"""The chat widget's side of the socket.io channel: identity, limits, no lost or double messages.
+"""The chat widget's side of the socket.io channel: identity, ownership, limits, no lost or
+double messages.
 
-:func:`install` replaces three handlers of Rasa's socket.io channel (``connect``,
-``session_request`` and the user-message event); everything else stays Rasa's.
+:func:`install` replaces the handlers of Rasa's socket.io channel for ``connect``,
+``disconnect``, ``session_request`` and the user-message event, and adds ``koers_token``;
+everything else stays Rasa's.
 
-* ``connect``: the widget sends its token as ``auth: {token}``. A valid token's municipality
-  and (pseudonymised) employee key are kept in the socket's session; no token is anonymous; a
-  forged or expired token is refused with a Dutch message (``connect_error`` on the client),
-  so nothing it sends reaches Rasa.
-* ``session_request``: like Rasa's (joins the room of the conversation, answers
-  ``session_confirm``), but a session that belongs to another identity is not handed out, and
-  bot messages the client missed while its connection was down are sent again.
+* ``connect``: the widget sends ``auth: {token, browser}``. A valid token's municipality,
+  employee subject and expiry are kept in the socket's session; no token is anonymous; a
+  forged, expired or oversized token is refused with a Dutch message (``connect_error`` on the
+  client), so nothing it sends reaches Rasa. ``browser`` is a random secret the widget keeps in
+  localStorage: the owner of an anonymous conversation.
+* ``session_request``: the server hands out the session id, signed: ``<random>.<HMAC(random,
+  owner)>`` with ``KOERS_IDENTITY_SECRET``, where the owner is the employee key (token) or the
+  browser secret (anonymous). A session id the client asks for is only kept when its signature
+  holds for this socket's owner; one the server did not sign, or that belongs to another
+  owner, gets a fresh session. Stateless: it holds across Rasa instances and restarts. Bot
+  messages the client missed while its connection was down are sent again.
 * user messages: the conversation id is the session of this socket (not whatever the message
-  claims), identity metadata comes from the token only, malformed events are ignored,
+  claims); the metadata is built here (municipality code + signed identity claim, see
+  :mod:`bot.channels.identity`), never taken from the client; malformed events are ignored,
   oversized messages get :data:`bot.widget_texts.TOO_LONG`, and a message the client sends
   again after a reconnect (same ``client_id``) is acknowledged but not handled twice.
-  The acknowledgement (socket.io ack) is sent once the bot has answered.
+* token expiry on the open socket: at the token's ``exp`` the identity drops (the conversation
+  goes on, anonymously) and the server emits ``koers_token_expired``; the widget asks the page
+  for a fresh token and hands it over with ``koers_token`` (``{token}``; the ack says
+  ``{"ok": true}`` or why not). A token of another employee is refused there.
 
 Every bot message carries ``koers_seq`` (1, 2, 3 … per conversation) and ``koers_epoch``, so
 the client can ask for what it missed (``koers_last_seq`` in ``session_request``) and drop
 what it already has. The recent messages are kept in memory only (:class:`SessionBook`), for
-an hour and at most 100 per conversation: one Rasa process, as Rasa's socket.io channel
-already requires.
+an hour and at most 100 per conversation.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 import time
-import uuid
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +51,12 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from bot import widget_texts
+from bot.channels import identity as ids
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
 from bot.widget_auth import (
+    WidgetIdentity,
     WidgetKeys,
     WidgetTokenError,
-    employee_key,
     identity_metadata,
     verify_widget_token,
 )
@@ -52,18 +64,55 @@ from bot.widget_auth import (
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SESSION_ID_RE = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{32})")
 CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ANONYMOUS = "anonymous"
+BROWSER_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{22,128}")
+SESSION_PURPOSE = b"koers-widget-session"
+TOKEN_EXPIRED_EVENT = "koers_token_expired"
+TOKEN_EVENT = "koers_token"
 REFUSALS = {
     "token_expired": widget_texts.TOKEN_EXPIRED,
     "token_invalid": widget_texts.TOKEN_INVALID,
 }
 
 
+def _session_mac(random_part: str, owner: str, secret: str) -> str:
+    key = ids.check_identity_secret(secret)
+    message = SESSION_PURPOSE + b"\x00" + random_part.encode() + b"\x00" + owner.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def issue_session_id(owner: str, secret: str) -> str:
+    """A fresh session id, signed for ``owner`` (only this server can make one)."""
+    random_part = secrets.token_hex(16)
+    return f"{random_part}.{_session_mac(random_part, owner, secret)}"
+
+
+def session_owned_by(session_id: Any, owners: Sequence[str], secret: str) -> bool:
+    """True if the server signed ``session_id`` for one of ``owners`` (stateless check)."""
+    match = SESSION_ID_RE.fullmatch(session_id) if isinstance(session_id, str) else None
+    if match is None:
+        return False
+    random_part, mac = match.groups()
+    return any(hmac.compare_digest(mac, _session_mac(random_part, owner, secret))
+               for owner in owners)  # fmt: skip
+
+
+def employee_owners(identity: WidgetIdentity, pseudonymizer: Pseudonymizer | None) -> list[str]:
+    """Owners of an employee's sessions: the employee key now and before a key rotation."""
+    return [f"employee:{key}" for key in ids.employee_keys(identity.subject, pseudonymizer).all()]
+
+
+def browser_owner(auth: Any) -> str:
+    """The owner of an anonymous session: the browser's secret, or this socket alone."""
+    browser = auth.get("browser") if isinstance(auth, dict) else None
+    if isinstance(browser, str) and BROWSER_SECRET_RE.fullmatch(browser):
+        return f"browser:{browser}"
+    return f"socket:{secrets.token_hex(16)}"  # no usable secret: nobody can come back to it
+
+
 @dataclass
 class _Conversation:
-    owner: str
     epoch: str = field(default_factory=lambda: secrets.token_hex(4))
     seq: int = 0
     sent: deque[dict[str, Any]] = field(default_factory=deque)
@@ -72,7 +121,8 @@ class _Conversation:
 
 
 class SessionBook:
-    """Per conversation: who owns it, its recent bot messages, and the client ids seen."""
+    """Per conversation: its recent bot messages and the client ids seen (memory only; who
+    owns a conversation is in its signed id, not here)."""
 
     def __init__(
         self,
@@ -99,35 +149,29 @@ class SessionBook:
                 break
             del self._items[key]
 
-    def _get(self, session_id: str, owner: str) -> _Conversation:
+    def _get(self, session_id: str) -> _Conversation:
         item = self._items.get(session_id)
         if item is None:
-            item = self._items[session_id] = _Conversation(owner)
+            item = self._items[session_id] = _Conversation()
         item.touched = self.clock()
         self._items.move_to_end(session_id)
         self._expire()  # the oldest go first; this one is the newest
         return item
 
-    def claim(self, session_id: str, owner: str) -> bool:
-        """True if ``owner`` may use this conversation (it is new, or already theirs)."""
-        item = self._items.get(session_id)
-        if item is not None and item.owner != owner:
-            return False
-        self._get(session_id, owner)
-        return True
+    def known(self, session_id: str) -> bool:
+        return session_id in self._items
 
-    def epoch(self, session_id: str, owner: str) -> str:
-        return self._get(session_id, owner).epoch
+    def epoch(self, session_id: str) -> str:
+        return self._get(session_id).epoch
 
     def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
         """``message`` numbered, and kept for clients that reconnect."""
-        item = self._items.get(session_id) or self._get(session_id, ANONYMOUS)
+        item = self._get(session_id)
         item.seq += 1
         numbered = {**message, "koers_seq": item.seq, "koers_epoch": item.epoch}
         item.sent.append(numbered)
         while len(item.sent) > self.max_messages:
             item.sent.popleft()
-        item.touched = self.clock()
         return numbered
 
     def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
@@ -141,7 +185,7 @@ class SessionBook:
 
     def first_time(self, session_id: str, client_id: str) -> bool:
         """True the first time this client message id arrives in this conversation."""
-        item = self._items.get(session_id) or self._get(session_id, ANONYMOUS)
+        item = self._get(session_id)
         if client_id in item.seen:
             return False
         item.seen[client_id] = None
@@ -208,63 +252,94 @@ class NumberedSocketOutput(OutputChannel):
         await self._send(recipient_id, {"custom": json_message})
 
 
-def _owner(session: dict[str, Any]) -> str:
-    return session.get("owner") or ANONYMOUS
-
-
 def install(
     channel: Any,
     on_new_message: OnNewMessage,
     keys: WidgetKeys,
     max_message_chars: int,
+    identity_secret: str,
     pseudonymizer: Pseudonymizer | None = None,
     book: SessionBook | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> SessionBook:
-    """Replace the channel's connect, session and message handlers (see the module docstring).
+    """Replace the channel's handlers (see the module docstring).
 
     ``channel`` is a Rasa ``SocketIOInput`` whose ``blueprint`` has run (``channel.sio`` set);
-    ``on_new_message`` must already pseudonymise the sender.
+    ``on_new_message`` must already compute the conversation key (channel ``widget``).
     """
+    ids.check_identity_secret(identity_secret)  # refuse to start without it
     sio: AsyncServer = channel.sio
     namespace = channel.namespace
     persistent = bool(channel.session_persistence)
     book = book or SessionBook()
+    timers: dict[str, asyncio.TimerHandle] = {}
 
     def pseudonyms() -> Pseudonymizer:
         return pseudonymizer or get_pseudonymizer()
+
+    async def drop_expired(sid: str, session: dict[str, Any]) -> bool:
+        """Drop an expired token's identity (the conversation goes on); True if it did."""
+        identity = session.get("identity")
+        if identity is None or identity.expires_at > clock():
+            return False
+        session["identity"] = None
+        await sio.save_session(sid, session, namespace=namespace)
+        logger.info("widget token expired on an open socket: identity dropped")
+        await sio.emit(TOKEN_EXPIRED_EVENT, {}, room=sid, namespace=namespace)
+        return True
+
+    async def expire(sid: str) -> None:
+        timers.pop(sid, None)
+        try:
+            session = await sio.get_session(sid, namespace=namespace)
+        except KeyError:  # disconnected meanwhile
+            return
+        await drop_expired(sid, session)
+
+    def watch_expiry(sid: str, identity: WidgetIdentity | None) -> None:
+        old = timers.pop(sid, None)
+        if old is not None:
+            old.cancel()
+        if identity is None:
+            return
+        delay = max(0.0, identity.expires_at - clock())
+        loop = asyncio.get_running_loop()
+        timers[sid] = loop.call_later(delay, lambda: asyncio.ensure_future(expire(sid)))
 
     async def connect(sid: str, environ: Any, auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None
         identity = None
         if token not in (None, ""):
             try:
-                identity = verify_widget_token(token, keys)
+                identity = verify_widget_token(token, keys, now=int(clock()))
             except WidgetTokenError as exc:
                 logger.info("widget token refused (%s)", exc.code)
                 raise SocketRefused(REFUSALS[exc.code], {"code": exc.code}) from None
-        session: dict[str, Any] = {"identity": identity}
-        if identity is not None:
-            session["owner"] = employee_key(identity, pseudonyms())
-        await sio.save_session(sid, session, namespace=namespace)
+        owners = employee_owners(identity, pseudonyms()) if identity else [browser_owner(auth)]
+        await sio.save_session(sid, {"identity": identity, "owners": owners},
+                               namespace=namespace)  # fmt: skip
+        watch_expiry(sid, identity)
         return True
+
+    async def disconnect(sid: str) -> None:
+        watch_expiry(sid, None)
 
     async def session_request(sid: str, data: Any = None, *_: Any) -> None:
         data = data if isinstance(data, dict) else {}
         session = await sio.get_session(sid, namespace=namespace)
-        owner = _owner(session)
-        asked = data.get("session_id") if persistent else sid
-        if not (isinstance(asked, str) and SESSION_ID_RE.fullmatch(asked)):
-            asked = None
-        if asked is None or not book.claim(asked, owner):
-            # new, malformed, or somebody else's conversation: start a fresh one
-            asked = uuid.uuid4().hex
-            book.claim(asked, owner)
-        session_id = asked
+        owners: list[str] = session["owners"]
+        asked = data.get("session_id") if persistent else None
+        if session_owned_by(asked, owners, identity_secret):
+            session_id = str(asked)
+        else:  # new, unsigned, or somebody else's conversation: start a fresh one
+            if asked not in (None, ""):
+                logger.info("widget session id refused: not signed for this owner")
+            session_id = issue_session_id(owners[0], identity_secret)
         session["session_id"] = session_id
         await sio.save_session(sid, session, namespace=namespace)
         if persistent:
             await sio.enter_room(sid, session_id, namespace=namespace)
-        epoch = book.epoch(session_id, owner)
+        epoch = book.epoch(session_id)
         # the epoch first: the client sends its waiting messages on session_confirm
         await sio.emit(
             "koers_session", {"session_id": session_id, "epoch": epoch}, room=sid,
@@ -273,6 +348,22 @@ def install(
         await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
         for missed in book.missed(session_id, data.get("koers_epoch"), data.get("koers_last_seq")):
             await sio.emit(channel.bot_message_evt, missed, room=sid, namespace=namespace)
+
+    async def new_token(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+        token = data.get("token") if isinstance(data, dict) else None
+        try:
+            identity = verify_widget_token(token, keys, now=int(clock()))
+        except WidgetTokenError as exc:
+            logger.info("widget token refused on an open socket (%s)", exc.code)
+            return {"ok": False, "error": exc.code}
+        session = await sio.get_session(sid, namespace=namespace)
+        if not set(employee_owners(identity, pseudonyms())) & set(session["owners"]):
+            logger.info("widget token refused on an open socket (another owner)")
+            return {"ok": False, "error": "other_identity"}
+        session["identity"] = identity
+        await sio.save_session(sid, session, namespace=namespace)
+        watch_expiry(sid, identity)
+        return {"ok": True, "expires_at": identity.expires_at}
 
     async def handle_message(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
@@ -291,17 +382,21 @@ def install(
             answer = widget_texts.TOO_LONG.format(max_chars=max_message_chars)
             await output.send_text_message(session_id, answer)
             return {"ok": False, "error": "too_long"}
+        await drop_expired(sid, session)
         message = UserMessage(
             text,
             output,
             session_id,
             input_channel=channel.name(),
-            metadata=identity_metadata(session.get("identity"), pseudonyms()),
+            metadata=identity_metadata(session.get("identity"), ids.CHANNEL_WIDGET,
+                                       identity_secret, pseudonyms()),  # fmt: skip
         )
         await on_new_message(message)
         return {"ok": True}
 
     sio.on("connect", connect, namespace=namespace)
+    sio.on("disconnect", disconnect, namespace=namespace)
     sio.on("session_request", session_request, namespace=namespace)
+    sio.on(TOKEN_EVENT, new_token, namespace=namespace)
     sio.on(channel.user_message_evt, handle_message, namespace=namespace)
     return book

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets Koers up (see setup.sh) and runs it on embedded SQLite:
 #   Rasa server (REST + socketio) on :KOERS_RASA_PORT (5005), action server on
-#   :KOERS_ACTION_PORT (5055), web app on :KOERS_WEB_PORT (8080). Ctrl-C stops all three.
+#   KOERS_ACTION_HOST:KOERS_ACTION_PORT (127.0.0.1:5055; every call needs KOERS_ACTION_SECRET),
+#   web app on :KOERS_WEB_PORT (8080). Ctrl-C stops all three.
 # On a fresh database it loads the fictional demo data (municipalities, coaches, workshops).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -19,8 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "==> Starting the action server on :$KOERS_ACTION_PORT"
-"$RASA" run actions --actions actions --port "$KOERS_ACTION_PORT" &
+echo "==> Starting the action server on $KOERS_ACTION_HOST:$KOERS_ACTION_PORT (header secret required)"
+"$PY" -m actions.server --actions actions --port "$KOERS_ACTION_PORT" &
 pids+=($!)
 echo "==> Starting the web app on :$KOERS_WEB_PORT"
 echo "    Demo intranet with the chat widget: http://localhost:$KOERS_WEB_PORT/"
@@ -32,8 +33,16 @@ api_args=()
 if [ -n "${KOERS_RASA_AUTH_TOKEN:-}" ]; then
   api_args=(--enable-api --auth-token "$KOERS_RASA_AUTH_TOKEN")
 fi
+# CORS only for configured origins (KOERS_CORS_ORIGINS, comma-separated), never a wildcard
+cors_args=()
+if [ -n "${KOERS_CORS_ORIGINS:-}" ]; then
+  IFS=',' read -r -a cors_origins <<< "$KOERS_CORS_ORIGINS"
+  cors_args=(--cors "${cors_origins[@]}")
+fi
+# the REST channel is a developer channel: on for `make run`, off unless set elsewhere
+export KOERS_REST_ENABLED="${KOERS_REST_ENABLED:-true}"
 echo "==> Starting the Rasa server on :$KOERS_RASA_PORT (REST: POST /webhooks/rest/webhook)"
 "$RASA" run --model "$KOERS_MODEL" --port "$KOERS_RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml --cors "*" "${api_args[@]}" &
+  --credentials credentials.yml --endpoints endpoints.yml "${cors_args[@]}" "${api_args[@]}" &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$KOERS_ROOT"
 "$KOERS_ROOT/scripts/setup.sh"
 
-"$RASA" run actions --actions actions --port "$KOERS_ACTION_PORT" >"$KOERS_ROOT/var/actions-shell.log" 2>&1 &
+"$PY" -m actions.server --actions actions --port "$KOERS_ACTION_PORT" >"$KOERS_ROOT/var/actions-shell.log" 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 60); do

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import aiohttp
 
 MUNICIPALITY = "GM9901"
+#: widget token secret of the bench deployment: simulated employees prove identity over REST
+WIDGET_SECRET = "koers-bench-widget-secret-GM9901-0123456789abcdef"
 VOUCHER = "ik wil een voucher aanvragen"
 SCRIPT: tuple[str, ...] = (
     "hoi",
@@ -73,7 +75,10 @@ async def employee(
     """One employee: the script once, or over and over until ``deadline`` (monotonic)."""
     while True:
         sender = f"bench-{uuid.uuid4().hex}"
-        metadata = {"municipality": MUNICIPALITY, "employee_key": uuid.uuid4().hex}
+        from bot.widget_auth import mint_token
+
+        token = mint_token(MUNICIPALITY, uuid.uuid4().hex, WIDGET_SECRET, 3600, int(time.time()))
+        metadata = {"widget_token": token}
         for text in SCRIPT:
             body = {"sender": sender, "message": text, "metadata": metadata}
             await _send(session, url, body, result)

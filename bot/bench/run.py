@@ -126,8 +126,9 @@ def measure_bot(
 
 def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
-           # simulated employees send municipality/employee key as REST metadata
-           "KOERS_REST_TRUST_IDENTITY_METADATA": "true"}  # fmt: skip
+           # simulated employees prove identity over REST with a widget token
+           "KOERS_REST_ENABLED": "true",
+           "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}"}  # fmt: skip
     (workdir / "koers").mkdir()
     with running_deployment(workdir / "koers", instances=1, extra_env=env) as dep:
         report["model_load_s"]["koers"] = dep.ready_seconds["rasa1"]
@@ -145,7 +146,8 @@ def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
 def bench_koers_workers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     """Koers with ``plan.workers`` Sanic workers in one Rasa server: 10 employees, sustained."""
     env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
-           "KOERS_REST_TRUST_IDENTITY_METADATA": "true"}  # fmt: skip
+           "KOERS_REST_ENABLED": "true",
+           "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}"}  # fmt: skip
     (workdir / "koers-workers").mkdir()
     with running_deployment(workdir / "koers-workers", instances=1, extra_env=env,
                             rasa_workers=plan.workers) as dep:  # fmt: skip

@@ -2,13 +2,18 @@
 
 Details are about the record, never about the person: e-mail addresses, employee keys and
 chat text are refused, so the log can be shown to administrators without a privacy check.
+Free text that does reach the details (a provider's ``reference``, an import message) is
+scrubbed like a chat message before it is stored: names, numbers and codes replaced. The
+scrubber runs without the NER model here, so the web app never loads spaCy for a log line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +35,28 @@ def clean_details(details: Mapping[str, Any]) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, str | Mapping | list | tuple):
+        return scrub_free_text(value)
     return value
+
+
+@lru_cache(maxsize=1)
+def _rules_only() -> Any:
+    from bot.privacy.scrubber import default_config
+
+    return dataclasses.replace(default_config(), use_ner=False)
+
+
+def scrub_free_text(value: Any) -> Any:
+    """``value`` with personal data and codes replaced (strings inside lists and dicts too).
+
+    Plain GM codes stay: they are the municipality, not a person.
+    """
+    from bot.privacy.scrubber import plain_municipality, scrub_value
+
+    if isinstance(value, str) and plain_municipality(value) is not None:
+        return value
+    return scrub_value(value, _rules_only())
 
 
 def record(

@@ -6,6 +6,14 @@ Double booking is prevented by a conditional ``UPDATE slots ... WHERE status = '
 whose row count says who won, backed by a partial unique index on active bookings. That
 works the same on SQLite (writers are serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL
 (the second writer waits for the first and then sees the slot is no longer free).
+
+Owners and limits (issue 14): a booking made from the chat records its :class:`BookingOwner`
+(the pseudonymous conversation key and, when verified, the employee key). Only that owner
+can change it; anyone else gets :data:`BOOKING_UNKNOWN`, the same answer as for a code that
+does not exist. One owner holds one active booking (a partial unique index), and
+:class:`BookingLimits` caps changes per owner and new anonymous bookings per hour with
+counters in the database (:class:`~bot.ledger.models.BookingQuota`), so a script cannot
+empty the agenda or flood coaches with mail, whichever instance it talks to.
 """
 
 from __future__ import annotations
@@ -14,8 +22,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +39,7 @@ from bot.ledger.catalog import (
     SLOT_FREE,
 )
 from bot.ledger.codes import check_code, new_code
-from bot.ledger.models import Booking, Coach, CoachRegion, Slot
+from bot.ledger.models import Booking, BookingQuota, Coach, CoachRegion, Slot
 from bot.ledger.preferences import WhenPreference, matches_preference
 from bot.notify import messages, outbox
 
@@ -55,6 +64,18 @@ BOOKING_IS_CANCELLED = "booking_cancelled"
 BOOKING_PAST = "booking_past"
 BOOKING_SAME_SLOT = "booking_same_slot"
 BAD_EMAIL = "bad_email"
+# Refusals of the owner limits (nothing was changed, no mail was queued).
+BOOKING_ALREADY_ACTIVE = "booking_already_active"
+BOOKING_RATE_LIMITED = "booking_rate_limited"
+ANONYMOUS_FULL = "booking_anonymous_full"
+NEEDS_IDENTITY = "booking_needs_identity"
+LIMIT_REASONS = frozenset({BOOKING_ALREADY_ACTIVE, BOOKING_RATE_LIMITED, ANONYMOUS_FULL,
+                           NEEDS_IDENTITY})  # fmt: skip
+
+#: Quota key of all anonymous conversations together.
+ANONYMOUS_QUOTA_KEY = "anonymous"
+QUOTA_WINDOW = timedelta(hours=1)
+QUOTA_KEEP = timedelta(days=1)
 
 
 class BookingError(Exception):
@@ -63,6 +84,80 @@ class BookingError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class BookingOwner:
+    """Who makes or changes a booking: keys only, never a raw channel id.
+
+    ``conversation`` is the tracker's sender id (already a keyed pseudonym of
+    ``channel:id``); ``employee_keys`` come from a verified identity claim, current key
+    first (empty: anonymous).
+    """
+
+    conversation: str
+    employee_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.conversation or len(self.conversation) > 64:
+            raise ValueError("a booking owner needs a conversation key of at most 64 chars")
+        if any(not key or len(key) > 128 for key in self.employee_keys):
+            raise ValueError("employee keys are 1 to 128 characters")
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.employee_keys)
+
+    @property
+    def employee_key(self) -> str | None:
+        return self.employee_keys[0] if self.employee_keys else None
+
+    @property
+    def lock(self) -> str:
+        """The value of ``bookings.active_owner`` for this owner's one active booking."""
+        return f"e:{self.employee_keys[0]}" if self.verified else f"c:{self.conversation}"
+
+    def locks(self) -> tuple[str, ...]:
+        """Every lock value that may hold this owner's booking (also under an older key)."""
+        return (f"c:{self.conversation}", *(f"e:{key}" for key in self.employee_keys))
+
+    def quota_keys(self) -> tuple[str, ...]:
+        """Change counters of this owner: the conversation, and the employee when verified."""
+        keys = [f"c:{self.conversation}"]
+        if self.employee_key:
+            keys.append(f"e:{self.employee_key}")
+        return tuple(keys)
+
+    def owns(self, booking: Booking) -> bool:
+        """True for the conversation or the verified employee that made ``booking``.
+
+        A booking without any owner predates owner recording (or came from a trusted tool):
+        the code alone decides for it, as it did before.
+        """
+        if booking.owner_conversation is None and booking.owner_employee is None:
+            return True
+        if booking.owner_conversation == self.conversation:
+            return True
+        return booking.owner_employee is not None and booking.owner_employee in self.employee_keys
+
+
+@dataclass(frozen=True)
+class BookingLimits:
+    """Limits per hour (fixed windows); 0 anonymous bookings means: verified employees only."""
+
+    changes_per_hour: int = 5
+    anonymous_per_hour: int = 3
+    #: Future bookings all anonymous conversations may hold at once (bounds a slow drain).
+    anonymous_active_max: int = 20
+
+    def __post_init__(self) -> None:
+        if self.changes_per_hour < 1 or min(self.anonymous_per_hour,
+                                            self.anonymous_active_max) < 0:  # fmt: skip
+            raise ValueError("changes_per_hour must be >= 1, the anonymous limits >= 0")
+
+    @property
+    def anonymous_allowed(self) -> bool:
+        return self.anonymous_per_hour > 0 and self.anonymous_active_max > 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +450,163 @@ def _new_booking_code(session: Session) -> str:
     raise RuntimeError("could not find a free booking code")  # pragma: no cover
 
 
+# --- Owners and limits --------------------------------------------------------------------
+
+
+def quota_window(now: datetime) -> datetime:
+    """Start of the hour ``now`` falls in (the quota counts per fixed hour)."""
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _take_quota(session: Session, key: str, limit: int, now: datetime) -> bool:
+    """Takes one unit of ``key``'s hourly quota atomically; False when it is used up.
+
+    The conditional UPDATE decides under concurrency (PostgreSQL row lock, SQLite's single
+    writer); the first use of a window inserts its row in a savepoint, and a writer that
+    lost that race retries the UPDATE.
+    """
+    if limit < 1:
+        return False
+    window = quota_window(now)
+    session.execute(
+        delete(BookingQuota)
+        .where(BookingQuota.window_start < window - QUOTA_KEEP)
+        .execution_options(synchronize_session=False)
+    )
+    for _attempt in range(2):
+        taken = session.execute(
+            update(BookingQuota)
+            .where(
+                BookingQuota.key == key,
+                BookingQuota.window_start == window,
+                BookingQuota.used < limit,
+            )
+            .values(used=BookingQuota.used + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:
+            return True
+        exists = session.execute(
+            select(BookingQuota.used).where(
+                BookingQuota.key == key, BookingQuota.window_start == window
+            )
+        ).first()
+        if exists is not None:
+            return False
+        try:
+            with session.begin_nested():
+                session.add(BookingQuota(key=key, window_start=window, used=1))
+            return True
+        except IntegrityError:
+            continue  # another writer created the row first: count on it
+    return False  # pragma: no cover - the row exists after a lost insert race
+
+
+def quota_left(session: Session, key: str, limit: int, now: datetime) -> int:
+    """How many units of ``key``'s quota are left this hour (a read, for early answers)."""
+    used = session.execute(
+        select(BookingQuota.used).where(
+            BookingQuota.key == key, BookingQuota.window_start == quota_window(now)
+        )
+    ).scalar()
+    return max(0, limit - int(used or 0))
+
+
+def _owner_condition(owner: BookingOwner) -> Any:
+    conditions = [Booking.owner_conversation == owner.conversation]
+    if owner.employee_keys:
+        conditions.append(Booking.owner_employee.in_(owner.employee_keys))
+    return or_(*conditions)
+
+
+def active_booking_of(session: Session, owner: BookingOwner, now: datetime) -> BookingView | None:
+    """The owner's active booking that has not started yet (what blocks a second one)."""
+    booking = session.execute(
+        select(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.status == BOOKING_ACTIVE, Slot.starts_at > now, _owner_condition(owner))
+        .order_by(Slot.starts_at)
+        .limit(1)
+    ).scalar_one_or_none()
+    return view_of(booking) if booking else None
+
+
+def booking_refusal(
+    session: Session, *, owner: BookingOwner, limits: BookingLimits, now: datetime
+) -> str | None:
+    """Why ``owner`` cannot book now (a reason of :class:`BookingError`), or None.
+
+    Only reads: the chat uses it to answer before the employee picks a time. :func:`book_slot`
+    checks again and takes the quota in the booking's own transaction.
+    """
+    if active_booking_of(session, owner, now) is not None:
+        return BOOKING_ALREADY_ACTIVE
+    if not owner.verified and not limits.anonymous_allowed:
+        return NEEDS_IDENTITY
+    if any(quota_left(session, key, limits.changes_per_hour, now) < 1
+           for key in owner.quota_keys()):  # fmt: skip
+        return BOOKING_RATE_LIMITED
+    if not owner.verified and (
+        quota_left(session, ANONYMOUS_QUOTA_KEY, limits.anonymous_per_hour, now) < 1
+        or anonymous_active_count(session, now) >= limits.anonymous_active_max
+    ):
+        return ANONYMOUS_FULL
+    return None
+
+
+def anonymous_active_count(session: Session, now: datetime) -> int:
+    """Future active bookings made by anonymous conversations (no verified employee)."""
+    return int(
+        session.execute(
+            select(func.count(Booking.id))
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.status == BOOKING_ACTIVE,
+                Slot.starts_at > now,
+                Booking.owner_conversation.is_not(None),
+                Booking.owner_employee.is_(None),
+            )
+        ).scalar()
+        or 0
+    )
+
+
+def _claim_owner(
+    session: Session, owner: BookingOwner, limits: BookingLimits | None, now: datetime
+) -> None:
+    """Checks one-active-booking and takes the quotas of a new booking, or raises why not."""
+    # A booking whose time has come no longer counts as the owner's active one.
+    passed = select(Slot.id).where(Slot.starts_at <= now)
+    session.execute(
+        update(Booking)
+        .where(Booking.active_owner.in_(owner.locks()), Booking.slot_id.in_(passed))
+        .values(active_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    if active_booking_of(session, owner, now) is not None:
+        raise BookingError(BOOKING_ALREADY_ACTIVE)
+    if limits is None:
+        return
+    if not owner.verified and not limits.anonymous_allowed:
+        raise BookingError(NEEDS_IDENTITY)
+    _take_change_quota(session, owner, limits, now)
+    if owner.verified:
+        return
+    # The anonymous row is locked from here to commit, so the count below is exact.
+    if not _take_quota(session, ANONYMOUS_QUOTA_KEY, limits.anonymous_per_hour, now):
+        raise BookingError(ANONYMOUS_FULL)
+    if anonymous_active_count(session, now) >= limits.anonymous_active_max:
+        raise BookingError(ANONYMOUS_FULL)
+
+
+def _take_change_quota(
+    session: Session, owner: BookingOwner, limits: BookingLimits, now: datetime
+) -> None:
+    for key in owner.quota_keys():
+        if not _take_quota(session, key, limits.changes_per_hour, now):
+            raise BookingError(BOOKING_RATE_LIMITED)
+
+
 def book_slot(
     session: Session,
     *,
@@ -363,8 +615,17 @@ def book_slot(
     region: str,
     now: datetime,
     actor: str,
+    owner: BookingOwner | None = None,
+    limits: BookingLimits | None = None,
 ) -> BookingView:
-    """Books one free slot: slot taken, booking stored, audit entry and coach e-mail queued."""
+    """Books one free slot: slot taken, booking stored, audit entry and coach e-mail queued.
+
+    With an ``owner`` (every booking from the chat) the owner may hold only one active
+    booking and ``limits`` are taken in this same transaction; without one (trusted tools,
+    tests) the booking has no owner and only its code protects it.
+    """
+    if owner is not None:
+        _claim_owner(session, owner, limits, now)
     slot = _take_slot(session, slot_id, mode, now)
     booking = Booking(
         code=_new_booking_code(session),
@@ -376,11 +637,18 @@ def book_slot(
         sequence=0,
         created_at=now,
         updated_at=now,
+        owner_conversation=owner.conversation if owner else None,
+        owner_employee=owner.employee_key if owner else None,
+        active_owner=owner.lock if owner else None,
     )
     session.add(booking)
     try:
         session.flush()
-    except IntegrityError as exc:  # the partial unique index: someone else has the slot
+    except IntegrityError as exc:
+        # The partial unique indexes: someone else has the slot, or the same owner booked
+        # at the same moment in another conversation or instance.
+        if "active_owner" in str(exc.orig):
+            raise BookingError(BOOKING_ALREADY_ACTIVE) from exc
         raise BookingError(SLOT_TAKEN) from exc
     view = view_of(booking)
     audit.record(
@@ -402,14 +670,15 @@ def book_slot(
     return view
 
 
-def _locked_booking(session: Session, raw_code: str) -> Booking:
+def _locked_booking(session: Session, raw_code: str, owner: BookingOwner | None) -> Booking:
+    """The booking of ``raw_code``, locked; someone else's booking looks like no booking."""
     check = check_code(raw_code, "booking")
     if not check.ok:
         raise BookingError(BOOKING_UNKNOWN)
     booking = session.execute(
         select(Booking).where(Booking.code == check.normalized).with_for_update(of=Booking)
     ).scalar_one_or_none()
-    if booking is None:
+    if booking is None or (owner is not None and not owner.owns(booking)):
         raise BookingError(BOOKING_UNKNOWN)
     return booking
 
@@ -421,14 +690,19 @@ def _changeable(booking: Booking, now: datetime) -> None:
         raise BookingError(BOOKING_PAST)
 
 
-def find_booking(session: Session, raw_code: str) -> BookingView | None:
+def find_booking(
+    session: Session, raw_code: str, owner: BookingOwner | None = None
+) -> BookingView | None:
+    """The booking of ``raw_code``; with an ``owner``, None unless that owner made it."""
     check = check_code(raw_code, "booking")
     if not check.ok:
         return None
     booking = session.execute(
         select(Booking).where(Booking.code == check.normalized)
     ).scalar_one_or_none()
-    return view_of(booking) if booking else None
+    if booking is None or (owner is not None and not owner.owns(booking)):
+        return None
+    return view_of(booking)
 
 
 def find_booking_by_token(session: Session, token: str) -> BookingView | None:
@@ -446,9 +720,21 @@ def _forget_email(session: Session, booking: Booking) -> None:
     outbox.purge(session, booking.updated_at, booking_id=booking.id)
 
 
-def cancel_booking(session: Session, *, code: str, now: datetime, actor: str) -> BookingView:
-    """Cancels an active future booking, frees the slot, tells the coach, forgets the e-mail."""
-    booking = _locked_booking(session, code)
+def cancel_booking(
+    session: Session,
+    *,
+    code: str,
+    now: datetime,
+    actor: str,
+    owner: BookingOwner | None = None,
+) -> BookingView:
+    """Cancels an active future booking, frees the slot, tells the coach, forgets the e-mail.
+
+    With an ``owner``, only the owner's own booking (else :data:`BOOKING_UNKNOWN`). A cancel
+    takes no quota on purpose: it needs an active booking, which the limits already cap, and
+    an employee must always be able to cancel.
+    """
+    booking = _locked_booking(session, code, owner)
     _changeable(booking, now)
     changed = session.execute(
         update(Booking)
@@ -458,6 +744,7 @@ def cancel_booking(session: Session, *, code: str, now: datetime, actor: str) ->
             cancelled_at=now,
             updated_at=now,
             sequence=Booking.sequence + 1,
+            active_owner=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -494,12 +781,20 @@ def reschedule_booking(
     now: datetime,
     actor: str,
     email_retention: timedelta,
+    owner: BookingOwner | None = None,
+    limits: BookingLimits | None = None,
 ) -> BookingView:
-    """Moves an active booking to another free slot in one transaction (same code)."""
-    booking = _locked_booking(session, code)
+    """Moves an active booking to another free slot in one transaction (same code).
+
+    With an ``owner``, only the owner's own booking (else :data:`BOOKING_UNKNOWN`); each move
+    takes one unit of the owner's change quota (a move mails one or two coaches).
+    """
+    booking = _locked_booking(session, code, owner)
     _changeable(booking, now)
     if booking.slot_id == new_slot_id:
         raise BookingError(BOOKING_SAME_SLOT)
+    if owner is not None and limits is not None:
+        _take_change_quota(session, owner, limits, now)
     old_slot = booking.slot
     old_start, old_coach_id = old_slot.starts_at, old_slot.coach_id
     old_view = view_of(booking)
@@ -550,7 +845,6 @@ def reschedule_booking(
     return view
 
 
-
 def _enqueue_email_left_mail(
     session: Session, view: BookingView, booking: Booking, now: datetime
 ) -> None:
@@ -563,6 +857,7 @@ def _enqueue_email_left_mail(
         booking_id=booking.id,
         purge_after=booking.email_delete_after,
     )
+
 
 def set_booking_email(
     session: Session,

@@ -216,6 +216,16 @@ class Booking(Base):
             sqlite_where=text(f"status = '{BOOKING_ACTIVE}'"),
             postgresql_where=text(f"status = '{BOOKING_ACTIVE}'"),
         ),
+        # At most one active booking per owner (a conversation, or a verified employee).
+        Index(
+            "uq_bookings_active_owner",
+            "active_owner",
+            unique=True,
+            sqlite_where=text(f"status = '{BOOKING_ACTIVE}'"),
+            postgresql_where=text(f"status = '{BOOKING_ACTIVE}'"),
+        ),
+        Index("ix_bookings_owner_conversation", "owner_conversation"),
+        Index("ix_bookings_owner_employee", "owner_employee"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -234,8 +244,35 @@ class Booking(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
     cancelled_at = Column(UTCDateTime, nullable=True)
+    #: Who may change the booking: the pseudonymous conversation key that made it, and the
+    #: employee key when the identity was verified. Never a raw channel id. Both NULL: made
+    #: before owners were recorded (or by a trusted tool); the code alone then decides.
+    owner_conversation = Column(String(64), nullable=True)
+    owner_employee = Column(String(128), nullable=True)
+    #: ``e:<employee key>`` or ``c:<conversation key>`` while the booking counts as the
+    #: owner's one active booking (cleared on cancel and once the appointment has passed).
+    active_owner = Column(String(140), nullable=True)
 
     slot = relationship("Slot", lazy="joined")
+
+
+class BookingQuota(Base):
+    """Booking changes used per key and hour, shared by every action-server instance.
+
+    Keys are ``c:<conversation key>``, ``e:<employee key>`` or ``anonymous`` (all anonymous
+    conversations together); a conditional ``UPDATE ... WHERE used < limit`` takes one, so
+    the limit holds under concurrency. Rows older than a day are deleted on the way.
+    """
+
+    __tablename__ = "booking_quota"
+    __table_args__ = (
+        CheckConstraint("used >= 0", name="used_not_negative"),
+        Index("ix_booking_quota_window_start", "window_start"),
+    )
+
+    key = Column(String(140), primary_key=True)
+    window_start = Column(UTCDateTime, primary_key=True)
+    used = Column(Integer, nullable=False, default=0)
 
 
 class Workshop(Base):

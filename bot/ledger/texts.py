@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.ledger.booking import (
+    ANONYMOUS_FULL,
+    BOOKING_ALREADY_ACTIVE,
     BOOKING_IS_CANCELLED,
     BOOKING_PAST,
+    BOOKING_RATE_LIMITED,
     BOOKING_SAME_SLOT,
     BOOKING_UNKNOWN,
+    NEEDS_IDENTITY,
     OFFER_ELSEWHERE_ONLINE,
     OFFER_LATER,
     SLOT_MODE,
@@ -142,6 +146,65 @@ def slot_problem(reason: str) -> str:
         SLOT_UNKNOWN: "Die tijd bestaat niet meer. Kies een andere tijd.",
         SLOT_MODE: "Die tijd past niet bij online of op locatie. Kies een andere tijd.",
     }.get(reason, "Die tijd lukt niet. Kies een andere tijd.")
+
+
+def ask_confirm(offer: SlotOffer) -> str:
+    """The last question before a slot is taken: nothing is booked without a yes."""
+    return (
+        f"Zal ik {format_day(offer.starts_at)} {format_time(offer.starts_at)} bij "
+        f"{offer.coach_name} ({_how(offer.mode)}) voor je vastzetten?"
+    )
+
+
+def ask_move_confirm(offer: SlotOffer) -> str:
+    return (
+        f"Zal ik je afspraak verzetten naar {format_day(offer.starts_at)} "
+        f"{format_time(offer.starts_at)} bij {offer.coach_name} ({_how(offer.mode)})?"
+    )
+
+
+CONFIRM_BUTTONS = ({"title": "Ja", "payload": "ja"}, {"title": "Nee", "payload": "nee"})
+NOT_BOOKED = "Oké, ik zet niets vast. Kies een andere tijd. Of typ stop."
+
+#: Said instead of booking when a limit is reached (nothing was booked, no mail was sent).
+LIMIT_TEXTS = {
+    BOOKING_ALREADY_ACTIVE: (
+        "Je hebt al een afspraak met een coach. Je kunt één afspraak tegelijk hebben. "
+        "Wil je die verzetten of afzeggen?"
+    ),
+    BOOKING_RATE_LIMITED: (
+        "Je hebt net al vaak iets aan een afspraak veranderd. Probeer het over een uur nog "
+        "eens. Of mail de coach als het dringend is."
+    ),
+    ANONYMOUS_FULL: (
+        "Het is nu erg druk met afspraken zonder inloggen. Probeer het over een uur nog eens.\n"
+        "Of open Koers via de link op het intranet van je gemeente en log daar in. "
+        "Dan kan het meteen."
+    ),
+    NEEDS_IDENTITY: (
+        "Voor een afspraak met een coach moet ik weten dat jij het bent. Dat gaat veilig via "
+        "een speciale link, zonder dat ik je naam krijg.\n"
+        "Open Koers via de link op het intranet van je gemeente en log daar in. "
+        "Vraag het daarna hier opnieuw."
+    ),
+}
+CHANGE_BUTTONS = (
+    {"title": "Afspraak verzetten", "payload": "/reschedule_booking"},
+    {"title": "Afspraak afzeggen", "payload": "/cancel_booking"},
+)
+
+
+def already_booked(view: BookingView) -> str:
+    """One active booking at a time: say which one, and how to change it."""
+    return (
+        f"Je hebt al een afspraak met {view.coach_name}: "
+        f"{format_moment(view.starts_at, view.ends_at)}.\n"
+        "Je kunt één afspraak tegelijk hebben. Wil je die verzetten of afzeggen?"
+    )
+
+
+def limit_text(reason: str) -> str:
+    return LIMIT_TEXTS.get(reason, "Een afspraak maken lukt nu niet. Probeer het later nog eens.")
 
 
 def ask_email_consent(retention_days: int) -> str:
@@ -303,9 +366,21 @@ def spending_options(workshops: Mapping[str, Sequence[WorkshopDate]]) -> str:
 
 SPENDING_BUTTONS = ({"title": "Plan een gesprek met een coach", "payload": "/request_coach"},)
 
-ASK_VOUCHER_CODE = f"Wat is de code van je voucher? Die ziet er zo uit: {EXAMPLE_VOUCHER_CODE}."
-VOUCHER_UNKNOWN_TEXT = (
-    "Ik ken geen voucher met deze code. Kijk de code nog eens goed na. " + ASK_PNO
+# Status in the chat only through the employee's own verified identity: a typed code is never
+# looked up, so the answer for someone else's code and for an unknown code is the same.
+STATUS_NEEDS_IDENTITY = (
+    "Ik laat alleen je eigen voucher zien. Dan moet ik wel weten dat jij het bent.\n"
+    "Open Koers via de link op het intranet van je gemeente en log daar in. "
+    "Vraag het daarna hier opnieuw. Dan zie je ook je code weer.\n" + ASK_PNO
+)
+CODE_NOT_YOURS = (
+    "Ik zoek geen codes op die je typt. Ik laat alleen je eigen voucher zien."
+)
+NO_VOUCHER_YET = (
+    "Je hebt dit jaar nog geen voucher. Wil je er een? Typ dan: ik wil een voucher."
+)
+TOO_MANY_CODE_TRIES = (
+    "Je hebt al vaak een code geprobeerd. Probeer het over een uur opnieuw. " + ASK_PNO
 )
 
 

@@ -11,6 +11,7 @@ Redemption is one conditional update from ``issued`` to ``redeemed``: only one c
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -130,17 +131,36 @@ def _new_voucher_code(session: Session) -> str:
     raise RuntimeError("could not find a free voucher code")  # pragma: no cover
 
 
+def _lookup_keys(employee_key: str, previous_keys: Sequence[str]) -> tuple[str, ...]:
+    """The current key first, then every valid earlier key (deduplicated, order kept)."""
+    keys = [employee_key, *(key for key in previous_keys if is_valid_employee_key(key))]
+    return tuple(dict.fromkeys(keys))
+
+
 def _live_voucher(
-    session: Session, municipality: Municipality, employee_key: str
+    session: Session, municipality: Municipality, employee_keys: Sequence[str]
 ) -> Voucher | None:
-    return session.execute(
-        select(Voucher).where(
-            Voucher.municipality_id == municipality.id,
-            Voucher.employee_key == employee_key,
-            Voucher.programme_year == municipality.programme_year,
-            Voucher.status != VOUCHER_CANCELLED,
-        )
-    ).scalar_one_or_none()
+    """This year's voucher under any of the employee's keys (current key first).
+
+    One employee has one voucher per year across pseudonym-key rotation: a voucher stored
+    under the previous key version is found by its previous key and shown, not issued again.
+    """
+    found = list(
+        session.execute(
+            select(Voucher)
+            .where(
+                Voucher.municipality_id == municipality.id,
+                Voucher.employee_key.in_(list(employee_keys)),
+                Voucher.programme_year == municipality.programme_year,
+                Voucher.status != VOUCHER_CANCELLED,
+            )
+            .order_by(Voucher.issued_at, Voucher.id)
+        ).scalars()
+    )
+    if not found:
+        return None
+    order = {key: index for index, key in enumerate(employee_keys)}
+    return min(found, key=lambda voucher: order.get(voucher.employee_key, len(order)))
 
 
 def request_voucher(
@@ -151,10 +171,18 @@ def request_voucher(
     now: datetime,
     valid_days: int,
     actor: str,
+    previous_keys: Sequence[str] = (),
 ) -> IssueResult:
-    """This year's voucher of the employee: the existing one, or a new one within budget."""
+    """This year's voucher of the employee: the existing one, or a new one within budget.
+
+    ``employee_key`` is the key under the current pseudonym key (``k<version>_...``, so the
+    stored key records its version); ``previous_keys`` are the same employee's keys under
+    earlier key versions. The one-per-year check looks under all of them; a new voucher is
+    stored under ``employee_key``.
+    """
     if not is_valid_employee_key(employee_key):
         raise VoucherError(BAD_EMPLOYEE_KEY)
+    keys = _lookup_keys(employee_key, previous_keys)
     municipality = session.execute(
         select(Municipality)
         .where(Municipality.code == (municipality_code or "").strip().upper())
@@ -162,7 +190,7 @@ def request_voucher(
     ).scalar_one_or_none()
     if municipality is None:
         raise VoucherError(MUNICIPALITY_UNKNOWN)
-    existing = _live_voucher(session, municipality, employee_key)
+    existing = _live_voucher(session, municipality, keys)
     if existing is not None:
         return IssueResult(view_of(existing, now), new=False)
     if not municipality.participating:
@@ -206,9 +234,18 @@ def request_voucher(
 
 
 def employee_voucher(
-    session: Session, *, municipality_code: str, employee_key: str, now: datetime
+    session: Session,
+    *,
+    municipality_code: str,
+    employee_key: str,
+    now: datetime,
+    previous_keys: Sequence[str] = (),
 ) -> VoucherView | None:
-    """This programme year's voucher of the employee, if any (for "status van mijn voucher")."""
+    """This programme year's voucher of the employee under any of their keys, if any.
+
+    For "wat is de status van mijn voucher?": the only way an employee sees a voucher (and
+    its code) in the chat is through their own verified identity.
+    """
     if not is_valid_employee_key(employee_key):
         return None
     municipality = session.execute(
@@ -216,7 +253,7 @@ def employee_voucher(
     ).scalar_one_or_none()
     if municipality is None:
         return None
-    voucher = _live_voucher(session, municipality, employee_key)
+    voucher = _live_voucher(session, municipality, _lookup_keys(employee_key, previous_keys))
     return view_of(voucher, now) if voucher else None
 
 
@@ -239,7 +276,11 @@ def _by_code(session: Session, code: str) -> Voucher:
 
 
 def voucher_status(session: Session, raw_code: str, now: datetime) -> VoucherView:
-    """Looks a voucher up by code; a wrong check character is reported as a typo."""
+    """Looks a voucher up by code; a wrong check character is reported as a typo.
+
+    For the provider API only (a provider holds the code and an API key). The chat never
+    looks a typed code up: an employee sees their own voucher through their identity.
+    """
     return view_of(_by_code(session, _checked_code(raw_code)), now)
 
 

@@ -1,25 +1,32 @@
-"""The edge step for input channels: pseudonymise before Rasa sees the message.
+"""The edge step for input channels: the conversation key before Rasa sees the message.
 
 Rasa uses the sender id of a :class:`~rasa.core.channels.channel.UserMessage` as the key of the
 tracker store, the lock store and in its logs. :func:`protect_incoming` replaces it by the
-pseudonym, so none of them ever sees the channel id; replies still reach the person because the
+conversation key of :mod:`bot.channels.identity`, ``HMAC(secret, channel ":" id)``: the channel
+is part of the input, so a REST client that sends the id of a widget session or of a Teams
+conversation lands in a conversation of its own. Replies still reach the person because the
 output channel is wrapped and sends to the original id. It also registers the message text so
 the log filter can blank it (:mod:`bot.privacy.logging`).
 
 Use it in a custom input channel (the wiring is done in the channel, not here)::
 
     async def on_message(message: UserMessage) -> None:
-        await on_new_message(protect_incoming(message))
+        await on_new_message(protect_incoming(message, identity.CHANNEL_WIDGET))
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.channels.identity import CHANNELS, channel_raw_id
 from bot.privacy.logging import remember_sender, remember_user_text
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
+
+MAX_PREVIOUS_KEYS = 4096
 
 
 class PseudonymisedOutputChannel(OutputChannel):
@@ -68,18 +75,56 @@ class PseudonymisedOutputChannel(OutputChannel):
         await self._inner.send_custom_json(self._raw, json_message, **kwargs)
 
 
-def protect_incoming(
-    message: UserMessage, pseudonymizer: Pseudonymizer | None = None
-) -> UserMessage:
-    """A copy of ``message`` with a pseudonymous sender id and a reply-routing output channel.
+class _PreviousKeys:
+    """Current conversation key -> its key under the previous pseudonym secret (rotation).
 
-    Always hashes (never passes a pseudonym-looking id through), so a client cannot choose
-    somebody else's pseudonym as its id.
+    The tracker store only sees the current key; this hint, set at the edge a moment before
+    the store reads the conversation, lets it move a conversation stored under the old key.
+    Process memory is enough: the read happens in the same process, for the same message.
     """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, str] = OrderedDict()
+
+    def add(self, current: str, previous: str) -> None:
+        with self._lock:
+            self._items.pop(current, None)
+            self._items[current] = previous
+            while len(self._items) > MAX_PREVIOUS_KEYS:
+                self._items.popitem(last=False)
+
+    def get(self, current: str) -> str | None:
+        with self._lock:
+            return self._items.get(current)
+
+
+_PREVIOUS = _PreviousKeys()
+
+
+def previous_conversation_key(current_key: str) -> str | None:
+    """The key the conversation ``current_key`` had under the previous pseudonym secret."""
+    return _PREVIOUS.get(current_key)
+
+
+def protect_incoming(
+    message: UserMessage, channel: str, pseudonymizer: Pseudonymizer | None = None
+) -> UserMessage:
+    """A copy of ``message`` keyed by its conversation key, with a reply-routing output channel.
+
+    ``channel`` is the channel that proved the id (``rest``, ``widget``, ``msteams``). Always
+    hashes (never passes a pseudonym-looking id through), so a client cannot choose somebody
+    else's key as its id.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
     pseudonymizer = pseudonymizer or get_pseudonymizer()
     raw_id = str(message.sender_id)
-    pseudonym = pseudonymizer.pseudonym(raw_id)
-    remember_sender(raw_id, pseudonym)
+    found = pseudonymizer.candidates(channel_raw_id(channel, raw_id))
+    key = found[0]
+    if len(found) > 1:
+        _PREVIOUS.add(key, found[1])
+    remember_sender(raw_id, key)
     if message.text:
         remember_user_text(message.text)
     output = message.output_channel
@@ -87,7 +132,7 @@ def protect_incoming(
     return UserMessage(
         text=message.text,
         output_channel=wrapped,
-        sender_id=pseudonym,
+        sender_id=key,
         parse_data=message.parse_data,
         input_channel=message.input_channel,
         message_id=message.message_id,

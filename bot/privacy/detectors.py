@@ -351,13 +351,20 @@ def find_ibans(text: str) -> list[Finding]:
         start, raw = m.start(), m.group()
         # The greedy optional spaces may take a following word: shrink until it validates.
         match_end = _longest_valid_iban(raw)
-        if match_end:
+        if match_end and _iban_grouping(raw[:match_end]):
             found.append(Finding(PiiType.IBAN, start, start + match_end))
     for m in _ACCOUNT_CONTEXT_RE.finditer(text):
         value = m.group(1).rstrip()
         if len(re.sub(r"\W", "", value)) >= 8:
             found.append(Finding(PiiType.IBAN, m.start(1), m.start(1) + len(value)))
     return found
+
+
+def _iban_grouping(candidate: str) -> bool:
+    """Spaces only as IBANs are written, in groups of four ("NL91 ABNA 0417 1643 00"):
+    "GM9901 is de code van mijn gemeente" passes mod-97 by chance, but is words."""
+    groups = candidate.split(" ")
+    return len(groups) == 1 or all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4
 
 
 def _longest_valid_iban(raw: str) -> int:

@@ -11,8 +11,10 @@ elsewhere (dictConfig). Cleaning a message:
 2. structlog JSON: values of text-bearing keys (``text``, ``user_message``, ``message``,
    ``slot_values``, ... the keys Rasa itself marks as anonymisable) become ``[TEKST]``;
 3. anything quoted that is not an identifier (``'action_x'`` stays, ``'ik wil weg'`` goes);
-4. the pattern detectors and name rules (no NER: logging must stay cheap);
-5. cut to 1,000 characters. Tracebacks are cleaned the same way; ``exc_info`` is dropped.
+4. tokens: JSON web tokens (a widget token, the signed identity claim) and secrets in URL
+   query strings (``?token=...``) become ``[TEKST]``; voucher and booking codes are masked;
+5. the pattern detectors and name rules (no NER: logging must stay cheap);
+6. cut to 1,000 characters. Tracebacks are cleaned the same way; ``exc_info`` is dropped.
 
 DEBUG records are not cleaned: never run production at DEBUG (``KOERS_LOG_LEVEL``).
 """
@@ -43,7 +45,8 @@ SENSITIVE_KEYS = frozenset(
         "tracker_states", "current_states", "old_states", "successes", "current_entity",
         "next_entity", "states", "entity", "token_text", "user_message", "json_message",
         "value", "values", "entities", "metadata", "events", "slots", "latest_message",
-        "body", "payload", "content", "query", "utterance",
+        "body", "payload", "content", "query", "utterance", "token", "widget_token",
+        "koers_identity", "employee_key", "employee_keys", "authorization", "cookie",
     }
 )  # fmt: skip
 _KEY_VALUE_RE = re.compile(
@@ -52,6 +55,13 @@ _KEY_VALUE_RE = re.compile(
 )
 _QUOTED_RE = re.compile(r"'([^'\n]{1,2000})'|\"([^\"\n]{1,2000})\"|“([^”\n]{1,2000})”")
 _IDENTIFIER_RE = re.compile(r"[\w-]*[_/.:][\w./:-]*|[A-Z][A-Za-z]+(?:Error|Exception)")
+# A JSON web token (header.payload.signature, base64url; headers start with '{"' = "eyJ").
+_JWT_RE = re.compile(r"\beyJ[\w-]{5,}\.[\w-]{2,}\.[\w-]*")
+_QUERY_SECRET_RE = re.compile(
+    r"([?&;](?:token|access_token|id_token|jwt|auth|key|secret|signature|sig|code)=)"
+    r"[^&\s\"'#;]+",
+    re.IGNORECASE,
+)
 
 
 class _Recent:
@@ -137,6 +147,8 @@ def _redact_text(message: str) -> str:
     from bot.privacy.scrubber import ScrubConfig, default_config, scrub_text
 
     message = _RECENT.apply(message)
+    message = _JWT_RE.sub(REDACTED, message)
+    message = _QUERY_SECRET_RE.sub(lambda m: f"{m.group(1)}{REDACTED}", message)
     message = _KEY_VALUE_RE.sub(lambda m: f"{m.group(1)}={REDACTED}", message)
     message = _redact_quoted(message)
     cfg = default_config()

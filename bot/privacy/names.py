@@ -4,9 +4,14 @@ Why rules on top of NER: the small Dutch model misses lower-case names ("mijn co
 cuts names with particles ("El Amrani", "van den Berg-Kamerbeek") and takes department names
 for people ("Jeugdzorg"). The rules add names after titles (meneer, mevrouw, dhr., drs.), after
 context words ("mijn collega", "mijn leidinggevende", "ik heet"), first names from a list, and
-extend every name over Dutch, Arabic and Turkish particles. An allow-list of career vocabulary
-and departments is never a name. Place names are never turned into a name: municipality names
-are employer context and are kept (see docs/privacy-tech.md).
+extend every name over Dutch, Arabic and Turkish particles. Names without any context word
+are found as capitalised pairs: one half on the first-name or surname lists of
+:mod:`bot.privacy.name_lists` (Dutch, Frisian, Moroccan, Turkish, Surinamese, Antillean,
+Polish) or with a surname ending ("-stra", "-ski"), or, at the start of a sentence, two
+capitalised words that are neither Dutch words nor known places, departments or products.
+An allow-list of career vocabulary and departments is never a name. Place names are never
+turned into a name: municipality names are employer context and are kept (see
+docs/privacy-tech.md).
 
 The spaCy model is loaded lazily, once per process (:func:`get_nlp`), never at import time.
 """
@@ -21,9 +26,20 @@ from functools import lru_cache
 from typing import Any
 
 from bot.privacy.detectors import Finding, PiiType
+from bot.privacy.name_lists import (
+    DUTCH_WORD_SUFFIXES,
+    EXTRA_FIRST_NAMES,
+    KNOWN_PLACES,
+    SENTENCE_STARTERS,
+    SURNAME_SUFFIXES,
+    SURNAMES,
+)
 
 PERSON_LABELS = frozenset({"PERSON", "PER"})
 PLACE_LABELS = frozenset({"LOC", "GPE", "FAC"})
+OTHER_LABELS = frozenset({"ORG", "MISC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART"})
+#: Municipality codes ("GM9901") are the employer, not a person; NER takes them for names.
+_MUNICIPALITY_CODE_RE = re.compile(r"(?<![\w])GM\d{4}(?![\w])")
 
 # ---------------------------------------------------------------------------------------------
 # vocabulary
@@ -315,6 +331,8 @@ FIRST_NAMES = frozenset(
     Abdi Abdullahi Hodan Fadumo Yonas Tesfay Senait Berhane Kidane Mulu Aster Selam Semhar
     """.split()
 )
+FIRST_NAMES = FIRST_NAMES | EXTRA_FIRST_NAMES
+_LISTED_NAMES = FIRST_NAMES | SURNAMES
 # Verbs that, right after a capitalised word, say the word is a person ("Lex vindt").
 PERSON_VERBS = frozenset(
     """
@@ -401,6 +419,7 @@ def _career_regex() -> re.Pattern[str]:
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of career vocabulary and departments that must never become a name."""
     spans = [(m.start(), m.end()) for m in _career_regex().finditer(text)]
+    spans += [(m.start(), m.end()) for m in _MUNICIPALITY_CODE_RE.finditer(text)]
     return spans
 
 
@@ -431,10 +450,14 @@ class _Analysis:
         self.protected = [False] * n
         self.place = [False] * n
         self.person_ent = [False] * n
+        self.other_ent = [False] * n
+        self.context_place = [False] * n
         spans = protected_spans(text)
         for i, tok in enumerate(self.tokens):
             if tok.is_word and (_is_career_word(tok) or _inside(tok, spans)):
                 self.protected[i] = True
+        # Known places only keep a word out of name pairs: "van Tiel", "van den Bosch" stay.
+        self.known_place = [t.is_word and t.lower in KNOWN_PLACES for t in self.tokens]
         for ent in entities:
             for i, tok in enumerate(self.tokens):
                 if tok.start >= ent.start and tok.end <= ent.end:
@@ -442,6 +465,8 @@ class _Analysis:
                         self.place[i] = True
                     elif ent.label in PERSON_LABELS:
                         self.person_ent[i] = True
+                    elif ent.label in OTHER_LABELS:
+                        self.other_ent[i] = True
         self._mark_place_contexts()
 
     def _mark_place_contexts(self) -> None:
@@ -449,7 +474,7 @@ class _Analysis:
         toks = self.tokens
         for i, tok in enumerate(toks[:-1]):
             if tok.lower in {"gemeente", "gemeenten", "regio", "provincie", "stad", "dorp",
-                             "waterschap", "woonplaats", "wijk", "dorpje"}:  # fmt: skip
+                             "waterschap", "woonplaats", "wijk", "dorpje", "sint"}:  # fmt: skip
                 j = i + 1
                 while (
                     j < len(toks)
@@ -457,6 +482,7 @@ class _Analysis:
                     and (toks[j].is_cap or toks[j].lower in PARTICLE_WORDS)
                 ):
                     self.place[j] = True
+                    self.context_place[j] = True
                     j += 1
 
     # -- token predicates
@@ -501,7 +527,8 @@ class _Analysis:
     def after_place_word(self, i: int) -> bool:
         """``in X``, ``uit X``, ``naar X``: X is more likely a place than a person."""
         prev = self.tokens[i - 1].lower if i > 0 else ""
-        return prev in {"in", "uit", "te", "naar", "gemeente", "regio", "provincie", "richting"}
+        return prev in {"in", "uit", "te", "naar", "gemeente", "regio", "provincie", "richting",
+                        "sint"}
 
     # -- the name grammar
 
@@ -582,7 +609,8 @@ def rule_name_spans(text: str, entities: Sequence[NerEntity] = ()) -> list[tuple
             continue
         start, stop = idx[0], idx[-1] + 1
         for k in range(start, stop):
-            if an.protected[k] or (an.place[k] and k > start and toks[k - 1].lower == "van"):
+            if (an.protected[k] or an.context_place[k]
+                    or (an.place[k] and k > start and toks[k - 1].lower == "van")):  # fmt: skip
                 stop = k
                 break
         while stop > start and (not toks[stop - 1].is_word or toks[stop - 1].lower in
@@ -593,7 +621,7 @@ def rule_name_spans(text: str, entities: Sequence[NerEntity] = ()) -> list[tuple
         if start >= stop:
             continue
         kept = [k for k in range(start, stop) if an.name_word(k, allow_lower=True)]
-        if not kept:
+        if not kept or _title_not_person(an, start, stop):
             continue
         if stop - start == 1:
             tok = toks[start]
@@ -641,6 +669,13 @@ def rule_name_spans(text: str, entities: Sequence[NerEntity] = ()) -> list[tuple
         # 7. A capitalised word that acts like a person: "Lex vindt", "dat Ferdinand hoort".
         if _subject_of_person_verb(an, i):
             spans.append((i, i + 1))
+        # 8. Name pairs without a context word: "Wytse Hiemstra raadde", "Zoltan Kovács".
+        pair = _name_pair(an, i)
+        if pair > i:
+            spans.append((i, pair))
+        # 9. A listed surname inside a sentence: "ik sprak met Hiemstra".
+        elif not tok.sent_start and _surname_like(an, i, listed_only=True):
+            spans.append((i, i + 1))
 
     # 6. Extend every name over particles and surnames on both sides.
     spans = [_extend(an, s, e) for s, e in spans]
@@ -682,9 +717,95 @@ def _subject_of_person_verb(an: _Analysis, i: int) -> bool:
         return False
     if tok.lower in NOT_NAMES or tok.lower in stopwords() or tok.lower in AMBIGUOUS_FIRST_NAMES:
         return False
-    if toks[i + 1].lower not in _STRONG_PERSON_VERBS and tok.lower not in FIRST_NAMES:
+    if (toks[i + 1].lower not in _STRONG_PERSON_VERBS and tok.lower not in FIRST_NAMES
+            and not _surname_like(an, i)):  # fmt: skip
         return False  # "Ajax is", "Zwolle heeft": only "says/thinks/hears" verbs are personal
     return not (an.place[i] and an.after_place_word(i))
+
+
+def _title_not_person(an: _Analysis, start: int, stop: int) -> bool:
+    """A title-cased phrase NER took for a person: "Goede Doelen Loterij" (an adjective first,
+    or a word with a Dutch noun ending, and no listed first name or surname in it)."""
+    toks = an.tokens[start:stop]
+    if len(toks) < 2 or any(t.lower in _LISTED_NAMES for t in toks):
+        return False
+    return toks[0].lower in SENTENCE_STARTERS or any(
+        _dutch_word_shape(t.lower) for t in toks if t.is_word
+    )
+
+
+def _dutch_word_shape(lower: str) -> bool:
+    """Ends like a Dutch noun or adjective ("Ondersteuning", "Digitale"), not like a name."""
+    return lower.endswith(DUTCH_WORD_SUFFIXES)
+
+
+def _surname_like(an: _Analysis, i: int, listed_only: bool = False) -> bool:
+    """A capitalised word on the surname list, or with a surname ending ("Hiemstra")."""
+    if not an.word(i) or an.protected[i]:
+        return False
+    tok = an.tokens[i]
+    if not tok.is_cap or tok.text.isupper():
+        return False
+    if an.place[i] and not an.person_ent[i]:
+        return False
+    parts = tok.lower.split("-")
+    if any(part in SURNAMES for part in parts):
+        return True  # listed: also when NER calls it an organisation ("met Hiemstra" ORG)
+    if listed_only or an.other_ent[i]:
+        return False
+    stop = stopwords()
+    return any(
+        len(part) >= 6 and part.endswith(SURNAME_SUFFIXES) and part not in stop
+        and part not in NOT_NAMES
+        for part in parts
+    )  # fmt: skip
+
+
+def _pair_part(an: _Analysis, i: int) -> bool:
+    """A capitalised word that can be half of a name pair (not a Dutch word we know)."""
+    if not an.word(i) or an.protected[i] or an.other_ent[i]:
+        return False
+    tok = an.tokens[i]
+    lower = tok.lower
+    if not tok.is_cap or tok.text.isupper() or len(tok.text) < 2 or tok.text[-1] == ".":
+        return False
+    if (an.place[i] or an.known_place[i]) and not an.person_ent[i]:
+        return False
+    if lower in NOT_NAMES or lower in SENTENCE_STARTERS or lower in stopwords():
+        return lower in FIRST_NAMES and lower not in AMBIGUOUS_FIRST_NAMES
+    return True
+
+
+def _name_pair(an: _Analysis, i: int) -> int:
+    """End of a name pair starting at ``i`` ("Wytse Hiemstra", "Naima el Ouali"), else ``i``.
+
+    Found without a context word when one half is a listed name or has a surname ending, or,
+    at the start of a sentence, when both halves are capitalised words that are not Dutch
+    words, places, departments or products and no third capitalised word follows (a title
+    such as "Maatschappelijke Ondersteuning Zaanstad" is not a person).
+    """
+    toks = an.tokens
+    if not _pair_part(an, i) or i + 1 >= len(toks):
+        return i
+    run = an.particle_run(i + 1)
+    k = i + 1 + run
+    if k >= len(toks) or not _pair_part(an, k) or toks[k].sent_start:
+        return i
+    first, last = toks[i], toks[k]
+    known_first = first.lower in FIRST_NAMES and first.lower not in NEVER_LOWER
+    if _surname_like(an, k) or (known_first and (last.lower in SURNAMES or run)):
+        return k + 1
+    if not first.sent_start or run:
+        return i
+    if any(_dutch_word_shape(t.lower) and t.lower not in _LISTED_NAMES
+           for t in (first, last)):  # fmt: skip
+        return i
+    if len(first.text) < 3 or len(last.text) < 3:
+        return i
+    nxt = k + 1
+    if nxt < len(toks) and toks[nxt].is_word and toks[nxt].is_cap and not toks[nxt].sent_start:
+        return i
+    return k + 1
 
 
 def _weak_intro_ok(an: _Analysis, start: int, end: int) -> bool:

@@ -13,6 +13,11 @@ Rules (docs/privacy-tech.md has the full list):
 * **Placeholders.** Every finding is replaced by its typed placeholder (``[NAAM]``, ``[EMAIL]``,
   ...). Text that already is one of our placeholders is left alone and never scrubbed again,
   so scrubbing twice gives the same result; look-alikes (``[Jan]``) are scrubbed as any text.
+* **Codes.** Voucher and booking codes are masked in place (``K7**-****-****-****``): a
+  stored code is a bearer token (:mod:`bot.privacy.canonical`).
+* **Identity and entity slots.** Metadata loses every identity key (the signed claim,
+  employee keys, tokens); the municipality stays as a plain GM code. Entity-filled slots
+  (``barrier``, ``region``, booking codes) keep only canonical values, anything else is None.
 * **Fail closed.** :func:`scrub_text_safe`, :func:`scrub_value` and :func:`scrub_event` never
   raise: if anything goes wrong the value is replaced by ``[VERWIJDERD]`` and a warning without
   any user text is logged.
@@ -32,6 +37,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from bot.privacy.canonical import (
+    CANONICAL_ENTITIES,
+    CANONICAL_SLOTS,
+    CODE_ENTITIES,
+    canonical_slot_value,
+    code_spans,
+    mask_spans,
+    normalise_entity_value,
+)
 from bot.privacy.detectors import Finding, PiiType, find_patterns, merge_findings
 from bot.privacy.names import find_names
 
@@ -70,7 +84,8 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "requested_slot", "scan_status", "scan_direction", "scan_strengths", "scan_reasons",
         *(f"scan_q{number:02d}" for number in range(1, 17)),
         "barrier", "region", "trends_opt_out",
-        "coach_mode", "coach_when", "coach_offers", "coach_slot", "coach_email_consent",
+        "coach_mode", "coach_when", "coach_offers", "coach_slot", "coach_confirm",
+        "coach_email_consent",
         "coach_booking_code", "booking_code", "booking_cancel_confirm",
         "prep_kind", "prep_review",
     }
@@ -91,6 +106,15 @@ METADATA_KEEP = frozenset(
     {"model_id", "assistant_id", "utter_action", "template_name", "language", "locale",
      "is_external", "input_channel"}
 )  # fmt: skip
+# Identity never reaches the store: the signed claim (``koers_identity``), employee keys and
+# anything that looks like a credential are dropped, whatever the key's prefix. The
+# municipality stays, as a plain GM code only (trends count per municipality).
+_IDENTITY_LIKE_RE = re.compile(r"identity|employee|token|secret|jwt|auth|password|cookie",
+                               re.IGNORECASE)  # fmt: skip
+MUNICIPALITY_KEY = "municipality"
+_MUNICIPALITY_RE = re.compile(r"GM\d{4}")
+# Rasa copies the message metadata of a session's first message into this slot.
+SESSION_METADATA_SLOT = "session_started_metadata"
 # Event keys that hold domain identifiers, not user input; kept as they are.
 STRUCTURAL_KEYS = frozenset(
     {"event", "timestamp", "name", "policy", "confidence", "input_channel", "hide_rule_turn",
@@ -270,7 +294,14 @@ def scrub_text(text: str | bytes, config: ScrubConfig | None = None) -> ScrubRes
         clean, truncated = truncate(clean, config.max_chars)
         truncated = truncated or cut_raw
     findings = tuple(find_pii(clean, config))
-    return ScrubResult(replace_findings(clean, findings), findings, truncated, source=clean)
+    codes = code_spans(clean)
+    if not codes:
+        return ScrubResult(replace_findings(clean, findings), findings, truncated, source=clean)
+    # A voucher or booking code is masked in place (same length, so the findings' offsets
+    # still fit); a finding that overlaps a code gives way to it.
+    findings = tuple(f for f in findings if not any(f.start < e and f.end > s for s, e in codes))
+    masked = mask_spans(clean, codes)
+    return ScrubResult(replace_findings(masked, findings), findings, truncated, source=clean)
 
 
 def scrub_text_safe(text: Any, config: ScrubConfig | None = None) -> ScrubResult:
@@ -337,15 +368,54 @@ def _scrub_key(key: Any, config: ScrubConfig | None) -> Any:
     return scrub_text_safe(str(key), config).text
 
 
+@lru_cache(maxsize=1)
+def _identity_keys() -> frozenset[str]:
+    # Imported here: bot.channels may grow Rasa imports, the scrubber must stay light.
+    from bot.channels.identity import IDENTITY_METADATA_KEYS
+
+    return IDENTITY_METADATA_KEYS
+
+
+def is_identity_key(key: Any) -> bool:
+    """True for metadata keys that carry identity or credentials (never stored)."""
+    return isinstance(key, str) and (
+        key in _identity_keys() or _IDENTITY_LIKE_RE.search(key) is not None
+    )
+
+
+def plain_municipality(value: Any) -> str | None:
+    """The municipality as a plain GM code ("GM9901"), or None for anything else."""
+    return value if isinstance(value, str) and _MUNICIPALITY_RE.fullmatch(value) else None
+
+
 def scrub_metadata(metadata: Any, config: ScrubConfig | None = None) -> dict[str, Any]:
-    """Only :data:`METADATA_KEEP` keys and ``koers_*`` keys survive, their values scrubbed."""
+    """Only :data:`METADATA_KEEP` keys and ``koers_*`` keys survive, their values scrubbed;
+    identity keys never; the municipality only as a plain GM code (never scrubbed)."""
     if not isinstance(metadata, Mapping):
         return {}
-    return {
-        k: scrub_value(v, config, 1)
-        for k, v in metadata.items()
-        if isinstance(k, str) and (k in METADATA_KEEP or k.startswith("koers_"))
-    }
+    out: dict[str, Any] = {}
+    municipality = plain_municipality(metadata.get(MUNICIPALITY_KEY))
+    if municipality is not None:
+        out[MUNICIPALITY_KEY] = municipality
+    for k, v in metadata.items():
+        if not isinstance(k, str) or is_identity_key(k):
+            continue
+        if k in METADATA_KEEP or k.startswith("koers_"):
+            out[k] = scrub_value(v, config, 1)
+    return out
+
+
+def session_metadata(value: Any) -> dict[str, Any] | None:
+    """What is kept of the ``session_started_metadata`` slot: the municipality code only.
+
+    Rasa copies the whole message metadata into the slot (a widget token, the signed claim,
+    an employee key, Teams user data); the trend recorder needs only the municipality.
+    """
+    if value is None:
+        return None
+    municipality = plain_municipality(value.get(MUNICIPALITY_KEY)) if isinstance(
+        value, Mapping) else None  # fmt: skip
+    return {} if municipality is None else {MUNICIPALITY_KEY: municipality}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,6 +471,9 @@ def scrub_entities(
             ent["start"], ent["end"] = new_start, new_end
         if etype in PERSONAL_ENTITIES:
             ent["value"] = PERSONAL_ENTITIES[etype].placeholder
+        elif etype in CANONICAL_ENTITIES and etype not in CODE_ENTITIES:
+            # A barrier category or a province, or nothing: never the typed words.
+            ent["value"] = normalise_entity_value(etype, entity.get("value"))
         elif mapper is not None and has_offsets and text_result is not None:
             ent["value"] = text_result.text[ent["start"] : ent["end"]]
         elif "value" in entity:
@@ -417,6 +490,11 @@ def _scrub_slot_value(name: Any, value: Any, config: ScrubConfig | None) -> Any:
     kind = PERSONAL_SLOTS.get(str(name).lower()) if isinstance(name, str) else None
     if kind is not None:
         return kind.placeholder
+    if name == SESSION_METADATA_SLOT:
+        return session_metadata(value)
+    if name in CANONICAL_SLOTS:
+        # Entity-filled: a category, a province or a code of the right shape, else nothing.
+        return canonical_slot_value(name, value)
     if name in SYSTEM_SLOTS:
         return value
     return scrub_value(value, config, 1)

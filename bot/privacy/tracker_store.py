@@ -19,6 +19,12 @@ What changes against :class:`~rasa.core.tracker_store.SQLTrackerStore`:
   key is moved to the current key on first contact.
 * Trackers read back contain the scrubbed events: from the next turn on, the bot sees
   ``[NAAM]`` where the user wrote a name. That is the point.
+* Identity is never stored: the signed claim (``koers_identity``), employee keys and other
+  credentials are dropped from every event's metadata and from the ``session_started_metadata``
+  slot, which keeps only the municipality as a plain GM code (see :mod:`bot.channels.identity`).
+* Entity-filled slots keep only canonical values (:mod:`bot.privacy.canonical`); voucher and
+  booking codes in texts are masked; the booking-code slots the forms need from turn to turn
+  are sealed (:mod:`bot.privacy.sealing`) and opened again when the tracker is read back.
 * Retention runs in the background while the server is up; :meth:`delete_conversation` and
   :meth:`delete_idle_conversations` erase and purge on demand.
 """
@@ -44,6 +50,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.config import load_settings
+from bot.privacy.canonical import CODE_SLOTS
+from bot.privacy.channel import previous_conversation_key
 from bot.privacy.constants import ERASE_ACTION
 from bot.privacy.logging import install_log_privacy, remember_sender, remember_user_text
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
@@ -56,6 +64,7 @@ from bot.privacy.retention import (
     retention_loop,
 )
 from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
+from bot.privacy.sealing import Sealer, is_sealed
 from bot.resilience.db import retry_db
 
 logger = logging.getLogger(__name__)
@@ -99,6 +108,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         if "://" in target:
             _ensure_sqlite_dir(target)
         self.pseudonymizer = pseudonymizer or get_pseudonymizer()
+        self.sealer = Sealer(self.pseudonymizer)
         self.scrub_config = scrub_config
         self.retention_days = int(retention_days or settings.retention_days)
         self.retention_interval_minutes = int(
@@ -157,9 +167,13 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
     def _key_for_read(self, sender_id: str) -> str:
         """Like :meth:`conversation_key`, moving a conversation stored under the previous key."""
         key = self.conversation_key(sender_id)
-        if self.pseudonymizer.previous is None or self.pseudonymizer.is_pseudonym(sender_id):
+        if self.pseudonymizer.previous is None:
             return key
-        old = self.pseudonymizer.candidates(sender_id)[1]
+        # a channel hands over the current key of "channel:id"; its previous key comes along
+        old = (previous_conversation_key(key) if self.pseudonymizer.is_pseudonym(sender_id)
+               else self.pseudonymizer.candidates(sender_id)[1])  # fmt: skip
+        if old is None:
+            return key
         events = self.SQLEvent.__table__
         with self.engine.begin() as conn:
             exists_new = conn.execute(
@@ -209,7 +223,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
                 rows = self._event_query(
                     session, key, fetch_events_from_all_sessions=fetch_events_from_all_sessions
                 ).all()
-                return key, [json.loads(row.data) for row in rows]
+                return key, [self._opened(json.loads(row.data), key) for row in rows]
 
         key, events = await retry_db(load, self.db_retry_seconds, "read a conversation")
         if not events:
@@ -220,8 +234,11 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 
     # -- writing
 
-    def serialise_event(self, event: Event) -> dict[str, Any]:
-        """The scrubbed dict that is stored for ``event`` (never raises)."""
+    def serialise_event(self, event: Event, key: str = "") -> dict[str, Any]:
+        """The scrubbed dict that is stored for ``event`` (never raises).
+
+        ``key`` is the stored conversation id; a sealed code slot is bound to it.
+        """
         try:
             data = event.as_dict()
         except Exception as exc:
@@ -231,7 +248,32 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             return redacted_event(data)
         if data.get("event") == "user" and isinstance(data.get("text"), str):
             remember_user_text(data["text"])
-        return scrub_event(data, self.pseudonymizer.hash_id, self.scrub_config)
+        return self._sealed(scrub_event(data, self.pseudonymizer.hash_id, self.scrub_config), key)
+
+    def _sealed(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        """A code slot's value encrypted: the form needs it next turn, a reader never."""
+        value = data.get("value")
+        if data.get("event") != "slot" or data.get("name") not in CODE_SLOTS:
+            return data
+        if not isinstance(value, str) or is_sealed(value):
+            return data
+        try:
+            data["value"] = self.sealer.seal(value, key, data["name"])
+        except Exception as exc:  # fail closed: the employee types the code again
+            logger.warning("Could not seal a code slot (%s); stored empty", type(exc).__name__)
+            data["value"] = None
+        return data
+
+    def _opened(self, data: Any, key: str) -> Any:
+        """A stored event as the conversation needs it: sealed code slots opened."""
+        if (
+            isinstance(data, dict)
+            and data.get("event") == "slot"
+            and data.get("name") in CODE_SLOTS
+            and is_sealed(data.get("value"))
+        ):
+            data["value"] = self.sealer.open(data["value"], key, data["name"])
+        return data
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, scrubbed, under the pseudonymous id.
@@ -259,7 +301,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             return
         with self.session_scope() as session:
             for event in new_events:
-                data = self.serialise_event(event)
+                data = self.serialise_event(event, key)
                 intent = (data.get("parse_data") or {}).get("intent")
                 intent_name = intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else None
                 name = data.get("name")
@@ -283,7 +325,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         key = self.conversation_key(sender_id)
         for event in new_events:
             body = {"sender_id": key}
-            body.update(self.serialise_event(event))
+            body.update(self.serialise_event(event, key))
             event_broker.publish(body)
 
     # -- erasure and retention

@@ -5,7 +5,8 @@ error and sends nothing. Here every :class:`~rasa.core.actions.action.RemoteActi
 ``KOERS_ACTION_TIMEOUT_SECONDS`` and, on a timeout, a refused connection or a 5xx, returns one
 ``BotUttered`` with :data:`~bot.resilience.texts.ACTION_UNAVAILABLE` (once per turn). The
 action's own events are lost, as in plain Rasa; the next message is handled normally, so the
-conversation continues as soon as the action server is back.
+conversation continues as soon as the action server is back. A 401 (the action server's
+header secret, :mod:`bot.action_secret`, differs) is logged as such: a configuration error.
 """
 
 from __future__ import annotations
@@ -51,10 +52,21 @@ def fallback_events(events: Any) -> list[Event]:
     return [BotUttered(text=ACTION_UNAVAILABLE, metadata={FALLBACK_MARKER: True}), stop]
 
 
+def _status_of(exc: BaseException) -> int | None:
+    """The HTTP status behind a failed call (Rasa wraps the response error in its own)."""
+    for candidate in (exc, exc.__cause__):
+        status = getattr(candidate, "status", None)
+        if isinstance(status, int):
+            return status
+    return None
+
+
 def describe(exc: BaseException, timeout_seconds: float) -> str:
     """Short reason for the log, without quotes (the privacy log filter blanks quoted text)."""
     if isinstance(exc, asyncio.TimeoutError):
         return f"action server too slow (no answer within {timeout_seconds:g} s)"
+    if _status_of(exc) == 401:
+        return "action server refused the call (401: KOERS_ACTION_SECRET differs or is missing)"
     if "connect" in str(exc).lower():
         return f"action server unreachable ({type(exc).__name__})"
     return f"action server error ({type(exc).__name__})"

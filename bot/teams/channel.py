@@ -10,10 +10,14 @@ Same name and URL as Rasa's channel (``POST /webhooks/botframework/webhook``, he
   per channel (single-tenant aware), retries with backoff;
 * activities (:mod:`bot.teams.activity`): buttons as Hero cards whose clicks come back as the
   payload, mentions stripped, welcome on install, a documented rule for every other type;
-* privacy: the Teams user id is pseudonymised by :func:`bot.privacy.channel.protect_incoming`
-  before Rasa sees it; no Teams names or AAD ids go into the message metadata. With a
-  configured tenant → municipality map, the metadata carries the municipality code and a
-  pseudonymous employee key (for vouchers and trends);
+* identity (docs/privacy-tech.md, "Identity"): the conversation key is the keyed hash of
+  ``msteams:<conversation id>`` of the verified activity (:func:`bot.privacy.channel.
+  protect_incoming`), never of an AAD object id a colleague could look up. No Teams names or
+  AAD ids go into the message metadata. With a configured tenant → municipality map, the
+  metadata carries the municipality code and a signed identity claim whose employee key is
+  derived from ``aadObjectId`` exactly as the widget derives it from the token's ``oid``, so
+  one person has one key in both channels. Nothing in the activity's ``channelData`` or
+  ``value`` can add identity;
 * the webhook answers at once and handles the activity in the background, one conversation at
   a time (:mod:`bot.teams.dispatch`); redeliveries of the same activity are dropped.
 
@@ -39,6 +43,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import identity as ids
 from bot.config import Settings, load_settings
 from bot.privacy.channel import protect_incoming
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
@@ -74,9 +79,7 @@ from bot.teams.dispatch import OrderedDispatcher, RecentIds
 logger = logging.getLogger(__name__)
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-METADATA_MUNICIPALITY = "municipality"  # same keys as actions/voucher.py reads
-METADATA_EMPLOYEE_KEY = "employee_key"
-SENDER_PREFIX = "msteams:"
+METADATA_MUNICIPALITY = ids.METADATA_MUNICIPALITY
 DRAIN_SECONDS = 20.0
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -124,6 +127,7 @@ class TeamsConfig:
     key_min_refresh_seconds: float = 30.0
     http_timeout_seconds: float = 15.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    identity_secret: str = ""  # KOERS_IDENTITY_SECRET: signs the identity claim
 
     def __post_init__(self) -> None:
         # tenant ids are GUIDs: compare them case-insensitively
@@ -178,6 +182,7 @@ class TeamsConfig:
             key_min_refresh_seconds=float(pick("key_min_refresh_seconds", 30.0)),
             http_timeout_seconds=retry.timeout_seconds,
             retry=retry,
+            identity_secret=settings.identity_secret,
         )
 
 
@@ -287,7 +292,10 @@ class TeamsInput(BotFrameworkInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
-        return cls(TeamsConfig.from_sources(credentials))
+        config = TeamsConfig.from_sources(credentials)
+        if config.enabled:
+            ids.check_identity_secret(config.identity_secret)  # refuse to start without it
+        return cls(config)
 
     def __init__(
         self, config: TeamsConfig, pseudonymizer: Pseudonymizer | None = None
@@ -339,7 +347,10 @@ class TeamsInput(BotFrameworkInput):
         return self._pseudonymizer or get_pseudonymizer()
 
     def _metadata(self, activity: Mapping[str, Any], sender: Mapping[str, Any]) -> dict[str, Any]:
-        """Municipality and employee key for a mapped tenant; never names or AAD ids."""
+        """Municipality and signed identity claim for a mapped tenant; never names or AAD ids.
+
+        Only called for an activity whose token :func:`validate_request` verified.
+        """
         channel_data = activity.get("channelData") or {}
         tenant = ((channel_data.get("tenant") or {}) if isinstance(channel_data, dict) else {})
         tenant_id = tenant.get("id") or (activity.get("conversation") or {}).get("tenantId")
@@ -350,18 +361,16 @@ class TeamsInput(BotFrameworkInput):
             return {}
         metadata: dict[str, Any] = {METADATA_MUNICIPALITY: code}
         aad = sender.get("aadObjectId")
-        if isinstance(aad, str) and aad.strip():
-            raw = f"msteams-employee:{tenant_id.strip().lower()}:{aad.strip().lower()}"
-            metadata[METADATA_EMPLOYEE_KEY] = self.pseudonymizer().pseudonym(raw)
+        if not (isinstance(aad, str) and aad.strip()):
+            return metadata
+        try:
+            keys = ids.employee_keys(aad, self.pseudonymizer())
+            metadata[ids.METADATA_IDENTITY] = ids.sign_identity(
+                code, keys, ids.CHANNEL_TEAMS, self.config.identity_secret
+            )
+        except (ValueError, ids.IdentityConfigError) as exc:
+            logger.warning("Teams identity not passed on: %s", type(exc).__name__)
         return metadata
-
-    @staticmethod
-    def raw_sender_id(sender: Mapping[str, Any]) -> str:
-        """The Teams user: the AAD object id when present (stable), else the channel id."""
-        aad = sender.get("aadObjectId")
-        if isinstance(aad, str) and aad.strip():
-            return SENDER_PREFIX + aad.strip().lower()
-        return SENDER_PREFIX + str(sender.get("id"))
 
     def _handle(
         self, activity: Mapping[str, Any], incoming: Incoming, on_new_message: OnNewMessage
@@ -394,12 +403,12 @@ class TeamsInput(BotFrameworkInput):
             message = UserMessage(
                 text=incoming.text,
                 output_channel=output,
-                sender_id=self.raw_sender_id(sender),
+                sender_id=key,  # the verified activity's conversation id
                 input_channel=self.name(),
                 message_id=str(activity_id) if activity_id else None,
                 metadata=self._metadata(activity, sender) or None,
             )
-            protected = protect_incoming(message, self.pseudonymizer())
+            protected = protect_incoming(message, ids.CHANNEL_TEAMS, self.pseudonymizer())
             self.dispatcher.submit(key, lambda: on_new_message(protected))
         return response.empty(status=200)
 

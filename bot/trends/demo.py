@@ -29,7 +29,9 @@ DEMO_MUNICIPAL_USER = "demo-gm9901"
 
 
 def demo_events(now: datetime | None = None, weeks: int = 12, seed: int = 7) -> list[TrendEvent]:
-    """Fictional events for the last ``weeks`` weeks in the three demo municipalities."""
+    """Fictional events for the last ``weeks`` completed weeks and the running week, in the
+    three demo municipalities (the dashboard shows only completed weeks: these fill its
+    default period, and the running week appears once it is over)."""
     rng = random.Random(seed)
     this_week = current_week(now)
     rows: list[TrendEvent] = []
@@ -42,7 +44,7 @@ def demo_events(now: datetime | None = None, weeks: int = 12, seed: int = 7) -> 
             for _ in range(times)
         )
 
-    for offset in range(weeks):
+    for offset in range(weeks + 1):
         week = shift(this_week, -offset)
         for code, size in DEMO_MUNICIPALITIES.items():
             conversations = int(rng.randint(18, 40) * size)

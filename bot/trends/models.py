@@ -4,8 +4,11 @@
   Deliberately no timestamp, no conversation or sender id and no text.
 - ``trend_aggregates``: counts per (week, municipality, type, category) for events older
   than the retention horizon; the events themselves are deleted then.
-- ``dashboard_accounts`` and ``dashboard_login_failures``: coordinator logins (argon2
-  hashes) and the failure counter behind the lockout.
+- ``dashboard_accounts``: coordinator logins (argon2 hashes).
+- ``dashboard_sessions`` (migration ``0004_dashboard_sessions``): logged-in browsers, held
+  server-side by the hash of their token, so a session can be ended at once.
+- ``dashboard_login_throttle``: failed-login counters per client, per account and per account
+  from one client, keyed by a keyed hash (never a raw address or user name).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -85,12 +89,47 @@ class DashboardAccount(Base):
     session_version = Column(Integer, nullable=False, default=1)
 
 
-class DashboardLoginFailure(Base):
-    """Failed logins per user name (known or not), for the lockout."""
+THROTTLE_CLIENT = "client"
+THROTTLE_ACCOUNT = "account"
+THROTTLE_PAIR = "pair"
 
-    __tablename__ = "dashboard_login_failures"
 
-    username = Column(String(80), primary_key=True)
+class DashboardSession(Base):
+    """One logged-in browser; only the SHA-256 of its token is stored, never the token."""
+
+    __tablename__ = "dashboard_sessions"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        Index("ix_dashboard_sessions_account_id", "account_id"),
+        Index("ix_dashboard_sessions_expires_at", "expires_at"),
+    )
+
+    token_hash = Column(String(64), primary_key=True)
+    account_id = Column(
+        Integer, ForeignKey("dashboard_accounts.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+
+class DashboardLoginThrottle(Base):
+    """Failed logins per scope (client, account, or account from one client).
+
+    ``key_hash`` is an HMAC of the client address and/or user name, so the table holds no
+    address and no name. Counters change only by single conditional UPDATEs (see accounts).
+    """
+
+    __tablename__ = "dashboard_login_throttle"
+    __table_args__ = (
+        CheckConstraint(
+            f"scope IN ('{THROTTLE_CLIENT}', '{THROTTLE_ACCOUNT}', '{THROTTLE_PAIR}')",
+            name="known_scope",
+        ),
+        CheckConstraint("failures >= 0", name="failures_not_negative"),
+    )
+
+    scope = Column(String(8), primary_key=True)
+    key_hash = Column(String(64), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
-    first_failure_at = Column(UTCDateTime, nullable=True)
+    first_failure_at = Column(UTCDateTime, nullable=False)
     locked_until = Column(UTCDateTime, nullable=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.ledger.models import Municipality
+from bot.ledger.catalog import VOUCHER_CANCELLED
+from bot.ledger.models import Municipality, Voucher
 from bot.trends.models import TrendAggregate, TrendEvent
 from bot.trends.recorder import current_week
 from bot.trends.suppression import CellKey, budget_band
@@ -79,30 +80,85 @@ def known_municipalities(session: Session) -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
-def municipalities_with_trends(session: Session) -> set[str]:
-    codes = set(session.execute(select(TrendEvent.municipality).distinct()).scalars())
-    codes |= set(session.execute(select(TrendAggregate.municipality).distinct()).scalars())
+def municipalities_with_trends(session: Session, before: str | None = None) -> set[str]:
+    """Codes with trend data (only in weeks before ``before``, when given)."""
+    events = select(TrendEvent.municipality).distinct()
+    aggregates = select(TrendAggregate.municipality).distinct()
+    if before is not None:
+        events = events.where(TrendEvent.week < before)
+        aggregates = aggregates.where(TrendAggregate.week < before)
+    codes = set(session.execute(events).scalars())
+    codes |= set(session.execute(aggregates).scalars())
     return codes
 
 
-def budget_lines(session: Session, municipalities: Sequence[str], k: int) -> list[BudgetLine]:
-    rows = session.execute(
-        select(Municipality)
-        .where(Municipality.code.in_(list(municipalities)), Municipality.participating.is_(True))
-        .order_by(Municipality.code)
-    ).scalars()
-    return [
-        BudgetLine(
-            row.code,
-            budget_band(
-                row.voucher_budget_cents,
-                row.budget_committed_cents,
-                row.voucher_value_cents,
-                k,
-            ),
+def _committed_changes_since(
+    session: Session, municipality_ids: Sequence[int], as_of: datetime
+) -> dict[int, int]:
+    """Per municipality: what the running period added to ``budget_committed_cents``.
+
+    Vouchers issued since ``as_of`` (and not cancelled) were added; vouchers from before
+    that were cancelled since were taken off again. Subtracting this gives the committed
+    budget at the end of the last completed week.
+    """
+    changes: dict[int, int] = {}
+    if not municipality_ids:
+        return changes
+    issued = session.execute(
+        select(Voucher.municipality_id, func.sum(Voucher.value_cents))
+        .where(
+            Voucher.municipality_id.in_(list(municipality_ids)),
+            Voucher.issued_at >= as_of,
+            Voucher.status != VOUCHER_CANCELLED,
         )
-        for row in rows
-    ]
+        .group_by(Voucher.municipality_id)
+    ).all()
+    released = session.execute(
+        select(Voucher.municipality_id, func.sum(Voucher.value_cents))
+        .where(
+            Voucher.municipality_id.in_(list(municipality_ids)),
+            and_(Voucher.issued_at < as_of, Voucher.status == VOUCHER_CANCELLED),
+            Voucher.status_changed_at >= as_of,
+        )
+        .group_by(Voucher.municipality_id)
+    ).all()
+    for municipality_id, cents in issued:
+        changes[municipality_id] = changes.get(municipality_id, 0) + int(cents or 0)
+    for municipality_id, cents in released:
+        changes[municipality_id] = changes.get(municipality_id, 0) - int(cents or 0)
+    return changes
+
+
+def budget_lines(
+    session: Session, municipalities: Sequence[str], k: int, as_of: datetime | None = None
+) -> list[BudgetLine]:
+    """Budget left per municipality as a band; with ``as_of`` as it stood at that moment
+    (the end of the last completed week), so a voucher issued now changes nothing shown."""
+    rows = list(
+        session.execute(
+            select(Municipality)
+            .where(
+                Municipality.code.in_(list(municipalities)), Municipality.participating.is_(True)
+            )
+            .order_by(Municipality.code)
+        ).scalars()
+    )
+    changes = (
+        _committed_changes_since(session, [row.id for row in rows], as_of)
+        if as_of is not None
+        else {}
+    )
+    lines = []
+    for row in rows:
+        committed = row.budget_committed_cents - changes.get(row.id, 0)
+        committed = min(max(0, committed), row.voucher_budget_cents)
+        lines.append(
+            BudgetLine(
+                row.code,
+                budget_band(row.voucher_budget_cents, committed, row.voucher_value_cents, k),
+            )
+        )
+    return lines
 
 
 def horizon_week(retention_weeks: int, now: datetime | None = None) -> str:

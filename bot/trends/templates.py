@@ -80,11 +80,15 @@ PAGE = """{% extends "base.html" %}
   <p><label for="tot">Tot en met week</label>
   <input id="tot" name="tot" value="{{ last_week }}" placeholder="2026-W12" maxlength="10" size="9" aria-describedby="week-help"></p>
   <p><button type="submit">Toon</button></p>
-  <p id="week-help" class="help">Een week schrijf je als jaar-W-weeknummer, bijvoorbeeld 2026-W07.</p>
+  <p id="week-help" class="help">Een week schrijf je als jaar-W-weeknummer, bijvoorbeeld 2026-W07. De laatste week die je kunt kiezen is {{ last_completed }}.</p>
 </form>
 {% if message %}
 <p class="error" role="alert">{{ message }}</p>
 {% else %}
+<p class="period">Je ziet de weken <strong>{{ first_week }}</strong> tot en met
+<strong>{{ last_week }}</strong>: alleen afgelopen weken. De lopende week ({{ running_week }})
+verschijnt hier zodra hij voorbij is, zodat niemand één gesprek van deze week kan terugzien
+in de cijfers.</p>
 <p class="rule"><strong>Zo beschermen we privacy:</strong> we tonen alleen groepjes van
 minstens {{ k }} (per gemeente, per week). Kleinere groepjes staan er als
 "&lt; {{ k }}" en tellen nergens mee, ook niet in totalen. Totalen kunnen daardoor lager zijn

@@ -1,9 +1,15 @@
 """The coordinators' dashboard under ``/dashboard/`` (a sub-application of the web app).
 
-- Login with argon2-hashed passwords, a lockout after repeated failures, logout.
-- Sessions in encrypted cookies (aiohttp-session, Fernet): HttpOnly, SameSite=Strict, path
-  /dashboard, Secure when the request came over TLS (directly, or per X-Forwarded-Proto
-  from a trusted proxy) or always/never by configuration.
+- Login with argon2-hashed passwords; lockout per client, per account and per account from
+  one client (counted atomically in the database), and a global throttle on argon2 work
+  (bounded concurrency, a cap per minute); logout.
+- Sessions held server-side (``dashboard_sessions``, only the token's hash): logout,
+  disabling an account and a new password end them at once. The encrypted cookie
+  (aiohttp-session, Fernet) carries only the random session token and the CSRF token:
+  HttpOnly, SameSite=Strict, path /dashboard, Secure when the request came over TLS
+  (directly, or per X-Forwarded-Proto from a trusted proxy) or always/never by configuration.
+- Only completed ISO weeks are shown, never the running week, so one action in the running
+  week changes no number on any page.
 - A CSRF token (per session) on every form that changes something (login, logout); the
   filters are read-only GET forms.
 - Roles: a municipal coordinator sees only their own municipality (also not via the URL or
@@ -17,15 +23,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import hashlib
 import hmac
 import io
+import ipaddress
 import logging
 import os
 import secrets
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import VAR_DIR, Settings
 from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
+from bot.ledger.catalog import LOCAL_TZ
 from bot.ledger.models import utcnow
 from bot.trends import accounts, store
 from bot.trends.charts import bar_chart
@@ -65,6 +76,7 @@ ALL = "alle"
 
 DASHBOARD_SESSIONS_KEY: web.AppKey[sessionmaker] = web.AppKey("dashboard_sessions", sessionmaker)
 DASHBOARD_SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("dashboard_settings", Settings)
+DASHBOARD_THROTTLE_SECRET_KEY: web.AppKey[bytes] = web.AppKey("dashboard_throttle_secret", bytes)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -80,8 +92,12 @@ SECURITY_HEADERS = {
 MESSAGES = {
     "bad_credentials": "Dat klopt niet. Controleer je gebruikersnaam en wachtwoord.",
     "locked": (
-        "Te vaak een verkeerd wachtwoord. Dit account is even geblokkeerd. "
+        "Te vaak een verkeerd wachtwoord. Inloggen is vanaf dit apparaat even geblokkeerd. "
         "Probeer het over {minutes} minuten opnieuw."
+    ),
+    "busy": (
+        "Er wordt nu heel vaak geprobeerd in te loggen. Wacht een minuut en probeer het "
+        "dan opnieuw."
     ),
     "csrf": (
         "Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw en "
@@ -90,7 +106,11 @@ MESSAGES = {
     "bad_week": "Kies een geldige week, bijvoorbeeld 2026-W07.",
     "week_order": "De eerste week moet voor de laatste week liggen.",
     "too_long": f"Kies een periode van hoogstens {MAX_WEEKS} weken.",
-    "future": "Die week is nog niet geweest. Kies een week tot en met de huidige week.",
+    "future": "Die week is nog niet geweest. Kies een week tot en met vorige week.",
+    "running_week": (
+        "Deze week loopt nog. Het dashboard toont alleen afgelopen weken; de lopende week "
+        "verschijnt zodra hij voorbij is. Kies een week tot en met vorige week."
+    ),
     "unknown_municipality": "Deze gemeente kennen we niet. Kies een gemeente uit de lijst.",
     "not_your_municipality": "Je mag alleen de cijfers van je eigen gemeente zien.",
     "not_found": "Deze pagina bestaat niet.",
@@ -170,6 +190,69 @@ class DashboardCookieStorage(EncryptedCookieStorage):
         await super().save_session(request, response, session)
 
 
+def throttle_secret(key: bytes) -> bytes:
+    """The HMAC key for the login counters, derived from the session key (never stored)."""
+    return hmac.new(key, b"koers-dashboard-login-throttle", hashlib.sha256).digest()
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """The client's address for the lockout (pure; never stored or logged as such).
+
+    ``X-Forwarded-For`` counts only when the peer is a trusted proxy (as for the Secure
+    flag); then the right-most hop that is not a trusted proxy is the client, because only
+    what our own proxies appended can be believed. Anything else is the peer itself.
+    """
+    own = peer or "unknown"
+    if peer is None or peer not in trusted or not forwarded_for:
+        return own
+    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+        if hop in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            return own
+    return own
+
+
+class LoginThrottle:
+    """A global bound on argon2 work in this process: at most ``concurrency`` password checks
+    at once and ``per_minute`` a minute, so parallel wrong passwords cannot exhaust the CPU.
+
+    Only checks that passed the lockouts count, so one stranger (locked after a few
+    tries) cannot use up the minute's budget alone.
+    """
+
+    def __init__(self, concurrency: int, per_minute: int) -> None:
+        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._per_minute = max(1, per_minute)
+        self._recent: deque[float] = deque()
+        self.active = 0
+        self.peak = 0
+
+    def admit(self) -> bool:
+        """Takes one check from this minute's budget; False when it is used up."""
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 60:
+            self._recent.popleft()
+        if len(self._recent) >= self._per_minute:
+            return False
+        self._recent.append(now)
+        return True
+
+    async def verify(self, hash_value: str, password: str) -> bool:
+        async with self._semaphore:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            try:
+                return await asyncio.to_thread(accounts.verify_password, hash_value, password)
+            finally:
+                self.active -= 1
+
+
+DASHBOARD_THROTTLE_KEY: web.AppKey[LoginThrottle] = web.AppKey("dashboard_throttle", LoginThrottle)
+
+
 # --- Helpers --------------------------------------------------------------------------------
 
 
@@ -233,18 +316,33 @@ async def _form(request: web.Request) -> Mapping[str, Any]:
 
 
 async def _coordinator(request: web.Request) -> accounts.Coordinator | None:
+    """Who is logged in: decided by the server-side session row, never by the cookie alone."""
     session = await aiohttp_session.get_session(request)
-    account_id, version, started = session.get("uid"), session.get("ver"), session.get("since")
-    if not isinstance(account_id, int) or not isinstance(version, int):
+    token = session.get("sid")
+    if not isinstance(token, str):
         return None
-    limit = max(60, _settings(request).dashboard_session_minutes * 60)
-    if not isinstance(started, int | float) or time.time() - started > limit:
-        session.invalidate()
-        return None
-    found = await _db(request, accounts.current_coordinator, account_id=account_id, version=version)
+    found = await _db(request, accounts.session_coordinator, token=token, now=utcnow())
     if found is None:
-        session.invalidate()
+        session.pop("sid", None)  # ended, expired or unknown: a logged-out visitor
     return found
+
+
+def _client(request: web.Request) -> str:
+    return client_address(
+        request.remote,
+        request.headers.get("X-Forwarded-For"),
+        _settings(request).dashboard_trusted_proxies,
+    )
+
+
+def _limits(settings: Settings) -> accounts.LoginLimits:
+    pair_max = max(1, settings.dashboard_max_failures)
+    return accounts.LoginLimits(
+        pair_max=pair_max,
+        client_max=max(pair_max, settings.dashboard_client_max_failures),
+        account_max=max(pair_max, settings.dashboard_account_max_failures),
+        lockout=timedelta(minutes=max(1, settings.dashboard_lockout_minutes)),
+    )
 
 
 async def _message(
@@ -289,39 +387,76 @@ async def login_get(request: web.Request) -> web.Response:
     return await _login_page(request)
 
 
+async def _refused(request: web.Request, reason: str | None) -> web.Response:
+    """One Dutch sentence for a refused login; the log line names only the reason."""
+    settings = _settings(request)
+    logger.info("dashboard login refused: %s", reason or accounts.BAD_CREDENTIALS)
+    if reason == accounts.LOCKED:
+        text = MESSAGES["locked"].format(minutes=max(1, settings.dashboard_lockout_minutes))
+        response = await _login_page(request, text, 429)
+        response.headers["Retry-After"] = str(60 * max(1, settings.dashboard_lockout_minutes))
+        return response
+    if reason == accounts.BUSY:
+        response = await _login_page(request, MESSAGES["busy"], 503)
+        response.headers["Retry-After"] = "60"
+        return response
+    return await _login_page(request, MESSAGES["bad_credentials"], 401)
+
+
 async def login_post(request: web.Request) -> web.Response:
+    """Counts the attempt, checks the password under the global throttle, then opens a
+    server-side session (three steps: no transaction stays open during argon2)."""
     form = await _form(request)
     if not await _csrf_ok(request, form):
         return await _login_page(request, MESSAGES["csrf"], 403)
     settings = _settings(request)
+    password = form.get("password")
+    reservation: accounts.Reservation = await _db(
+        request,
+        accounts.begin_login,
+        username=form.get("username"),
+        password=password,
+        secret=request.config_dict[DASHBOARD_THROTTLE_SECRET_KEY],
+        client=_client(request),
+        now=utcnow(),
+        limits=_limits(settings),
+    )
+    if not reservation.allowed:
+        if reservation.lock_reached:
+            return await _refused(request, accounts.LOCKED)
+        return await _refused(request, reservation.reason)
+    throttle = request.config_dict[DASHBOARD_THROTTLE_KEY]
+    if not throttle.admit():
+        await _db(request, accounts.release, reservation=reservation)  # not the user's fault
+        return await _refused(request, accounts.BUSY)
+    if not isinstance(password, str):  # begin_login allows only real passwords
+        return await _refused(request, accounts.BAD_CREDENTIALS)
+    ok = await throttle.verify(reservation.hash_value, password)
     result: accounts.LoginResult = await _db(
         request,
-        accounts.authenticate,
-        username=form.get("username"),
-        password=form.get("password"),
+        accounts.finish_login,
+        reservation=reservation,
+        password_ok=ok,
+        password=password,
         now=utcnow(),
-        max_failures=max(1, settings.dashboard_max_failures),
-        lockout=timedelta(minutes=max(1, settings.dashboard_lockout_minutes)),
+        session_minutes=max(1, settings.dashboard_session_minutes),
     )
-    if result.coordinator is None:
-        if result.reason == accounts.LOCKED:
-            text = MESSAGES["locked"].format(minutes=max(1, settings.dashboard_lockout_minutes))
-            return await _login_page(request, text, 429)
-        return await _login_page(request, MESSAGES["bad_credentials"], 401)
-    session = await aiohttp_session.new_session(request)  # a fresh session id: no fixation
-    session["uid"] = result.coordinator.id
-    session["ver"] = result.coordinator.session_version
-    session["since"] = int(time.time())
+    if result.coordinator is None or result.token is None:
+        return await _refused(request, result.reason)
+    session = await aiohttp_session.new_session(request)  # a fresh cookie: no fixation
+    session["sid"] = result.token
     session["csrf"] = secrets.token_urlsafe(32)
     logger.info("dashboard login of %s", result.coordinator.username)
     raise web.HTTPSeeOther(f"{PREFIX}/overzicht")
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Deletes the session row first, so the same cookie replayed later is refused."""
     form = await _form(request)
     if not await _csrf_ok(request, form):
         return await _message(request, 403, "csrf", await _coordinator(request))
     session = await aiohttp_session.get_session(request)
+    await _db(request, accounts.end_session, token=session.get("sid"))
     session.invalidate()
     raise web.HTTPSeeOther(f"{PREFIX}/login")
 
@@ -355,20 +490,36 @@ class PageResult:
     options: tuple[tuple[str, str], ...]
 
 
+def last_completed_week(now_week: str) -> str:
+    """The newest week the dashboard shows: the one before the running week."""
+    return shift(now_week, -1)
+
+
+def default_period(now_week: str) -> tuple[str, str]:
+    last = last_completed_week(now_week)
+    return shift(last, -(DEFAULT_WEEKS - 1)), last
+
+
 def parse_filters(
     query: Mapping[str, str], coordinator: accounts.Coordinator, now_week: str
 ) -> Filters | tuple[int, str]:
-    """The filters from the URL, or (status, message key) when they cannot be used."""
-    default_first = shift(now_week, -(DEFAULT_WEEKS - 1))
+    """The filters from the URL, or (status, message key) when they cannot be used.
+
+    ``now_week`` is the running week: it is never shown (one action in it could change a
+    visible number), so the period ends at the latest with the week before.
+    """
+    default_first, default_last = default_period(now_week)
     raw_first, raw_last = query.get("van", "").strip(), query.get("tot", "").strip()
     first = parse_week(raw_first) if raw_first else default_first
-    last = parse_week(raw_last) if raw_last else now_week
+    last = parse_week(raw_last) if raw_last else default_last
     if first is None or last is None:
         return 400, "bad_week"
     if week_start(first) > week_start(last):
         return 400, "week_order"
     if week_start(last) > week_start(now_week):
         return 400, "future"
+    if last == now_week:
+        return 400, "running_week"
     if len(weeks_between(first, last)) > MAX_WEEKS:
         return 400, "too_long"
     raw_municipality = query.get("gemeente", "").strip()
@@ -395,7 +546,9 @@ def _compute_page(
 ) -> PageResult:
     names = store.known_municipalities(session)
     if coordinator.is_programme:
-        codes = sorted(set(names) | store.municipalities_with_trends(session))
+        # Only municipalities with data in completed weeks: a first conversation from a new
+        # municipality in the running week must not show up as a new option either.
+        codes = sorted(set(names) | store.municipalities_with_trends(session, before=now_week))
         options = (
             (ALL, "Alle gemeenten"),
             *((code, municipality_label(code, names)) for code in codes),
@@ -405,7 +558,7 @@ def _compute_page(
         codes = [own]
         options = ((own, f"{names.get(own, own)} ({own})"),)
     parsed = parse_filters(query, coordinator, now_week)
-    fallback = Filters(options[0][0], shift(now_week, -(DEFAULT_WEEKS - 1)), now_week)
+    fallback = Filters(options[0][0], *default_period(now_week))
     if isinstance(parsed, tuple):
         status, key = parsed
         return PageResult(None, key, status, fallback, options)
@@ -413,10 +566,21 @@ def _compute_page(
         return PageResult(None, "unknown_municipality", 400, fallback, options)
     scope = tuple(codes) if parsed.municipality == ALL else (parsed.municipality,)
     weeks = tuple(weeks_between(parsed.first_week, parsed.last_week))
+    if now_week in weeks:  # parse_filters refuses it; this keeps the rule in one more place
+        raise ValueError("the running week is never shown")
     cells = store.load_cells(session, scope, weeks)
-    budgets = store.budget_lines(session, scope, k) if slug == "overzicht" else []
+    budgets = (
+        store.budget_lines(session, scope, k, as_of=week_begins_at(now_week))
+        if slug == "overzicht"
+        else []
+    )
     page = build_page(slug, cells, k, Selection(scope, weeks), names, budgets)
     return PageResult(page, None, 200, parsed, options)
+
+
+def week_begins_at(week: str) -> datetime:
+    """Monday 00:00 local time of a week, in UTC: the end of the last completed week."""
+    return datetime.combine(week_start(week), day_time(0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
 
 
 def _query_string(filters: Filters) -> str:
@@ -463,6 +627,7 @@ async def page_view(request: web.Request) -> web.Response:
         return outcome
     coordinator, result = outcome
     k = _k(_settings(request))
+    now_week = current_week()
     tables = []
     if result.page is not None:
         for table in result.page.tables:
@@ -503,6 +668,8 @@ async def page_view(request: web.Request) -> web.Response:
         page=result.page,
         tables=tables,
         k=k,
+        running_week=now_week,
+        last_completed=last_completed_week(now_week),
     )
     return _html(body, result.status)
 
@@ -592,8 +759,9 @@ async def housekeeping_once(factory: sessionmaker, settings: Settings) -> int:
                 session,
                 accounts.forget_old_failures,
                 now=utcnow(),
-                older_than=timedelta(days=1),
+                older_than=accounts.FAILURE_WINDOW,
             )
+            run_in_transaction(session, accounts.purge_expired_sessions, now=utcnow())
             return moved
         finally:
             session.close()
@@ -618,6 +786,10 @@ def _dashboard_context(settings: Settings) -> Any:
         engine = make_engine(settings.database_url)
         factory = make_session_factory(engine)
         app[DASHBOARD_SESSIONS_KEY] = factory
+        # Made here, inside the running loop, so its semaphore belongs to that loop.
+        app[DASHBOARD_THROTTLE_KEY] = LoginThrottle(
+            settings.dashboard_login_concurrency, settings.dashboard_logins_per_minute
+        )
         task = None
         if settings.trends_housekeeping_minutes > 0:
             task = asyncio.create_task(_housekeeping(factory, settings))
@@ -656,7 +828,9 @@ def setup_dashboard_routes(app: web.Application) -> None:
     if settings.trends_min_count < 3:
         logger.warning("KOERS_TRENDS_MIN_COUNT below 3 is not allowed; using 3")
     app[DASHBOARD_SETTINGS_KEY] = settings
-    storage = DashboardCookieStorage(session_key(settings), settings)
+    key = session_key(settings)
+    storage = DashboardCookieStorage(key, settings)
+    app[DASHBOARD_THROTTLE_SECRET_KEY] = throttle_secret(key)
     app.cleanup_ctx.append(_dashboard_context(settings))
     routes = [
         ("GET", "", index),

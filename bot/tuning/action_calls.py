@@ -7,7 +7,8 @@ session per event loop, whose connections are kept alive for a few seconds (less
 action server's own keep-alive of 5 s, so a connection the server is closing is not reused),
 and the body is encoded with ``ujson`` (already installed with Rasa), falling back to ``json``
 for anything ujson refuses. Everything else is Rasa's own ``EndpointConfig.request``: headers,
-token, compression, certificates and the errors a form's rejection depends on.
+token, compression, certificates and the errors a form's rejection depends on. Every call
+carries the action server's header secret (:func:`with_action_secret`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import aiohttp
 import ujson
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+from bot.action_secret import ACTION_SECRET_HEADER
+from bot.config import load_settings
+
 logger = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 4.0
 MAX_CONNECTIONS = 64
@@ -33,6 +37,21 @@ def fast_json_dumps(value: Any) -> str:
         return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
     except (TypeError, OverflowError, ValueError):
         return json.dumps(value)
+
+
+def with_action_secret(headers: dict[str, Any] | None) -> dict[str, Any]:
+    """``headers`` plus the action server's header secret (``KOERS_ACTION_SECRET``).
+
+    The action server refuses calls without it (:mod:`actions.server`). ``endpoints.yml``
+    sends it through ``headers:``; an endpoints file that forgot it still works, and one that
+    sets it keeps its own value.
+    """
+    merged = dict(headers or {})
+    secret = load_settings().action_secret
+    present = {name.lower() for name in merged}
+    if secret and ACTION_SECRET_HEADER.lower() not in present:
+        merged[ACTION_SECRET_HEADER] = secret
+    return merged
 
 
 class _KeptSession:
@@ -55,7 +74,8 @@ class PooledEndpointConfig(EndpointConfig):
 
     @classmethod
     def wrapping(cls, endpoint: EndpointConfig) -> PooledEndpointConfig:
-        pooled = cls(url=endpoint.url, params=endpoint.params, headers=endpoint.headers,
+        headers = with_action_secret(endpoint.headers)
+        pooled = cls(url=endpoint.url, params=endpoint.params, headers=headers,
                      basic_auth=endpoint.basic_auth, token=endpoint.token,
                      token_name=endpoint.token_name, cafile=endpoint.cafile,
                      **endpoint.kwargs)  # fmt: skip

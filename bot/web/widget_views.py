@@ -7,6 +7,8 @@
   configured (``KOERS_WIDGET_JWT_SECRETS``), the page carries a fresh demo token for a fixed
   demo employee; otherwise the widget runs anonymously. ``KOERS_WIDGET_DEMO_PAGE=false``
   turns the page off (production).
+- ``GET /widget/demo-token``: a fresh demo token as JSON, for the page's ``demo.js``, which hands
+  it to the widget when the old one expires (``koers:token-expired``), as an intranet would.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ASSETS = {
     "koers-widget.js": (DIST_DIR, "text/javascript"),
     "koers-widget.css": (DIST_DIR, "text/css"),
     "demo.css": (DEMO_DIR, "text/css"),
+    "demo.js": (DEMO_DIR, "text/javascript"),
 }
 DEMO_EMPLOYEE = "demo-medewerker-1"
 DEMO_TOKEN_SECONDS = 8 * 3600
@@ -84,9 +87,22 @@ def demo_token(settings: Settings, now: int | None = None) -> str:
         settings.widget_demo_municipality,
         DEMO_EMPLOYEE,
         secret,
-        DEMO_TOKEN_SECONDS,
+        min(DEMO_TOKEN_SECONDS, keys.max_lifetime_seconds),
         int(time.time()) if now is None else now,
         audience=keys.audience,
+        issuer=keys.issuer,
+        employee_claim=keys.employee_claim,
+    )
+
+
+async def demo_token_view(request: web.Request) -> web.Response:
+    """A fresh demo token for the demo page's refresh (only where the demo page is on)."""
+    settings = _settings(request)
+    token = demo_token(settings) if settings.widget_demo_page else ""
+    if not token:
+        raise web.HTTPNotFound()
+    return web.json_response(
+        {"token": token}, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     )
 
 
@@ -105,6 +121,8 @@ async def demo_page(request: web.Request) -> web.Response:
     script = "<script defer {}></script>".format(
         " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
     )
+    if token:  # the page refreshes the widget's token when it expires
+        script += '\n  <script defer src="/widget/demo.js"></script>'
     page = Template((DEMO_DIR / "intranet.html").read_text(encoding="utf-8")).substitute(
         widget_script=script, notice="" if token else NO_TOKEN_NOTICE
     )
@@ -128,4 +146,5 @@ async def demo_page(request: web.Request) -> web.Response:
 
 def setup_widget_routes(app: web.Application) -> None:
     app.router.add_get("/", demo_page)
+    app.router.add_get("/widget/demo-token", demo_token_view)
     app.router.add_get("/widget/{name}", widget_asset)

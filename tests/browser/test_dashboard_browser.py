@@ -11,10 +11,10 @@ from bot.web.app import init_app
 from tests.browser_support import ConsoleRecorder, run_axe, serve_app_in_thread
 from tests.ledger.support import basic_data, load
 from tests.trends.support import (
+    EARLIER_WEEK,
     LAST_WEEK,
     PASSWORD,
     SEED,
-    THIS_WEEK,
     dashboard_settings,
     make_accounts,
     seed_events,
@@ -59,8 +59,8 @@ def test_dashboard_in_chromium(chromium_browser: Any, artefacts_dir: Path, tmp_p
             page.click("text=Loopbaanrichtingen")
             page.wait_for_url("**/dashboard/richtingen*")
             page.select_option("#gemeente", "GM9901")
-            page.fill("#van", THIS_WEEK)
-            page.fill("#tot", THIS_WEEK)
+            page.fill("#van", LAST_WEEK)
+            page.fill("#tot", LAST_WEEK)
             page.click("text=Toon")
             page.wait_for_url("**gemeente=GM9901**")
             table = page.locator("table").first.inner_text()
@@ -82,7 +82,7 @@ def test_dashboard_in_chromium(chromium_browser: Any, artefacts_dir: Path, tmp_p
             assert page.locator("table").count() == 0
             assert run_axe(page) == []
 
-            page.goto(f"{base}/dashboard/kwaliteit?van={LAST_WEEK}")
+            page.goto(f"{base}/dashboard/kwaliteit?van={EARLIER_WEEK}")
             assert "per 100 gesprekken" in page.content()
             page.screenshot(path=str(artefacts_dir / "dashboard-kwaliteit.png"), full_page=True)
             assert run_axe(page) == []

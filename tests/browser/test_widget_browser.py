@@ -103,7 +103,7 @@ def session_id(page: Page) -> str:
 
 
 def tracker_events(stack: WidgetStack, conversation: str) -> list[dict]:
-    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(conversation)}/tracker"
+    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(conversation, 'widget')}/tracker"
            f"?token={AUTH_TOKEN}")  # fmt: skip
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)["events"]
@@ -358,7 +358,8 @@ def test_refused_token_on_another_intranet_shows_a_dutch_message(
     from tests.browser.widget_support import WIDGET_SECRET
 
     expired = jwt.encode(
-        {"gemeente": "GM9901", "sub": "x", "aud": "koers", "exp": int(time.time()) - 3600},
+        {"gemeente": "GM9901", "oid": "x", "aud": "koers", "iat": int(time.time()) - 7200,
+         "exp": int(time.time()) - 3600},
         WIDGET_SECRET, algorithm="HS256",
     )
     html = f"""<!doctype html><html lang="nl"><head><title>Intranet</title></head><body>
@@ -379,3 +380,35 @@ def test_refused_token_on_another_intranet_shows_a_dutch_message(
     expect(alert).to_have_text(widget_texts.TOKEN_EXPIRED)
     expect(page.get_by_label("Je bericht")).to_be_disabled()
     page.screenshot(path=str(artefacts_dir / "widget-token-expired.png"))
+
+
+def test_expired_token_on_an_open_socket_is_refreshed_by_the_page(
+    strict_page: Page, widget_stack: WidgetStack
+) -> None:
+    """The token expires while the chat is open: the widget fires koers:token-expired, the
+    page hands over a fresh token (setToken), and the identity is back in the same chat."""
+    from bot.widget_auth import mint_token
+    from tests.browser.widget_support import WIDGET_SECRET
+
+    subject = f"oid-refresh-{time.time_ns()}"
+    short = mint_token("GM9901", subject, WIDGET_SECRET, 4, int(time.time()))
+    html = f"""<!doctype html><html lang="nl"><head><title>Intranet</title></head><body>
+      <main><h1>Intranet</h1></main>
+      <script src="{widget_stack.web_url}/widget/koers-widget.js" data-token="{short}"
+        data-socket-url="{widget_stack.proxy.url}" data-title="Koers"></script></body></html>"""
+    page = strict_page
+    page.context.grant_permissions(["local-network-access"])
+    intranet = widget_stack.web_url.replace("127.0.0.1", "localhost") + "/ververs-intranet"
+    page.route(intranet, lambda route: route.fulfill(
+        status=200, content_type="text/html", body=html))  # fmt: skip
+    fresh = mint_token("GM9901", subject, WIDGET_SECRET, 600, int(time.time()))
+    # what an intranet's page script does (docs/widget.md); injected by Playwright (CSP)
+    page.add_init_script(f"""document.addEventListener('koers:token-expired', (event) => {{
+        window.koersExpired = (window.koersExpired || 0) + 1;
+        event.detail.setToken({json.dumps(fresh)}); }});""")
+    page.goto(intranet)
+    page.get_by_role("button", name="Chat met Koers").click()
+    page.wait_for_function("() => window.koersExpired >= 1", timeout=20_000)
+    page.wait_for_timeout(500)  # the fresh token travels over the open socket
+    type_message(page, "ik wil een voucher aanvragen")
+    expect(bot_bubbles(page, "Je voucher is klaar!")).to_have_count(1)

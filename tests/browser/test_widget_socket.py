@@ -29,7 +29,8 @@ pytestmark = pytest.mark.server
 def token(sub: str = "emp-socket-1", **claims: Any) -> str:
     if claims:
         secret = claims.pop("_secret", WIDGET_SECRET)
-        body = {"gemeente": "GM9901", "sub": sub, "aud": "koers", "exp": int(time.time()) + 600}
+        now = int(time.time())
+        body = {"gemeente": "GM9901", "oid": sub, "aud": "koers", "iat": now, "exp": now + 600}
         body.update(claims)
         return jwt.encode(body, secret, algorithm="HS256")
     return mint_token("GM9901", sub, WIDGET_SECRET, 600, int(time.time()))
@@ -38,8 +39,9 @@ def token(sub: str = "emp-socket-1", **claims: Any) -> str:
 class SocketChat:
     """One widget connection: connect (with or without token), request a session, talk."""
 
-    def __init__(self, url: str, monkeypatch: Any) -> None:
+    def __init__(self, url: str, monkeypatch: Any, browser: str | None = None) -> None:
         self.url = url
+        self.browser = browser or uuid.uuid4().hex  # the widget's localStorage secret
         self.sio = socketio_client(monkeypatch)
         self.refusal: Any = None
         self.sio.on("connect_error", self._refused)
@@ -68,7 +70,7 @@ class SocketChat:
         self, auth_token: str | None = None, session_id: str | None = None, last_seq: int = 0,
         epoch: str | None = None,
     ) -> None:
-        auth = {"token": auth_token} if auth_token else {}
+        auth = {"browser": self.browser, **({"token": auth_token} if auth_token else {})}
         await self.sio.connect(self.url, transports=["websocket"], auth=auth, wait_timeout=20)
         self._confirmed.clear()
         await self.sio.emit(
@@ -99,7 +101,7 @@ def text_of(replies: list[dict]) -> str:
 
 
 async def user_texts(stack: WidgetStack, session_id: str) -> list[str]:
-    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(session_id)}/tracker"
+    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(session_id, 'widget')}/tracker"
            f"?token={AUTH_TOKEN}")  # fmt: skip
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         assert response.status == 200
@@ -111,8 +113,8 @@ async def user_texts(stack: WidgetStack, session_id: str) -> list[str]:
 async def chats(widget_stack: WidgetStack, monkeypatch):
     opened: list[SocketChat] = []
 
-    def make(url: str | None = None) -> SocketChat:
-        chat = SocketChat(url or widget_stack.servers.rasa_url, monkeypatch)
+    def make(url: str | None = None, browser: str | None = None) -> SocketChat:
+        chat = SocketChat(url or widget_stack.servers.rasa_url, monkeypatch, browser)
         opened.append(chat)
         return chat
 
@@ -136,13 +138,12 @@ async def test_valid_token_gets_a_voucher_under_a_pseudonymous_key(
         rows = db.execute("SELECT employee_key FROM vouchers").fetchall()
     keys = [row[0] for row in rows]
     assert subject not in keys and not any(subject in key for key in keys)
+    from bot.channels.identity import employee_keys
     from bot.privacy.pseudonym import build_pseudonymizer
-    from bot.widget_auth import WidgetIdentity, employee_key
     from tests.conversation.conftest import TEST_PSEUDONYM_SECRET
 
-    expected = employee_key(
-        WidgetIdentity("GM9901", subject), build_pseudonymizer(TEST_PSEUDONYM_SECRET)
-    )
+    # the key of the token's oid claim: the same one Teams derives from aadObjectId
+    expected = employee_keys(subject, build_pseudonymizer(TEST_PSEUDONYM_SECRET)).current
     assert expected in keys
     assert subject not in widget_stack.servers.logs()
 
@@ -232,8 +233,8 @@ async def test_a_resent_message_is_handled_once_and_missed_replies_come_again(
     session_id, epoch = first.session_id, first.epoch
     await first.close()
 
-    # reconnect: says it has seen up to the "hoi" answer, and resends "hoi"
-    second = chats()
+    # reconnect (same browser): says it has seen up to the "hoi" answer, and resends "hoi"
+    second = chats(browser=first.browser)
     await second.start(session_id=session_id, last_seq=last_seq, epoch=epoch)
     assert second.session_id == session_id
     missed = await second.drain(1.0)

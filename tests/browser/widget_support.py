@@ -168,7 +168,6 @@ def running_widget_stack(workdir: Path) -> Iterator[WidgetStack]:
     web_port = free_port()  # known up front: the action server puts it in sheet links
     extra_env = {
         "KOERS_WIDGET_JWT_SECRETS": f"GM9901={WIDGET_SECRET}",
-        "KOERS_REST_TRUST_IDENTITY_METADATA": "false",
         "KOERS_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
     }
     with running_servers(

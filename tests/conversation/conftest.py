@@ -99,13 +99,16 @@ def trained_model() -> Path:
     return model
 
 
+def action_server_command(port: int) -> list[str]:
+    """The action server as every script starts it (``python -m actions.server``)."""
+    return [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
+
+
 def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """Start `rasa run actions` on ``port`` (appending to ``log``); wait until healthy."""
+    """Start the action server on ``port`` (appending to ``log``); wait until healthy."""
     with log.open("a") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            action_server_command(port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     wait_for(f"http://127.0.0.1:{port}/health", process, log)
     return process
@@ -181,8 +184,7 @@ def running_servers(
     try:
         with action_log.open("w") as out:
             actions = subprocess.Popen(
-                [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(action_port)],
+                action_server_command(action_port),
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         processes.append(actions)
@@ -231,11 +233,12 @@ def koers_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KoersSer
         yield servers
 
 
-def pseudonym(sender: str) -> str:
-    """The id under which the servers store ``sender``'s conversation."""
+def pseudonym(sender: str, channel: str = "rest") -> str:
+    """The id under which the servers store ``sender``'s conversation on ``channel``."""
+    from bot.channels.identity import conversation_key
     from bot.privacy.pseudonym import build_pseudonymizer
 
-    return build_pseudonymizer(TEST_PSEUDONYM_SECRET).pseudonym(sender)
+    return conversation_key(channel, sender, build_pseudonymizer(TEST_PSEUDONYM_SECRET))
 
 
 class Chat:

@@ -7,7 +7,7 @@ import uuid
 
 from bot.ledger import texts
 
-from .conftest import Chat
+from .conftest import Chat, identity_metadata
 
 DEMO_MUNICIPALITY = "GM9901"
 SYMBOL = "[2-9A-HJKMNP-Z]"
@@ -22,7 +22,9 @@ async def test_book_a_coach_online_and_cancel(chat: Chat) -> None:
     assert texts.ASK_WHEN in Chat.text_of(await chat.say("online"))
     offers = Chat.text_of(await chat.say("maakt niet uit"))
     assert "1." in offers and "2." in offers, offers
-    booked = Chat.text_of(await chat.say("1"))
+    asked = Chat.text_of(await chat.say("1"))
+    assert "voor je vastzetten?" in asked and texts.BOOKED not in asked, asked
+    booked = Chat.text_of(await chat.say("ja"))
     assert texts.BOOKED in booked
     done = Chat.text_of(await chat.say("nee"))
     code = BOOKING_CODE.search(booked + done)
@@ -33,8 +35,61 @@ async def test_book_a_coach_online_and_cancel(chat: Chat) -> None:
     assert "afgezegd" in Chat.text_of(await chat.say("ja"))
 
 
+async def test_no_at_the_confirmation_books_nothing_and_one_booking_at_a_time(
+    chat: Chat,
+) -> None:
+    assert texts.ASK_REGION in Chat.text_of(await chat.say("ik wil een loopbaancoach"))
+    await chat.say("Utrecht")
+    await chat.say("maakt niet uit")
+    offers = Chat.text_of(await chat.say("dinsdag of donderdag"))
+    assert "Welke tijd wil je" in offers, offers
+    assert "voor je vastzetten?" in Chat.text_of(await chat.say("2"))
+    back = Chat.text_of(await chat.say("nee"))
+    assert texts.NOT_BOOKED in back and "Welke tijd wil je" in back, back
+    asked = Chat.text_of(await chat.say("1"))
+    assert "voor je vastzetten?" in asked
+    assert texts.BOOKED in Chat.text_of(await chat.say("ja graag"))
+    await chat.say("nee")
+    again = Chat.text_of(await chat.say("ik wil nog een afspraak met een coach"))
+    assert "Je hebt al een afspraak met" in again and "één afspraak tegelijk" in again, again
+    # Cancelling from the same conversation needs no code.
+    asked = Chat.text_of(await chat.say("ik wil mijn afspraak afzeggen"))
+    assert "echt afzeggen" in asked, asked
+    assert "afgezegd" in Chat.text_of(await chat.say("ja"))
+
+
+async def test_a_verified_employee_has_one_booking_across_conversations(chat: Chat) -> None:
+    subject = str(uuid.uuid4())
+
+    async def say(conversation: Chat, text: str, who: str = subject) -> str:
+        return Chat.text_of(await conversation.say(text, identity_metadata(DEMO_MUNICIPALITY, who)))
+
+    assert texts.ASK_REGION in await say(chat, "ik wil graag een loopbaancoach spreken")
+    await say(chat, "Utrecht")
+    await say(chat, "online")
+    assert "Welke tijd wil je" in await say(chat, "maakt niet uit")
+    assert "voor je vastzetten?" in await say(chat, "1")
+    booked = await say(chat, "ja")
+    assert texts.BOOKED in booked, booked
+    code = BOOKING_CODE.search(booked + await say(chat, "nee"))
+    assert code
+
+    # The same employee in another conversation (say Teams): one booking at a time ...
+    teams = Chat(chat.session, chat.servers)
+    again = await say(teams, "ik wil een afspraak met een coach")
+    assert "Je hebt al een afspraak met" in again, again
+    # ... and someone else's identity is a stranger to the booking.
+    other = Chat(chat.session, chat.servers)
+    refused = await say(other, f"ik wil afspraak {code.group()} afzeggen", str(uuid.uuid4()))
+    assert texts.booking_problem("booking_unknown") in refused, refused
+    await say(other, "stop")
+    # The employee can cancel it from the other conversation, without the code.
+    assert "echt afzeggen" in await say(teams, "ik wil mijn afspraak afzeggen")
+    assert "afgezegd" in await say(teams, "ja")
+
+
 async def test_voucher_is_issued_once_per_employee(chat: Chat) -> None:
-    metadata = {"municipality": DEMO_MUNICIPALITY, "employee_key": uuid.uuid4().hex}
+    metadata = identity_metadata(DEMO_MUNICIPALITY, uuid.uuid4().hex)
     first = Chat.text_of(await chat.say("ik wil een voucher aanvragen", metadata))
     assert "Je voucher is klaar!" in first
     code = VOUCHER_CODE.search(first)

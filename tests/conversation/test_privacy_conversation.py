@@ -26,10 +26,17 @@ PII_MESSAGES = {
     "bsn": "mijn bsn is 111222333",
     "iban": "mijn rekening is NL91ABNA0417164300",
     "address": "ik woon op Kerkstraat 12, 1234 AB Voorbeeldstad",
+    # names at the start of a sentence, no context word (Frisian, Turkish, Moroccan,
+    # Surinamese, Antillean, Polish; issue 14)
+    "frisian": "Wytse Hiemstra van de buitendienst raadde me deze scan aan",
+    "turkish_moroccan": "Batuhan Korkmaz en Ouassima Azzouzi willen ook een coach",
+    "sur_ant_pol": "Marjorie Wijngaarde zei dat Shurandy Rosaria en Grzegorz Lewandowski meedoen",
 }
 PII_STRINGS = [
     "Fatima", "El Amrani", "j.devries1974", "gemeente-voorbeeld.nl", "12345678", "123 4567",
     "111222333", "NL91ABNA0417164300", "0417164300", "Kerkstraat 12", "1234 AB",
+    "Wytse", "Hiemstra", "Batuhan", "Korkmaz", "Ouassima", "Azzouzi", "Marjorie", "Wijngaarde",
+    "Shurandy", "Rosaria", "Grzegorz", "Lewandowski",
 ]
 
 

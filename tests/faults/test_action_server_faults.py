@@ -7,7 +7,7 @@ import time
 from bot.resilience.texts import ACTION_UNAVAILABLE
 from tests.conversation.conftest import Chat, stop_process
 
-from .conftest import ACTION_TIMEOUT_S, FaultStack
+from .conftest import ACTION_TIMEOUT_S, FaultStack, log_contains
 
 SCAN_START = "ik wil de talentscan doen"
 FIRST_QUESTION = "Vraag 1 van 14"
@@ -46,3 +46,26 @@ async def test_hanging_action_server_times_out_politely(
     replies = Chat.text_of(await fault_chat.say(SCAN_START))
     assert FIRST_QUESTION in replies
 
+
+
+async def test_action_server_with_another_secret_refuses_and_says_so(
+    fault_stack: FaultStack, fault_chat: Chat
+) -> None:
+    """A misconfigured secret is a refusal (401), a polite answer and a clear log line."""
+    servers = fault_stack.servers
+    await fault_chat.say("hoi")
+    stop_process(servers.action_process)
+    right = dict(servers.env)
+    servers.env = {**right, "KOERS_ACTION_SECRET": "a-different-action-secret-0123456789abcdef"}
+    try:
+        fault_stack.restart_action_server()
+        replies = Chat.text_of(await fault_chat.say(SCAN_START))
+        assert replies.count(ACTION_UNAVAILABLE) == 1, replies
+        assert FIRST_QUESTION not in replies
+        assert log_contains(servers.rasa_log, "KOERS_ACTION_SECRET differs or is missing")
+        assert log_contains(servers.action_log, "a wrong secret header")
+    finally:
+        stop_process(servers.action_process)
+        servers.env = right
+        fault_stack.restart_action_server()
+    assert FIRST_QUESTION in Chat.text_of(await fault_chat.say(SCAN_START))

@@ -6,13 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import run_in_transaction
 from bot.ledger import booking as ledger
 from bot.ledger.audit import entries_for
-from bot.ledger.models import Booking, OutboxMessage, Slot, utcnow
+from bot.ledger.models import Booking, BookingQuota, CoachRegion, OutboxMessage, Slot, utcnow
 from bot.ledger.preferences import MODE_ANY, WhenPreference, parse_when, part_of_day
 from tests.ledger.support import BACKENDS, at_local
 
@@ -308,3 +309,227 @@ def test_offer_round_trip_through_tracker_slot(seeded: sessionmaker) -> None:
     assert ledger.offers_from_slot_value(stored) == found
     assert ledger.offers_from_slot_value([{"broken": 1}, "x"]) == []
     assert at_local(1, 10) > utcnow()
+
+
+# --- Owners and limits (issue 14) -----------------------------------------------------------
+
+ALICE = ledger.BookingOwner("k1_" + "a" * 32)
+MALLORY = ledger.BookingOwner("k1_" + "m" * 32)
+EMPLOYEE = ledger.BookingOwner("k1_" + "c" * 32, ("k2_" + "e" * 32, "k1_" + "e" * 32))
+LIMITS = ledger.BookingLimits(changes_per_hour=3, anonymous_per_hour=3, anonymous_active_max=10)
+
+
+def slot_ids(sessions: sessionmaker, region: str = "Utrecht") -> list[int]:
+    """The free slots of the region's coaches (all bookable online in basic_data)."""
+    coaches = select(CoachRegion.coach_id).where(CoachRegion.region == region)
+    with sessions() as session:
+        return list(
+            session.execute(
+                select(Slot.id)
+                .where(Slot.status == "free", Slot.coach_id.in_(coaches))
+                .order_by(Slot.starts_at)
+            )
+            .scalars()
+            .all()
+        )
+
+
+def owned_book(
+    sessions: sessionmaker,
+    slot_id: int,
+    owner: ledger.BookingOwner,
+    limits: ledger.BookingLimits | None = LIMITS,
+    now=None,
+) -> ledger.BookingView:
+    with sessions() as session:
+        return run_in_transaction(
+            session,
+            ledger.book_slot,
+            slot_id=slot_id,
+            mode="online",
+            region="Utrecht",
+            now=now or utcnow(),
+            actor="test",
+            owner=owner,
+            limits=limits,
+        )
+
+
+def outbox_count(sessions: sessionmaker) -> int:
+    with sessions() as session:
+        return len(session.execute(select(OutboxMessage.id)).all())
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_only_the_owner_can_see_move_or_cancel(seeded: sessionmaker) -> None:
+    first, second = slot_ids(seeded)[:2]
+    view = owned_book(seeded, first, ALICE)
+    mails = outbox_count(seeded)
+    with seeded() as session:
+        assert ledger.find_booking(session, view.code, MALLORY) is None
+        assert ledger.find_booking(session, view.code, ALICE) == view
+    for work, kwargs in (
+        (ledger.cancel_booking, {}),
+        (ledger.reschedule_booking, {"new_slot_id": second, "email_retention": RETENTION}),
+    ):
+        with seeded() as session, pytest.raises(ledger.BookingError) as refused:
+            run_in_transaction(
+                session, work, code=view.code, now=utcnow(), actor="t", owner=MALLORY, **kwargs
+            )
+        assert refused.value.reason == ledger.BOOKING_UNKNOWN
+    assert outbox_count(seeded) == mails
+    with seeded() as session:
+        run_in_transaction(
+            session, ledger.cancel_booking, code=view.code, now=utcnow(), actor="t", owner=ALICE
+        )
+        # Even a cancelled booking looks unknown to a stranger (not "already cancelled").
+        with pytest.raises(ledger.BookingError) as refused:
+            run_in_transaction(
+                session, ledger.cancel_booking, code=view.code, now=utcnow(), actor="t",
+                owner=MALLORY,
+            )  # fmt: skip
+        assert refused.value.reason == ledger.BOOKING_UNKNOWN
+        stored = session.execute(select(Booking)).scalar_one()
+        assert stored.active_owner is None and stored.owner_conversation == ALICE.conversation
+
+
+def test_the_verified_employee_owns_it_under_the_previous_key_too(seeded: sessionmaker) -> None:
+    old = ledger.BookingOwner("k1_" + "b" * 32, ("k1_" + "e" * 32,))
+    view = owned_book(seeded, slot_ids(seeded)[0], old)
+    with seeded() as session:
+        assert ledger.find_booking(session, view.code, EMPLOYEE) == view  # rotated key
+        assert ledger.active_booking_of(session, EMPLOYEE, utcnow()) == view
+    with pytest.raises(ledger.BookingError) as refused:
+        owned_book(seeded, slot_ids(seeded)[0], EMPLOYEE)
+    assert refused.value.reason == ledger.BOOKING_ALREADY_ACTIVE
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_one_active_booking_per_owner(seeded: sessionmaker) -> None:
+    first, second = slot_ids(seeded)[:2]
+    view = owned_book(seeded, first, ALICE)
+    with pytest.raises(ledger.BookingError) as refused:
+        owned_book(seeded, second, ALICE)
+    assert refused.value.reason == ledger.BOOKING_ALREADY_ACTIVE
+    with seeded() as session:  # the database itself refuses a second active owner lock
+        booking = session.execute(select(Booking)).scalar_one()
+        session.add(
+            Booking(
+                code="ZZZZZZZZZZ", slot_id=second, mode="online", region="Utrecht",
+                status="active", ics_token="other-token", sequence=0,
+                active_owner=booking.active_owner,
+            )
+        )  # fmt: skip
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+    with seeded() as session:
+        run_in_transaction(
+            session, ledger.cancel_booking, code=view.code, now=utcnow(), actor="t", owner=ALICE
+        )
+    assert owned_book(seeded, second, ALICE).status == "active"
+
+
+def test_a_passed_appointment_no_longer_blocks_a_new_one(seeded: sessionmaker) -> None:
+    first, second = slot_ids(seeded)[:2]
+    owned_book(seeded, first, EMPLOYEE)
+    with seeded() as session:
+        start = session.get(Slot, first).ends_at
+    later = start + timedelta(minutes=5)  # the first appointment is over
+    with seeded() as session:
+        session.execute(update(Slot).where(Slot.id == second).values(
+            starts_at=later + timedelta(days=1), ends_at=later + timedelta(days=1, hours=1)
+        ))  # fmt: skip
+        session.commit()
+    view = owned_book(seeded, second, EMPLOYEE, now=later)
+    with seeded() as session:
+        locks = dict(session.execute(select(Booking.slot_id, Booking.active_owner)).all())
+    assert locks == {first: None, second: EMPLOYEE.lock} and view.status == "active"
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_changes_per_hour_count_bookings_and_moves_not_cancels(seeded: sessionmaker) -> None:
+    limits = ledger.BookingLimits(changes_per_hour=2, anonymous_per_hour=5)
+    ids = slot_ids(seeded)
+    now = utcnow()
+    view = owned_book(seeded, ids[0], ALICE, limits, now=now)
+
+    def move(slot_id: int, at=now) -> None:
+        with seeded() as session:
+            run_in_transaction(
+                session, ledger.reschedule_booking, code=view.code, new_slot_id=slot_id,
+                now=at, actor="t", email_retention=RETENTION, owner=ALICE, limits=limits,
+            )  # fmt: skip
+
+    move(ids[1])
+    mails = outbox_count(seeded)
+    with pytest.raises(ledger.BookingError) as refused:
+        move(ids[2])
+    assert refused.value.reason == ledger.BOOKING_RATE_LIMITED and outbox_count(seeded) == mails
+    with seeded() as session:
+        assert session.get(Booking, view.booking_id).slot_id == ids[1]
+        assert ledger.booking_refusal(session, owner=ALICE, limits=limits, now=now) == (
+            ledger.BOOKING_ALREADY_ACTIVE
+        )
+    move(ids[2], at=ledger.quota_window(now) + timedelta(hours=1, minutes=1))  # next hour
+    with seeded() as session:
+        run_in_transaction(
+            session, ledger.cancel_booking, code=view.code, now=now, actor="t", owner=ALICE
+        )
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_anonymous_bookings_have_one_shared_hourly_limit(seeded: sessionmaker) -> None:
+    limits = ledger.BookingLimits(changes_per_hour=5, anonymous_per_hour=2)
+    ids = slot_ids(seeded)
+    for number in range(2):
+        owned_book(seeded, ids[number], ledger.BookingOwner(f"k1_{number:032d}"), limits)
+    with pytest.raises(ledger.BookingError) as refused:
+        owned_book(seeded, ids[2], ledger.BookingOwner("k1_" + "9" * 32), limits)
+    assert refused.value.reason == ledger.ANONYMOUS_FULL
+    with seeded() as session:
+        assert (
+            ledger.booking_refusal(
+                session, owner=ledger.BookingOwner("x"), limits=limits, now=utcnow()
+            )
+            == ledger.ANONYMOUS_FULL
+        )
+    assert owned_book(seeded, ids[2], EMPLOYEE, limits).status == "active"  # verified: fine
+    off = ledger.BookingLimits(anonymous_per_hour=0)
+    with pytest.raises(ledger.BookingError) as refused:
+        owned_book(seeded, ids[3], ledger.BookingOwner("y"), off)
+    assert refused.value.reason == ledger.NEEDS_IDENTITY
+
+
+def test_anonymous_bookings_held_at_once_are_capped(seeded: sessionmaker) -> None:
+    limits = ledger.BookingLimits(changes_per_hour=5, anonymous_per_hour=50, anonymous_active_max=2)
+    ids = slot_ids(seeded)
+    for number in range(2):
+        owned_book(seeded, ids[number], ledger.BookingOwner(f"k1_{number:032d}"), limits)
+    with pytest.raises(ledger.BookingError) as refused:
+        owned_book(seeded, ids[2], ledger.BookingOwner("k1_" + "9" * 32), limits)
+    assert refused.value.reason == ledger.ANONYMOUS_FULL
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_booking_spree_at_once_stops_at_the_limit(seeded: sessionmaker) -> None:
+    from tests.ledger.test_concurrency import run_together
+
+    ids = slot_ids(seeded)
+    limits = ledger.BookingLimits(changes_per_hour=5, anonymous_per_hour=3)
+
+    def attempt(number: int) -> object:
+        owner = ledger.BookingOwner(f"k1_{number:032d}")
+        try:
+            return owned_book(seeded, ids[number], owner, limits)
+        except ledger.BookingError as refused:
+            return refused.reason
+
+    results = run_together(len(ids), attempt)
+    assert sum(isinstance(r, ledger.BookingView) for r in results) == 3, results
+    assert [r for r in results if isinstance(r, str)] == [ledger.ANONYMOUS_FULL] * (len(ids) - 3)
+    with seeded() as session:
+        assert len(session.execute(select(Booking.id)).all()) == 3
+        assert session.execute(select(BookingQuota.used).where(
+            BookingQuota.key == ledger.ANONYMOUS_QUOTA_KEY
+        )).scalar_one() == 3  # fmt: skip

@@ -189,3 +189,40 @@ def test_employee_voucher_lookup(seeded: sessionmaker) -> None:
             )
             is None
         )
+
+
+def test_previous_key_finds_the_voucher_of_a_rotated_employee(seeded: sessionmaker) -> None:
+    """One employee, one voucher across a pseudonym-key rotation (k1_ key, then k2_ key)."""
+    old_key, new_key = "k1_" + "a" * 32, "k2_" + "b" * 32
+    first = ask(seeded, key=old_key)
+    before = committed(seeded)
+    with seeded() as session:
+        again = run_in_transaction(
+            session, ledger.request_voucher, municipality_code="GM9901", employee_key=new_key,
+            previous_keys=(old_key,), now=utcnow(), valid_days=365, actor="test",
+        )  # fmt: skip
+        assert not again.new and again.voucher.code == first.voucher.code
+        found = ledger.employee_voucher(
+            session, municipality_code="GM9901", employee_key=new_key, now=utcnow(),
+            previous_keys=(old_key,),
+        )  # fmt: skip
+        assert found is not None and found.code == first.voucher.code
+        assert ledger.employee_voucher(
+            session, municipality_code="GM9901", employee_key=new_key, now=utcnow()
+        ) is None  # fmt: skip
+        keys = list(session.execute(select(Voucher.employee_key)).scalars())
+    assert committed(seeded) == before and keys == [old_key]
+
+
+def test_a_new_voucher_is_stored_under_the_current_key(seeded: sessionmaker) -> None:
+    """The stored key's ``k<version>_`` prefix records the key version it was made under."""
+    new_key = "k2_" + "c" * 32
+    with seeded() as session:
+        issued = run_in_transaction(
+            session, ledger.request_voucher, municipality_code="GM9901", employee_key=new_key,
+            previous_keys=("k1_" + "d" * 32, "not valid!"), now=utcnow(), valid_days=365,
+            actor="test",
+        )  # fmt: skip
+        assert issued.new
+        stored = session.execute(select(Voucher.employee_key)).scalar_one()
+    assert stored == new_key

@@ -52,6 +52,7 @@ async def test_user_text_is_absent_from_logs_at_info(
     caplog.set_level(logging.INFO)
     message = protect_incoming(
         UserMessage(USER_TEXT, CollectingOutputChannel(), RAW_ID, input_channel="rest"),
+        "rest",
         pseudonymizer,
     )
     # What Rasa and friends log while handling a message, at INFO and above.
@@ -90,7 +91,7 @@ async def test_user_text_is_absent_from_logs_at_info(
     assert "Circuit breaker tripped" in logged
     assert "rest.message.received.failure" in logged
     assert "ValueError" in logged
-    assert pseudonymizer.pseudonym(RAW_ID) in logged
+    assert message.sender_id in logged  # the conversation key of "rest:<id>"
 
 
 def test_texts_seen_by_the_store_only_are_blanked_too(privacy_logging, caplog) -> None:
@@ -128,3 +129,19 @@ def test_sanitise_keeps_identifiers_and_handles_json() -> None:
     assert out == {"event": "x", "user_text": "[TEKST]"}
     assert sanitise_message("text=hallo_daar other=1").startswith("text=[TEKST]")
     assert len(sanitise_message("a" * 50_000)) < 1100
+
+
+def test_tokens_and_codes_never_reach_a_log() -> None:
+    """Issue 14: no tokens in any log (a widget token in a socket.io URL, a signed claim)."""
+    jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJvaWQtMSJ9.c2lnbmF0dXJlLXZhbHVl"
+    lines = [
+        f"GET /socket.io/?EIO=4&transport=polling&token={jwt} 200",
+        f"refused claim {jwt} for sender k1_abc",
+        "GET /webhooks/rest/webhook?token=koers-test-token HTTP/1.1",
+        '{"event": "user", "koers_identity": "abc.def.ghi", "employee_key": "k1_x"}',
+        "booking K7QMX-4TXR9 cancelled",
+    ]
+    cleaned = "\n".join(sanitise_message(line) for line in lines)
+    for secret in ("eyJ", "koers-test-token", "abc.def.ghi", "k1_x", "4TXR9"):
+        assert secret not in cleaned, secret
+    assert "GET /webhooks/rest/webhook?token=[TEKST]" in cleaned

@@ -74,3 +74,59 @@ def test_no_model_is_loaded_at_import() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
                             text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# Issue 14: names at the start of a sentence, without any context word, of every origin.
+SENTENCE_INITIAL = {
+    "frisian": ("Wytse Hiemstra van de buitendienst raadde me deze scan aan", "Wytse Hiemstra"),
+    "moroccan": ("Ouassima Azzouzi werkt ook bij Burgerzaken en wil weg", "Ouassima Azzouzi"),
+    "turkish": ("Batuhan Korkmaz twijfelt of hij moet blijven", "Batuhan Korkmaz"),
+    "surinamese": ("Marjorie Wijngaarde wil ook weten wat zij waard is", "Marjorie Wijngaarde"),
+    "antillean": ("Shurandy Rosaria wil ook een afspraak met een coach", "Shurandy Rosaria"),
+    "polish": ("Grzegorz Lewandowski wil graag met pensioen", "Grzegorz Lewandowski"),
+}
+
+
+@pytest.mark.parametrize("origin", sorted(SENTENCE_INITIAL))
+def test_sentence_initial_names_of_every_origin(origin: str) -> None:
+    text, name = SENTENCE_INITIAL[origin]
+    assert name in names(text), (origin, names(text))
+    assert name in names(text, use_ner=False), "the rules alone find it (logs use no NER)"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Zoltan Kovács kwam gisteren langs.", "Zoltan Kovács"),  # on no list
+        ("Ik heb het met Hiemstra over mijn functie gehad.", "Hiemstra"),  # listed surname
+        ("Kawtar El Idrissi heeft al een coach gehad.", "Kawtar El Idrissi"),
+        ("Gisteren zei Sutrisno Kartosen dat het kon.", "Sutrisno Kartosen"),
+    ],
+)
+def test_names_without_context_words(text: str, expected: str) -> None:
+    assert any(expected in f for f in names(text)), names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Werk en Inkomen heeft een nieuwe teamleider gekregen.",
+        "Burgerzaken Zaanstad zoekt mensen voor de balie.",
+        "Buitendienst Leeuwarden begint om zeven uur.",
+        "DIV Almere gaat over naar zaakgericht werken.",
+        "Maatschappelijke Ondersteuning is een zware afdeling.",
+        "Digitale Vaardigheden is een workshop die ik wil volgen.",
+        "Noord Holland is mijn regio.",
+        "Sint Maarten hoort ook bij het koninkrijk.",
+        "GM9901 is de code van mijn gemeente.",
+        "Team Vergunningen krijgt er werk bij.",
+        "Baas in eigen loopbaan klinkt goed.",
+    ],
+)
+def test_capitalised_career_words_and_places_are_not_name_pairs(text: str) -> None:
+    assert names(text) == []
+
+
+def test_toponymic_surnames_keep_their_place_word() -> None:
+    assert "Jeroen van den Bosch" in names("Jeroen van den Bosch zei het.")
+    assert "Kees van Tiel" in names("Hoi, Kees van Tiel hier.")

@@ -96,8 +96,11 @@ async def test_edge_pseudonymises_and_replies_reach_the_channel(pseudonymizer) -
     collector = CollectingOutputChannel()
     message = UserMessage("Hoi, ik ben Fatima", collector, "widget-sessie-77",
                           input_channel="rest", metadata={"a": 1})  # fmt: skip
-    safe = protect_incoming(message, pseudonymizer)
-    assert safe.sender_id == pseudonymizer.pseudonym("widget-sessie-77")
+    safe = protect_incoming(message, "widget", pseudonymizer)
+    assert safe.sender_id == pseudonymizer.pseudonym("widget:widget-sessie-77")
+    # the channel is part of the key: the same id over REST is another conversation
+    rest = protect_incoming(message, "rest", pseudonymizer)
+    assert rest.sender_id == pseudonymizer.pseudonym("rest:widget-sessie-77") != safe.sender_id
     assert safe.text == message.text and safe.metadata == {"a": 1}
     assert isinstance(safe.output_channel, PseudonymisedOutputChannel)
     assert safe.output_channel.name() == collector.name()
@@ -105,3 +108,19 @@ async def test_edge_pseudonymises_and_replies_reach_the_channel(pseudonymizer) -
     await safe.output_channel.send_text_message(safe.sender_id, "Nog iets")
     assert [m["recipient_id"] for m in collector.messages] == ["widget-sessie-77"] * 2
     assert safe.output_channel.messages is collector.messages
+
+
+def test_edge_refuses_an_unknown_channel(pseudonymizer) -> None:
+    with pytest.raises(ValueError):
+        protect_incoming(UserMessage("hoi", None, "x"), "socketio", pseudonymizer)
+
+
+def test_edge_hands_the_previous_key_to_the_tracker_store() -> None:
+    """During a rotation the tracker store only sees the current key of "channel:id"; the edge
+    tells it the previous one, so the conversation is moved instead of lost."""
+    from bot.privacy.channel import previous_conversation_key
+
+    old = build_pseudonymizer(SECRET)
+    new = build_pseudonymizer("another-secret-" + "z" * 40, version=2, previous_secret=SECRET)
+    safe = protect_incoming(UserMessage("hoi", None, "sessie-9"), "widget", new)
+    assert previous_conversation_key(safe.sender_id) == old.pseudonym("widget:sessie-9")

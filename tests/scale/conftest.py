@@ -9,7 +9,13 @@ import aiohttp
 import pytest
 
 from bot.scale import Deployment, running_deployment
-from tests.conversation.conftest import AUTH_TOKEN, TEST_PSEUDONYM_SECRET, trained_model
+from tests.conversation.conftest import (
+    AUTH_TOKEN,
+    TEST_IDENTITY_SECRET,
+    TEST_PSEUDONYM_SECRET,
+    TEST_WIDGET_SECRETS,
+    trained_model,
+)
 
 
 @pytest.fixture(scope="package")
@@ -22,8 +28,10 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         "KOERS_RASA_AUTH_TOKEN": AUTH_TOKEN,
         "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
         "KOERS_RETENTION_INTERVAL_MINUTES": "0",
-        # the tests send municipality/employee key as REST metadata (no token on REST)
-        "KOERS_REST_TRUST_IDENTITY_METADATA": "true",
+        # the tests prove identity over REST with a widget token (metadata widget_token)
+        "KOERS_REST_ENABLED": "true",
+        "KOERS_IDENTITY_SECRET": TEST_IDENTITY_SECRET,
+        "KOERS_WIDGET_JWT_SECRETS": ",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
     }
     with running_deployment(workdir, instances=2, model=model, extra_env=extra_env) as dep:
         yield dep

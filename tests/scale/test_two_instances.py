@@ -14,9 +14,17 @@ import uuid
 import aiohttp
 import sqlalchemy as sa
 
+from bot.channels.identity import employee_keys
 from bot.ledger import texts
+from bot.privacy.pseudonym import build_pseudonymizer
 from bot.scale import Deployment
-from tests.conversation.conftest import AUTH_TOKEN, Chat, pseudonym
+from tests.conversation.conftest import (
+    AUTH_TOKEN,
+    TEST_PSEUDONYM_SECRET,
+    Chat,
+    identity_metadata,
+    pseudonym,
+)
 
 SCRIPT = ["hoi", "ik wil de talentscan doen", "4", "3", "wat is EVC?", "5", "2", "stop"]
 VOUCHER_READY = "Je voucher is klaar!"
@@ -128,7 +136,7 @@ async def test_voucher_exactly_once_across_instances(
     bases = targets(deployment)
 
     async def ask(key: str, base: str) -> str:
-        metadata = {"municipality": "GM9901", "employee_key": key}
+        metadata = identity_metadata("GM9901", key)
         sender = f"scale-{uuid.uuid4().hex}"
         return Chat.text_of(await say(http, base, sender, "ik wil een voucher aanvragen",
                                       metadata))  # fmt: skip
@@ -137,8 +145,9 @@ async def test_voucher_exactly_once_across_instances(
     engine = sa.create_engine(deployment.database_url)
     with engine.connect() as conn:
         for n, key in enumerate(keys):
+            stored_key = employee_keys(key, build_pseudonymizer(TEST_PSEUDONYM_SECRET)).current
             rows = conn.execute(
-                sa.text("SELECT count(*) FROM vouchers WHERE employee_key = :k"), {"k": key}
+                sa.text("SELECT count(*) FROM vouchers WHERE employee_key = :k"), {"k": stored_key}
             ).scalar()
             assert rows == 1, key
             mine = answers[n * len(bases) : (n + 1) * len(bases)]
@@ -163,9 +172,11 @@ async def test_booking_exactly_once_across_instances(
     engine = sa.create_engine(deployment.database_url)
     with engine.connect() as conn:
         before = conn.execute(sa.text("SELECT count(*) FROM bookings")).scalar()
-    # both pick "1" at the same moment, through different instances
+    for sender, base in zip(senders, (first, second), strict=True):
+        assert "Zal ik" in Chat.text_of(await say(http, base, sender, "1"))
+    # both confirm "1" at the same moment, through different instances
     answers = await asyncio.gather(
-        say(http, second, senders[0], "1"), say(http, first, senders[1], "1")
+        say(http, second, senders[0], "ja"), say(http, first, senders[1], "ja")
     )
     booked = sum(texts.BOOKED in Chat.text_of(a) for a in answers)
     with engine.connect() as conn:

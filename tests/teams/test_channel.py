@@ -6,6 +6,7 @@ import asyncio
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels import identity as ids
 from bot.privacy.pseudonym import Pseudonymizer
 from bot.teams import texts
 from bot.teams.activity import HERO_CARD, PAYLOAD_KEY
@@ -65,7 +66,10 @@ async def test_user_id_is_pseudonymised_and_replies_still_reach_the_user(
     assert await server.wait_for_deliveries(1) == ["je zei: hallo daar"]
     [message] = server.received
     aad = activity["from"]["aadObjectId"]
-    assert message.sender_id == pseudonymizer.pseudonym(f"msteams:{aad}")
+    # keyed by the verified activity's conversation, never by the (look-up-able) AAD id
+    conversation = activity["conversation"]["id"]
+    assert message.sender_id == pseudonymizer.pseudonym(f"msteams:{conversation}")
+    assert message.sender_id != pseudonymizer.pseudonym(f"msteams:{aad}")
     assert aad not in message.sender_id and "29:" not in message.sender_id
     assert message.input_channel == "botframework"
     # no Teams names, AAD ids or tenant ids in what Rasa stores with the message
@@ -73,23 +77,35 @@ async def test_user_id_is_pseudonymised_and_replies_still_reach_the_user(
     assert harness.fake.deliveries[0].activity["recipient"]["id"] == activity["from"]["id"]
 
 
-async def test_mapped_tenant_gives_municipality_and_employee_key(
+IDENTITY_SECRET = "teams-test-identity-secret-0123456789abcdef"
+
+
+async def test_mapped_tenant_gives_municipality_and_a_signed_identity(
     harness: Harness, pseudonymizer: Pseudonymizer
 ) -> None:
     config = channel_config(
-        harness.fake.base_url, tenant_municipalities={TENANT_ID.upper(): "GM9901"}
+        harness.fake.base_url, tenant_municipalities={TENANT_ID.upper(): "GM9901"},
+        identity_secret=IDENTITY_SECRET,
     )
     server = await harness.start(config)
+    activity = harness.fake.activity("hallo")
+    # whatever the client puts in channelData or value, identity comes from the tenant map
+    activity["channelData"]["employee_key"] = "forged"
+    activity["value"] = {"municipality": "GM9902", "employee_key": "forged"}
 
-    await server.post(harness.fake.activity("hallo"))
+    await server.post(activity)
 
     await server.wait_for_deliveries(1)
     metadata = server.received[0].metadata
+    assert set(metadata) == {"municipality", ids.METADATA_IDENTITY}
     assert metadata["municipality"] == "GM9901"
-    key = metadata["employee_key"]
-    assert key.startswith("k1_") and 8 <= len(key) <= 128
-    assert "0b6e7c1e" not in key
-    assert set(metadata) == {"municipality", "employee_key"}
+    verified = ids.verify_identity(metadata[ids.METADATA_IDENTITY], IDENTITY_SECRET)
+    assert verified is not None and verified.channel == "msteams"
+    assert verified.municipality == "GM9901"
+    # the same key the widget derives from the token's oid claim: one person, one key
+    aad = activity["from"]["aadObjectId"]
+    assert verified.employee_key == ids.employee_keys(aad.upper(), pseudonymizer).current
+    assert aad not in str(metadata)
 
 
 async def test_mentions_are_stripped(harness: Harness) -> None:
@@ -260,3 +276,15 @@ async def test_a_failing_bot_still_answers_in_dutch(harness: Harness) -> None:
     server = await harness.start(responder=broken_bot)
     await server.post(harness.fake.activity("hoi"))
     assert await server.wait_for_deliveries(1) == [SERVICE_UNAVAILABLE]
+
+
+def test_teams_on_without_an_identity_secret_refuses_to_start(monkeypatch) -> None:
+    import pytest
+
+    from bot.teams.channel import TeamsInput
+
+    monkeypatch.setenv("KOERS_TEAMS_APP_ID", APP_ID)
+    monkeypatch.setenv("KOERS_TEAMS_APP_PASSWORD", "x" * 20)
+    monkeypatch.setenv("KOERS_IDENTITY_SECRET", "")
+    with pytest.raises(ids.IdentityConfigError):
+        TeamsInput.from_credentials(None)

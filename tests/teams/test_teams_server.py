@@ -174,7 +174,7 @@ async def test_teams_ids_never_reach_the_tracker_store_and_vouchers_work(
     replies = await user.wait_for(1)
     assert "Je voucher is klaar!" in replies[0]["text"]  # municipality from the tenant map
 
-    conversation_id = pseudonym(f"msteams:{user.aad}")
+    conversation_id = pseudonym(user.conversation, "msteams")
     async with aiohttp.ClientSession() as session, session.get(
         f"{servers.rasa_url}/conversations/{conversation_id}/tracker?token={AUTH_TOKEN}"
     ) as response:

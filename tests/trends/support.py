@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -19,8 +20,12 @@ from bot.trends.weeks import shift
 
 PASSWORD = "een-lang-testwachtwoord"
 SESSION_KEY = Fernet.generate_key().decode()
+#: The running week: never shown on the dashboard (only completed weeks are).
 THIS_WEEK = current_week()
+#: The newest week the dashboard shows, and the one before it.
 LAST_WEEK = shift(THIS_WEEK, -1)
+EARLIER_WEEK = shift(THIS_WEEK, -2)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def dashboard_settings(database_url: str, **overrides: Any) -> Settings:
@@ -54,18 +59,19 @@ def make_accounts(sessions: sessionmaker) -> None:
             )
 
 
-#: (municipality, week, event type, category, count): some cells at or over 5, some under.
+#: (municipality, week, event type, category, count): some cells at or over 5, some under,
+#: all in completed weeks (the running week is never shown).
 SEED: tuple[tuple[str, str, str, str, int], ...] = (
-    ("GM9901", THIS_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 9),
-    ("GM9901", LAST_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 6),
-    ("GM9903", THIS_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 3),
-    ("GM9901", THIS_WEEK, ev.SCAN_COMPLETED, "verbreden", 7),
-    ("GM9901", THIS_WEEK, ev.SCAN_COMPLETED, "buiten", 2),
-    ("GM9903", THIS_WEEK, ev.SCAN_COMPLETED, "verdiepen", 11),
-    ("GM9901", THIS_WEEK, ev.BARRIER_RAISED, "tijd", 5),
-    ("GM9901", THIS_WEEK, ev.BARRIER_RAISED, "geld", 1),
-    ("GM9901", THIS_WEEK, ev.FALLBACK, "faq/evc", 6),
-    ("GM9901", THIS_WEEK, ev.VOUCHER_ISSUED, ev.NO_CATEGORY, 5),
+    ("GM9901", LAST_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 9),
+    ("GM9901", EARLIER_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 6),
+    ("GM9903", LAST_WEEK, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 3),
+    ("GM9901", LAST_WEEK, ev.SCAN_COMPLETED, "verbreden", 7),
+    ("GM9901", LAST_WEEK, ev.SCAN_COMPLETED, "buiten", 2),
+    ("GM9903", LAST_WEEK, ev.SCAN_COMPLETED, "verdiepen", 11),
+    ("GM9901", LAST_WEEK, ev.BARRIER_RAISED, "tijd", 5),
+    ("GM9901", LAST_WEEK, ev.BARRIER_RAISED, "geld", 1),
+    ("GM9901", LAST_WEEK, ev.FALLBACK, "faq/evc", 6),
+    ("GM9901", LAST_WEEK, ev.VOUCHER_ISSUED, ev.NO_CATEGORY, 5),
 )
 
 
@@ -77,3 +83,25 @@ def seed_events(sessions: sessionmaker, rows: tuple = SEED) -> None:
                 for _ in range(count)
             )
         session.commit()
+
+
+async def csrf_of(client: Any, path: str = "/dashboard/login", **kwargs: Any) -> str:
+    page = await client.get(path, **kwargs)
+    found = CSRF.search(await page.text())
+    assert found, "every form carries a CSRF token"
+    return found.group(1)
+
+
+async def login(
+    client: Any, username: str, password: str = PASSWORD, *, address: str | None = None
+) -> Any:
+    """Logs in through the real form; ``address`` poses as that client behind a trusted
+    proxy (X-Forwarded-For, only believed when the app trusts 127.0.0.1)."""
+    headers = {"X-Forwarded-For": address} if address else {}
+    token = await csrf_of(client, headers=headers)
+    return await client.post(
+        "/dashboard/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        headers=headers,
+        allow_redirects=False,
+    )

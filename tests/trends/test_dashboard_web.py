@@ -3,26 +3,27 @@ cookie flags, lockout and bad input."""
 
 from __future__ import annotations
 
-import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from bot.trends.web import COOKIE_NAME, wants_secure_cookie
+from bot.trends.web import COOKIE_NAME, client_address, wants_secure_cookie
 from bot.web.app import init_app
 from tests.ledger.support import basic_data, load
 from tests.trends.support import (
+    LAST_WEEK,
     PASSWORD,
     THIS_WEEK,
+    csrf_of,
     dashboard_settings,
+    login,
     make_accounts,
     seed_events,
 )
 
 pytest_plugins = ["tests.ledger.support"]
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -36,22 +37,6 @@ def world(database_url: str, sessions: sessionmaker) -> str:
 @pytest.fixture
 async def client(aiohttp_client: Any, world: str) -> Any:
     return await aiohttp_client(init_app(dashboard_settings(world)))
-
-
-async def csrf_of(client: Any, path: str = "/dashboard/login") -> str:
-    page = await client.get(path)
-    found = CSRF.search(await page.text())
-    assert found, "every form carries a CSRF token"
-    return found.group(1)
-
-
-async def login(client: Any, username: str, password: str = PASSWORD) -> Any:
-    token = await csrf_of(client)
-    return await client.post(
-        "/dashboard/login",
-        data={"username": username, "password": password, "csrf_token": token},
-        allow_redirects=False,
-    )
 
 
 async def test_pages_need_a_login(client: Any) -> None:
@@ -164,7 +149,7 @@ async def test_programme_coordinator_sees_all_and_per_municipality(client: Any) 
 
 async def test_csv_export_has_the_same_suppression(client: Any) -> None:
     await login(client, "programma")
-    response = await client.get(f"/dashboard/richtingen.csv?gemeente=alle&van={THIS_WEEK}")
+    response = await client.get(f"/dashboard/richtingen.csv?gemeente=alle&van={LAST_WEEK}")
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
@@ -186,6 +171,8 @@ async def test_csv_export_has_the_same_suppression(client: Any) -> None:
         ("van=2026-W10&tot=2026-W02", "voor de laatste week"),
         ("van=2018-W01", "geldige week"),
         ("tot=2099-W01", "nog niet geweest"),
+        (f"tot={THIS_WEEK}", "loopt nog"),
+        (f"van={THIS_WEEK}", "voor de laatste week"),
         ("van=2019-W01", "hoogstens 104 weken"),
         ("gemeente=GM0000", "kennen we niet"),
         ("gemeente=GM9901%27%20OR%201%3D1--", "kennen we niet"),
@@ -203,6 +190,14 @@ async def test_bad_filters_give_a_clear_answer_and_no_data(
         assert expected in text
         assert "Per week" not in text and "Gesprekken;" not in text
     assert (await client.get("/dashboard/overzicht")).status == 200  # table still there
+
+
+async def test_the_page_says_which_period_is_shown(client: Any) -> None:
+    await login(client, "programma")
+    html = await (await client.get("/dashboard/overzicht")).text()
+    assert f"tot en met\n<strong>{LAST_WEEK}</strong>" in html
+    assert f"De lopende week ({THIS_WEEK})" in html and "zodra hij voorbij is" in html
+    assert f'name="tot" value="{LAST_WEEK}"' in html
 
 
 async def test_unknown_page_is_a_dutch_404(client: Any) -> None:
@@ -239,3 +234,64 @@ def test_secure_cookie_rule() -> None:
     assert wants_secure_cookie("auto", "http", "10.0.0.1", "https", ("10.0.0.1",))
     assert wants_secure_cookie("true", "http", None, None, ())
     assert not wants_secure_cookie("false", "https", None, None, ())
+
+
+def test_client_address_rule() -> None:
+    trusted = ("10.0.0.1",)
+    assert client_address("192.0.2.5", "203.0.113.7", trusted) == "192.0.2.5"  # not a proxy
+    assert client_address("10.0.0.1", "203.0.113.7", trusted) == "203.0.113.7"
+    # the right-most hop that is not ours: what a client writes in front does not count
+    assert client_address("10.0.0.1", "1.2.3.4, 203.0.113.7", trusted) == "203.0.113.7"
+    assert client_address("10.0.0.1", "203.0.113.7, 10.0.0.1", trusted) == "203.0.113.7"
+    assert client_address("10.0.0.1", "not-an-address", trusted) == "10.0.0.1"
+    assert client_address("10.0.0.1", None, trusted) == "10.0.0.1"
+    assert client_address(None, "203.0.113.7", trusted) == "unknown"
+
+
+async def test_housekeeping_purges_expired_sessions(client: Any, world: str) -> None:
+    from sqlalchemy import update
+
+    from bot.db import make_engine, make_session_factory
+    from bot.ledger.models import utcnow
+    from bot.trends.models import DashboardSession
+    from bot.trends.web import housekeeping_once
+
+    await login(client, "programma")
+    engine = make_engine(world)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            past = utcnow() - timedelta(hours=2)
+            session.execute(
+                update(DashboardSession).values(
+                    created_at=past - timedelta(hours=1), expires_at=past
+                )
+            )
+            session.commit()
+        # an expired session is a logged-out visitor even before the purge ...
+        assert (await client.get("/dashboard/overzicht", allow_redirects=False)).status == 303
+        await housekeeping_once(factory, dashboard_settings(world))
+        with factory() as session:
+            assert session.query(DashboardSession).count() == 0  # ... and then it is gone
+    finally:
+        engine.dispose()
+
+
+async def test_demo_data_shows_numbers(aiohttp_client: Any, database_url: str) -> None:
+    """`make run` loads the demo: its default page must show figures, not only "< 5"."""
+    from bot.db import make_engine, make_session_factory
+    from bot.ledger.models import utcnow
+    from bot.trends.demo import DEMO_PROGRAMME_USER, seed_demo
+
+    engine = make_engine(database_url)
+    with make_session_factory(engine).begin() as session:
+        passwords = seed_demo(session, now=utcnow())
+    engine.dispose()
+    assert passwords
+    client = await aiohttp_client(init_app(dashboard_settings(database_url)))
+    response = await login(client, DEMO_PROGRAMME_USER, passwords[DEMO_PROGRAMME_USER])
+    assert response.status == 303
+    body = (await (await client.get("/dashboard/overzicht.csv")).read()).decode("utf-8-sig")
+    rows = {line.split(";")[0]: line.split(";")[1:] for line in body.splitlines() if line}
+    assert rows[LAST_WEEK][0].isdigit() and int(rows[LAST_WEEK][0]) >= 5
+    assert THIS_WEEK not in rows

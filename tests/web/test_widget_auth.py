@@ -1,4 +1,5 @@
-"""The widget token: HS256 per municipality, RS256 with the intranet's public key, and refusals."""
+"""The widget token: HS256 per municipality, RS256 with the intranet's public key, and refusals
+(iat/exp required, maximum lifetime, issuer, shared secrets, oversized tokens)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.channels import identity as ids
 from bot.privacy.pseudonym import build_pseudonymizer
 from bot.widget_auth import (
     WidgetAuthConfigError,
     WidgetIdentity,
     WidgetTokenError,
+    client_metadata,
     identity_metadata,
     mint_token,
     parse_widget_keys,
-    untrusted_identity_dropped,
     verify_widget_token,
-    without_identity,
 )
 
 SECRET_1 = "gm9901-test-secret-0123456789abcdefghij"
@@ -60,15 +61,15 @@ def keys(tmp_path: Path, intranet_key: rsa.RSAPrivateKey):
 
 
 def claims(**overrides) -> dict:
-    base = {"gemeente": "GM9901", "sub": "emp-7f3a", "aud": "koers", "iat": NOW,
-            "exp": NOW + 600}  # fmt: skip
+    base = {"gemeente": "GM9901", "sub": "emp-7f3a", "oid": "emp-7f3a", "aud": "koers",
+            "iat": NOW, "exp": NOW + 600}  # fmt: skip
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
 
 def test_hs256_token_gives_the_identity(keys) -> None:
     token = jwt.encode(claims(), SECRET_1, algorithm="HS256")
-    assert verify_widget_token(token, keys) == WidgetIdentity("GM9901", "emp-7f3a")
+    assert verify_widget_token(token, keys) == WidgetIdentity("GM9901", "emp-7f3a", NOW + 600)
 
 
 def test_municipality_claim_in_english_works_too(keys) -> None:
@@ -78,12 +79,12 @@ def test_municipality_claim_in_english_works_too(keys) -> None:
 
 def test_rs256_token_with_the_intranet_key(keys, intranet_key) -> None:
     token = jwt.encode(claims(gemeente="GM9903"), intranet_key, algorithm="RS256")
-    assert verify_widget_token(token, keys) == WidgetIdentity("GM9903", "emp-7f3a")
+    assert verify_widget_token(token, keys) == WidgetIdentity("GM9903", "emp-7f3a", NOW + 600)
 
 
 def test_mint_token_round_trip(keys) -> None:
     token = mint_token("GM9901", "demo", SECRET_1, 60, NOW)
-    assert verify_widget_token(token, keys) == WidgetIdentity("GM9901", "demo")
+    assert verify_widget_token(token, keys) == WidgetIdentity("GM9901", "demo", NOW + 60)
 
 
 def _refused(token: str, keys) -> str:
@@ -118,10 +119,22 @@ def test_small_clock_skew_is_tolerated(keys) -> None:
                      id="no-audience"),
         pytest.param(lambda: jwt.encode(claims(exp=None), SECRET_1, algorithm="HS256"),
                      id="no-expiry"),
-        pytest.param(lambda: jwt.encode(claims(sub=None), SECRET_1, algorithm="HS256"),
-                     id="no-subject"),
-        pytest.param(lambda: jwt.encode(claims(sub=""), SECRET_1, algorithm="HS256"),
-                     id="empty-subject"),
+        pytest.param(lambda: jwt.encode(claims(oid=None), SECRET_1, algorithm="HS256"),
+                     id="no-employee-claim"),
+        pytest.param(lambda: jwt.encode(claims(oid=""), SECRET_1, algorithm="HS256"),
+                     id="empty-employee-claim"),
+        pytest.param(lambda: jwt.encode(claims(oid=7), SECRET_1, algorithm="HS256"),
+                     id="employee-claim-not-a-string"),
+        pytest.param(lambda: jwt.encode(claims(iat=None), SECRET_1, algorithm="HS256"),
+                     id="no-iat"),
+        pytest.param(lambda: jwt.encode(claims(iat="yesterday"), SECRET_1, algorithm="HS256"),
+                     id="iat-not-a-number"),
+        pytest.param(lambda: jwt.encode(claims(iat=NOW + 3600, exp=NOW + 4000), SECRET_1,
+                                        algorithm="HS256"), id="issued-in-the-future"),
+        pytest.param(lambda: jwt.encode(claims(exp=NOW + 8 * 3600 + 1), SECRET_1,
+                                        algorithm="HS256"), id="lifetime-too-long"),
+        pytest.param(lambda: jwt.encode(claims(iat=NOW - 30 * 86400, exp=NOW + 600), SECRET_1,
+                                        algorithm="HS256"), id="old-iat-long-lifetime"),
         pytest.param(lambda: jwt.encode(claims(gemeente=None), SECRET_1, algorithm="HS256"),
                      id="no-municipality"),
         pytest.param(lambda: jwt.encode(claims(municipality="GM9902"), SECRET_1,
@@ -132,6 +145,8 @@ def test_small_clock_skew_is_tolerated(keys) -> None:
         pytest.param(lambda: "not.a.token", id="garbage"),
         pytest.param(lambda: "", id="empty"),
         pytest.param(lambda: "a" * 10_000, id="huge"),
+        pytest.param(lambda: jwt.encode(claims(pad="x" * 5000), SECRET_1, algorithm="HS256"),
+                     id="oversized-but-signed"),
     ],
 )
 def test_forged_and_malformed_tokens_are_refused(keys, make) -> None:
@@ -198,32 +213,63 @@ def test_json_secrets_and_config_errors(tmp_path: Path) -> None:
         parse_widget_keys("", f"GM9901={tmp_path / 'missing.pem'}")
 
 
-def test_metadata_carries_a_pseudonymous_employee_key() -> None:
+def test_lifetime_limit_is_configurable() -> None:
+    keys = parse_widget_keys(f"GM9901={SECRET_1}", "", max_lifetime_seconds=600)
+    assert verify_widget_token(jwt.encode(claims(), SECRET_1, algorithm="HS256"), keys)
+    token = jwt.encode(claims(exp=NOW + 601), SECRET_1, algorithm="HS256")
+    assert _refused(token, keys) == "token_invalid"
+
+
+def test_issuer_is_checked_when_configured() -> None:
+    keys = parse_widget_keys(f"GM9901={SECRET_1}", "", issuer="https://intranet.gm9901.example")
+    good = jwt.encode(claims(iss="https://intranet.gm9901.example"), SECRET_1, algorithm="HS256")
+    assert verify_widget_token(good, keys).municipality == "GM9901"
+    for bad in (claims(iss="https://evil.example"), claims()):
+        assert _refused(jwt.encode(bad, SECRET_1, algorithm="HS256"), keys) == "token_invalid"
+
+
+def test_employee_claim_is_configurable() -> None:
+    keys = parse_widget_keys(f"GM9901={SECRET_1}", "", employee_claim="employee_id")
+    token = jwt.encode(claims(oid=None, employee_id="E-1"), SECRET_1, algorithm="HS256")
+    assert verify_widget_token(token, keys).subject == "E-1"
+    assert _refused(jwt.encode(claims(), SECRET_1, algorithm="HS256"), keys) == "token_invalid"
+
+
+def test_one_secret_for_two_municipalities_is_refused_at_start(
+    tmp_path: Path, intranet_key
+) -> None:
+    with pytest.raises(WidgetAuthConfigError, match="same key"):
+        parse_widget_keys(f"GM9901={SECRET_1},GM9902={SECRET_1}", "")
+    pem = tmp_path / "shared.pem"
+    pem.write_bytes(_public_pem(intranet_key))
+    with pytest.raises(WidgetAuthConfigError, match="same key"):
+        parse_widget_keys("", f"GM9901={pem},GM9902={pem}")
+
+
+def test_metadata_carries_a_signed_claim_and_no_raw_key() -> None:
     pseudonyms = build_pseudonymizer("p" * 40)
-    identity = WidgetIdentity("GM9901", "emp-7f3a")
-    metadata = identity_metadata(identity, pseudonyms)
+    secret = "i" * 40
+    identity = WidgetIdentity("GM9901", "Emp-7F3A", NOW + 600)
+    metadata = identity_metadata(identity, ids.CHANNEL_WIDGET, secret, pseudonyms)
+    assert set(metadata) == {"municipality", ids.METADATA_IDENTITY}
     assert metadata["municipality"] == "GM9901"
-    key = metadata["employee_key"]
-    assert "emp-7f3a" not in key and 8 <= len(key) <= 128
-    assert key == identity_metadata(identity, pseudonyms)["employee_key"]  # stable
-    # the same intranet key in another municipality is another employee
-    other = identity_metadata(WidgetIdentity("GM9902", "emp-7f3a"), pseudonyms)
-    assert other["employee_key"] != key
-    # never equal to the conversation pseudonym of the same string
-    assert key != pseudonyms.pseudonym("emp-7f3a")
-    assert identity_metadata(None, pseudonyms) == {}
+    verified = ids.verify_identity(metadata[ids.METADATA_IDENTITY], secret)
+    assert verified is not None and verified.channel == "widget"
+    assert verified.employee_key == ids.employee_keys("emp-7f3a", pseudonyms).current
+    assert verified.expires_at <= NOW + 600
+    assert "emp-7f3a" not in str(metadata).lower()
+    assert identity_metadata(None, ids.CHANNEL_WIDGET, secret, pseudonyms) == {}
 
 
-async def test_client_identity_metadata_is_dropped() -> None:
-    from rasa.core.channels.channel import UserMessage
+def test_claim_never_outlives_the_token() -> None:
+    identity = WidgetIdentity("GM9901", "emp", NOW + 10)
+    pseudonyms = build_pseudonymizer("p" * 40)
+    metadata = identity_metadata(identity, ids.CHANNEL_REST, "i" * 40, pseudonyms)
+    assert ids.verify_identity(metadata[ids.METADATA_IDENTITY], "i" * 40).expires_at == NOW + 10
 
-    seen: list = []
 
-    async def on_new_message(message) -> None:
-        seen.append(message.metadata)
-
-    handler = untrusted_identity_dropped(on_new_message)
-    forged = {"municipality": "GM9901", "employee_key": "someone-elses-key", "koers_x": 1}
-    await handler(UserMessage("ik wil een voucher", sender_id="x", metadata=forged))
-    assert seen == [{"koers_x": 1}]
-    assert without_identity(None) is None
+def test_client_identity_metadata_is_dropped() -> None:
+    forged = {"municipality": "GM9901", "employee_key": "someone-elses-key", "koers_x": 1,
+              ids.METADATA_IDENTITY: "forged", "widget_token": "t", "employee_keys": ["a"]}
+    assert client_metadata(forged) == {"koers_x": 1}
+    assert client_metadata(None) == {} and client_metadata([1]) == {}

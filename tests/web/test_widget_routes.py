@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.web import widget_views
 from bot.web.app import init_app
-from bot.widget_auth import WidgetIdentity, parse_widget_keys, verify_widget_token
+from bot.widget_auth import parse_widget_keys, verify_widget_token
 
 SECRET = "gm9901-route-test-secret-0123456789abcdef"
 
@@ -51,13 +52,12 @@ async def test_demo_page_embeds_the_widget_with_one_script_tag_and_a_valid_token
     parsed.feed(page)
     assert parsed.html_lang == "nl"
     assert "Gemeente Voorbeeld" in page
-    assert len(parsed.scripts) == 1
+    assert [s["src"] for s in parsed.scripts] == ["/widget/koers-widget.js", "/widget/demo.js"]
     script = parsed.scripts[0]
-    assert script["src"] == "/widget/koers-widget.js"
     assert script["data-socket-url"] == "http://127.0.0.1:5999"
     keys = parse_widget_keys(f"GM9901={SECRET}", "")
     identity = verify_widget_token(script["data-token"] or "", keys)
-    assert identity == WidgetIdentity("GM9901", widget_views.DEMO_EMPLOYEE)
+    assert (identity.municipality, identity.subject) == ("GM9901", widget_views.DEMO_EMPLOYEE)
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "ws://127.0.0.1:5999" in csp
     assert "unsafe-inline" not in csp
@@ -87,7 +87,32 @@ async def test_a_hostile_host_header_is_escaped(aiohttp_client, tmp_path: Path) 
     assert "<script>alert(1)</script>" not in page
     parsed = Scripts()
     parsed.feed(page)
-    assert len(parsed.scripts) == 1
+    assert len(parsed.scripts) == 2  # the widget and the demo's token refresh
+
+
+async def test_demo_token_endpoint_gives_a_fresh_valid_token(
+    aiohttp_client, tmp_path: Path
+) -> None:
+    client = await aiohttp_client(init_app(settings(tmp_path)))
+    response = await client.get("/widget/demo-token")
+    assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+    token = (await response.json())["token"]
+    identity = verify_widget_token(token, parse_widget_keys(f"GM9901={SECRET}", ""))
+    assert identity.subject == widget_views.DEMO_EMPLOYEE
+    assert (await client.get("/widget/demo.js")).status == 200
+    off = await aiohttp_client(init_app(settings(tmp_path, widget_demo_page=False)))
+    assert (await off.get("/widget/demo-token")).status == 404
+    anonymous = await aiohttp_client(init_app(settings(tmp_path, widget_jwt_secrets="")))
+    assert (await anonymous.get("/widget/demo-token")).status == 404
+
+
+async def test_demo_token_follows_the_token_rules(tmp_path: Path) -> None:
+    strict = settings(tmp_path, widget_token_max_lifetime_seconds=900,
+                      widget_jwt_issuer="https://intranet.example")  # fmt: skip
+    token = widget_views.demo_token(strict)
+    keys = parse_widget_keys(f"GM9901={SECRET}", "", max_lifetime_seconds=900,
+                             issuer="https://intranet.example")  # fmt: skip
+    assert verify_widget_token(token, keys).expires_at - int(time.time()) <= 900
 
 
 async def test_widget_assets(aiohttp_client, tmp_path: Path, monkeypatch) -> None:

@@ -48,3 +48,35 @@ export function newClientId() {
   window.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+const BROWSER_KEY = "koers-widget:browser";
+let memoryBrowserSecret = null;
+
+/**
+ * This browser's secret: the owner of its anonymous conversations. The server signs the
+ * session id for it, so only this browser can continue them. Kept in localStorage (shared by
+ * the tabs of this browser); without storage, for this page only.
+ */
+export function browserSecret() {
+  if (memoryBrowserSecret) return memoryBrowserSecret;
+  let store = null;
+  try {
+    store = window.localStorage;
+    const kept = store.getItem(BROWSER_KEY);
+    if (kept && /^[A-Za-z0-9_-]{22,128}$/.test(kept)) {
+      memoryBrowserSecret = kept;
+      return kept;
+    }
+  } catch {
+    store = null; // blocked storage: a secret for this page only
+  }
+  const bytes = new Uint8Array(24);
+  window.crypto.getRandomValues(bytes);
+  memoryBrowserSecret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  try {
+    if (store) store.setItem(BROWSER_KEY, memoryBrowserSecret);
+  } catch {
+    // storage full or blocked: keep it for this page
+  }
+  return memoryBrowserSecret;
+}

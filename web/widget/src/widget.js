@@ -5,10 +5,16 @@
 // is sent again and the server drops what it already had. Bot messages are numbered per
 // conversation (koers_seq/koers_epoch); on reconnect the widget asks for the ones after the
 // last it has, and ignores numbers it already shows.
+//
+// Identity: the page's token goes along on every (re)connect. When it expires on an open
+// socket the server drops the identity (the chat goes on anonymously) and says so; the widget
+// then fires the DOM event "koers:token-expired" (detail: { setToken }) and calls the
+// onTokenExpired option, so the page can fetch a fresh token and hand it over with
+// widget.setToken(token) (docs/widget.md).
 
 import { io } from "socket.io-client";
 import { makeLink, renderMarkdown, safeUrl } from "./markdown.js";
-import { emptyState, loadState, newClientId, saveState } from "./storage.js";
+import { browserSecret, emptyState, loadState, newClientId, saveState } from "./storage.js";
 
 const ACK_TIMEOUT_MS = 30000;
 const MAX_CHARS = 1500;
@@ -63,11 +69,13 @@ function dutchDate(iso) {
 }
 
 export class KoersWidget {
-  constructor({ socketUrl, socketPath = "/socket.io", token = "", title = "Koers", root = document.body }) {
+  constructor({ socketUrl, socketPath = "/socket.io", token = "", title = "Koers", root = document.body, onTokenExpired = null }) {
     this.doc = root.ownerDocument;
     this.socketUrl = socketUrl;
     this.socketPath = socketPath;
     this.token = token;
+    this.onTokenExpired = typeof onTokenExpired === "function" ? onTokenExpired : null;
+    this.waitingForToken = false;
     this.title = title;
     this.storageKey = `koers-widget:${socketUrl}${socketPath}`;
     this.state = loadState(this.storageKey);
@@ -365,11 +373,44 @@ export class KoersWidget {
     this.status.classList.toggle("koers-status-visible", Boolean(text));
   }
 
+  // ---- token --------------------------------------------------------------------------------
+
+  /** Asks the page for a fresh token: DOM event "koers:token-expired" and onTokenExpired. */
+  tokenExpired() {
+    const setToken = (token) => this.setToken(token);
+    const event = new CustomEvent("koers:token-expired", { bubbles: true, detail: { setToken, widget: this } });
+    this.container.dispatchEvent(event);
+    if (this.onTokenExpired) {
+      try {
+        this.onTokenExpired(setToken);
+      } catch {
+        // the page's callback failed: the chat goes on anonymously
+      }
+    }
+  }
+
+  /** A fresh token from the page: over the open socket, or for the next connect. */
+  setToken(token) {
+    this.token = typeof token === "string" ? token : "";
+    if (!this.token || !this.socket) return;
+    if (this.socket.connected) {
+      this.socket.timeout(ACK_TIMEOUT_MS).emit("koers_token", { token: this.token }, () => {});
+    } else if (this.waitingForToken) {
+      this.waitingForToken = false;
+      this.refused = false;
+      this.alert.hidden = true;
+      this.input.disabled = false;
+      this.sendButton.disabled = false;
+      this.socket.connect();
+    }
+  }
+
   connect() {
     const socket = io(this.socketUrl, {
       path: this.socketPath,
       transports: ["websocket", "polling"],
-      auth: this.token ? { token: this.token } : {},
+      // read at every (re)connect: a token handed over later goes along
+      auth: (send) => send(this.token ? { token: this.token, browser: browserSecret() } : { browser: browserSecret() }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
       timeout: 10000,
@@ -404,6 +445,7 @@ export class KoersWidget {
       this.flush();
     });
     socket.on("bot_uttered", (message) => this.receive(message));
+    socket.on("koers_token_expired", () => this.tokenExpired());
     socket.on("disconnect", (reason) => {
       this.ready = false;
       this.inFlight.clear();
@@ -428,6 +470,10 @@ export class KoersWidget {
       this.input.disabled = true;
       this.sendButton.disabled = true;
       this.list.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      if (error?.data?.code === "token_expired") {
+        this.waitingForToken = true; // the page may hand over a fresh token: setToken() reconnects
+        this.tokenExpired();
+      }
     });
   }
 }
