@@ -17,6 +17,7 @@ Pure: no Rasa, no spaCy; the action server and the web app can use it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -193,3 +194,38 @@ def normalise_entity_value(entity: str, value: Any) -> Any:
 
         found = normalize_region(value)
     return found
+
+
+#: ``/intent{"entity": "value"}``: the payload form Rasa parses without the NLU pipeline.
+_INTENT_PAYLOAD_RE = re.compile(
+    r"^\s*/(?P<intent>[^{@\s]+)(?P<entities>\{.*\})?(?P<rest>@[0-9.]+)?\s*$", re.S
+)
+
+
+def canonical_intent_payload(text: Any) -> Any:
+    """``text`` with only canonical entity values when it is a ``/intent{...}`` payload.
+
+    Rasa reads such payloads after every pipeline component, so the InputGuard never sees
+    their entities: a client could put raw text ("Piet Jansen 0612345678") straight into a
+    slot. The channels call this on every message; buttons never carry entities, so honest
+    clients lose nothing. Unknown entity names and non-canonical values are dropped.
+    """
+    if not isinstance(text, str):
+        return text
+    match = _INTENT_PAYLOAD_RE.match(text)
+    if match is None or match.group("entities") is None:
+        return text
+    try:
+        raw = json.loads(match.group("entities"))
+    except ValueError:
+        raw = None
+    kept: dict[str, Any] = {}
+    if isinstance(raw, dict):
+        for name, value in raw.items():
+            if name not in CANONICAL_ENTITIES or isinstance(value, list | dict):
+                continue
+            found = normalise_entity_value(name, value)
+            if found is not None:
+                kept[name] = found
+    entities = json.dumps(kept, ensure_ascii=False) if kept else ""
+    return f"/{match.group('intent')}{entities}{match.group('rest') or ''}"

@@ -23,6 +23,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.channels.identity import CHANNELS, channel_raw_id
+from bot.privacy.canonical import canonical_intent_payload
 from bot.privacy.logging import remember_sender, remember_user_text
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
 
@@ -130,7 +131,7 @@ def protect_incoming(
     output = message.output_channel
     wrapped = PseudonymisedOutputChannel(output, raw_id) if output is not None else None
     return UserMessage(
-        text=message.text,
+        text=canonical_intent_payload(message.text),  # no raw text into a slot via /intent{..}
         output_channel=wrapped,
         sender_id=key,
         parse_data=message.parse_data,

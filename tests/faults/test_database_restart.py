@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conversation.conftest import Chat
+from tests.conversation.conftest import Chat, pseudonym
 
 from .conftest import FaultStack, assert_in_order_without_duplicates, user_texts
 
@@ -39,7 +39,7 @@ async def test_database_restart_mid_conversation_loses_nothing(
     assert user_texts(after) == sent
     assert_in_order_without_duplicates(after)
     tracker = await fault_chat.session.get(
-        f"{fault_stack.servers.rasa_url}/conversations/{fault_chat.sender}/tracker"
+        f"{fault_stack.servers.rasa_url}/conversations/{pseudonym(fault_chat.sender)}/tracker"
         "?token=koers-test-token&include_events=ALL"
     )
     events = (await tracker.json())["events"]

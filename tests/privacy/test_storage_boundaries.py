@@ -261,3 +261,22 @@ def test_a_damaged_sealed_value_opens_as_nothing(pseudonymizer) -> None:
     for damaged in ("sealed:v1:2:" + "A" * 21, "sealed:v1:2:" + "A" * 20,
                     "sealed:v1:9:" + "A" * 30):  # fmt: skip
         assert sealer.open(damaged, "k2_a", "booking_code") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "passed_on"),
+    [
+        ('/mention_barrier{"barrier":"Piet Jansen 0612345678"}', "/mention_barrier"),
+        ('/mention_barrier{"barrier":"tijd"}', '/mention_barrier{"barrier": "tijd"}'),
+        ('/mention_barrier{"naam":"Gerrit"}', "/mention_barrier"),
+        ('/mention_barrier{"barrier":["tijd"]}', "/mention_barrier"),
+        ('/inform{"booking_code":"geen code"}@0.9', "/inform@0.9"),
+        ("/request_coach", "/request_coach"),
+        ("ik wil /request_coach", "ik wil /request_coach"),
+    ],
+)
+def test_intent_payloads_carry_only_canonical_entities(typed: str, passed_on: str) -> None:
+    """Rasa parses ``/intent{...}`` after the pipeline: the channel edge cleans it instead."""
+    from bot.privacy.canonical import canonical_intent_payload
+
+    assert canonical_intent_payload(typed) == passed_on

@@ -58,7 +58,9 @@ def stored_events(dep: Deployment, sender: str) -> list[dict]:
 
 
 async def tracker_events(http: aiohttp.ClientSession, base: str, sender: str) -> list[dict]:
-    url = f"{base}/conversations/{sender}/tracker?token={AUTH_TOKEN}&include_events=ALL"
+    """Rasa's tracker API by the stored conversation key (the REST channel's ``rest:<id>``)."""
+    key = pseudonym(sender)
+    url = f"{base}/conversations/{key}/tracker?token={AUTH_TOKEN}&include_events=ALL"
     async with http.get(url) as response:
         assert response.status == 200
         return (await response.json())["events"]
