@@ -1,5 +1,5 @@
 # Koers: the two quick-start commands are `make run` and `make test`.
-.PHONY: run test shell setup train nlu-report lint clean scale bench teams-package
+.PHONY: run test shell setup train nlu-report lint clean scale bench soak teams-package
 
 run:        ## set up (venv, packages, spaCy model, training if needed) and run Koers
 	./scripts/run.sh
@@ -24,6 +24,9 @@ scale:      ## 2 Rasa servers + action server on PostgreSQL and Redis, behind ng
 
 bench:      ## benchmark against a bare Rasa bot; report in reports/bench/ (KOERS_BENCH_QUICK=1: smoke)
 	./scripts/bench.sh
+
+soak:       ## long run on make-run servers: RSS of every process, errors, p95 per 5 min (KOERS_SOAK_MINUTES=20)
+	./scripts/soak.sh
 
 teams-package: ## the Teams app package dist/koers-teams.zip (needs KOERS_TEAMS_APP_ID, https URLs)
 	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.teams.package --out dist/koers-teams.zip'

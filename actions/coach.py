@@ -65,7 +65,6 @@ from bot.ledger.preferences import (
     pick_offer,
 )
 from bot.ledger.runtime import RunSession
-from bot.notify.smtp import deliver_pending, smtp_config
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -237,13 +236,6 @@ def booking_code_in(tracker: Tracker, *, asked: bool = False) -> CodeCheck | Non
         if found is not None:
             return found
     return find_code(_text(tracker), "booking", lenient=asked)
-
-
-async def _notify(run: RunSession, settings: Settings) -> None:
-    """Sends the queued coach e-mails now if SMTP is set up (else they wait in the outbox)."""
-    config = smtp_config(settings)
-    if config is not None:
-        await deliver_pending(await run.session(), config)
 
 
 def _send_offers(
@@ -498,7 +490,6 @@ class ValidateCoachForm(_LedgerFormValidation):
                 await _say_refusal(dispatcher, run, owner, refused.reason)
                 return {CHOICE: None, CONFIRM: None, REQUESTED: None}
             return await self._retry_after_slot_problem(dispatcher, tracker, refused.reason, chosen)
-        await _notify(run, settings)
         await record_trend(tracker, trend.COACH_BOOKED)
         dispatcher.utter_message(text=texts.BOOKED)
         return {CONFIRM: True, BOOKED: view.code}
@@ -792,7 +783,6 @@ class ActionCancelBooking(Action):
             except BookingError as refused:
                 dispatcher.utter_message(text=texts.booking_problem(refused.reason))
                 return reset
-            await _notify(run, settings)
         await record_trend(tracker, trend.COACH_CANCELLED)
         dispatcher.utter_message(
             text=texts.CANCELLED,
@@ -865,7 +855,6 @@ class ValidateBookingRescheduleForm(_BookingCodeSteps):
                 dispatcher.utter_message(text=texts.booking_problem(refused.reason))
                 return {CHOICE: None, CONFIRM: None, REQUESTED: None}
             return await self._retry_after_slot_problem(dispatcher, tracker, refused.reason, chosen)
-        await _notify(run, settings)
         return {CONFIRM: True}
 
 

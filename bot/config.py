@@ -81,6 +81,10 @@ class Settings:
     smtp_from: str = "Koers <noreply@localhost>"
     smtp_security: str = "starttls"
     smtp_timeout_seconds: int = 10
+    # outbox sender (python -m bot.notify.sender): poll interval, backoff base, tries
+    outbox_poll_seconds: int = 2
+    outbox_retry_seconds: int = 30
+    outbox_max_attempts: int = 8
     booking_email_retention_days: int = 7
     booking_horizon_days: int = 42
     # booking limits (bot/ledger/booking.py, docs/security.md): per conversation and per
@@ -121,7 +125,16 @@ class Settings:
     action_timeout_seconds: int = 20
     max_request_bytes: int = 65536
     db_retry_seconds: int = 20
+    # off the event loop (bot/resilience/db.py): a stalled database costs one turn, not all
+    db_connect_timeout_seconds: int = 5
+    db_statement_timeout_seconds: int = 15
+    db_threads: int = 8
     max_pending_per_sender: int = 5
+    # shared state across Rasa instances (bot/shared_state.py): the lock store's Redis;
+    # unset: every process keeps it in its own memory
+    redis_host: str = ""
+    redis_port: int = 6379
+    redis_db: int = 0
     # chat widget and its token (bot/widget_auth.py, bot/widget_socket.py, bot/web/widget_*)
     widget_jwt_secrets: str = ""
     widget_jwt_public_keys: str = ""
@@ -169,6 +182,9 @@ def load_settings() -> Settings:
         smtp_from=_env("KOERS_SMTP_FROM", "Koers <noreply@localhost>"),
         smtp_security=_env("KOERS_SMTP_SECURITY", "starttls").lower(),
         smtp_timeout_seconds=_env_int("KOERS_SMTP_TIMEOUT_SECONDS", 10),
+        outbox_poll_seconds=_env_int("KOERS_OUTBOX_POLL_SECONDS", 2),
+        outbox_retry_seconds=_env_int("KOERS_OUTBOX_RETRY_SECONDS", 30),
+        outbox_max_attempts=_env_int("KOERS_OUTBOX_MAX_ATTEMPTS", 8),
         booking_email_retention_days=_env_int("KOERS_BOOKING_EMAIL_RETENTION_DAYS", 7),
         booking_horizon_days=_env_int("KOERS_BOOKING_HORIZON_DAYS", 42),
         booking_changes_per_hour=_env_int("KOERS_BOOKING_CHANGES_PER_HOUR", 5),
@@ -205,7 +221,13 @@ def load_settings() -> Settings:
         action_timeout_seconds=_env_int("KOERS_ACTION_TIMEOUT_SECONDS", 20),
         max_request_bytes=_env_int("KOERS_MAX_REQUEST_BYTES", 65536),
         db_retry_seconds=_env_int("KOERS_DB_RETRY_SECONDS", 20),
+        db_connect_timeout_seconds=_env_int("KOERS_DB_CONNECT_TIMEOUT_SECONDS", 5),
+        db_statement_timeout_seconds=_env_int("KOERS_DB_STATEMENT_TIMEOUT_SECONDS", 15),
+        db_threads=max(1, _env_int("KOERS_DB_THREADS", 8)),
         max_pending_per_sender=_env_int("KOERS_MAX_PENDING_PER_SENDER", 5),
+        redis_host=_env("KOERS_REDIS_HOST", ""),
+        redis_port=_env_int("KOERS_REDIS_PORT", 6379),
+        redis_db=_env_int("KOERS_REDIS_DB", 0),
         widget_jwt_secrets=os.environ.get("KOERS_WIDGET_JWT_SECRETS", "").strip(),
         widget_jwt_public_keys=os.environ.get("KOERS_WIDGET_JWT_PUBLIC_KEYS", "").strip(),
         widget_jwt_audience=_env("KOERS_WIDGET_JWT_AUDIENCE", "koers"),

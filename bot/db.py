@@ -5,6 +5,8 @@ SQLite gets WAL (readers do not block the writer), foreign keys (off by default 
 a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction: a transaction that first reads
 and then writes can otherwise fail at once with "database is locked" instead of waiting.
 PostgreSQL runs at READ COMMITTED; the ledger code uses conditional updates and row locks.
+It gets connect and statement timeouts (``KOERS_DB_CONNECT_TIMEOUT_SECONDS``,
+``KOERS_DB_STATEMENT_TIMEOUT_SECONDS``; :func:`bot.resilience.db.timeout_connect_args`).
 """
 
 from __future__ import annotations
@@ -73,7 +75,11 @@ def make_engine(url: str | URL, *, pool_size: int | None = None, echo: bool = Fa
         in_memory = parsed.database in (None, "", ":memory:")
         _install_sqlite_pragmas(engine, in_memory)
         return engine
+    from bot.resilience.db import settings_connect_args
+
     kwargs["pool_pre_ping"] = True
+    # connect and statement timeouts: a stalled server fails one call instead of hanging it
+    kwargs["connect_args"] = settings_connect_args(parsed)
     if pool_size is not None:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size

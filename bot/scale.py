@@ -205,6 +205,11 @@ def running_deployment(
                      "--port", str(action_port)],
                     cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 )
+            with (workdir / "sender.log").open("a") as out:  # coach e-mail: bot/notify/sender.py
+                processes["sender"] = subprocess.Popen(
+                    [sys.executable, "-m", "bot.notify.sender"],
+                    cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                )
             rasa_ports = [free_port() for _ in range(instances)]
             launched = time.monotonic()
             ready: dict[str, float] = {}
@@ -254,7 +259,8 @@ def running_deployment(
                 ready_seconds=ready,
             )
         finally:
-            for name in ("nginx", *[n for n in processes if n.startswith("rasa")], "actions"):
+            for name in ("nginx", *[n for n in processes if n.startswith("rasa")], "actions",
+                         "sender"):  # fmt: skip
                 if name in processes:
                     _stop(processes[name])
 

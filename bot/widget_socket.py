@@ -28,15 +28,28 @@ everything else stays Rasa's.
 
 Every bot message carries ``koers_seq`` (1, 2, 3 … per conversation) and ``koers_epoch``, so
 the client can ask for what it missed (``koers_last_seq`` in ``session_request``) and drop
-what it already has. The recent messages are kept in memory only (:class:`SessionBook`), for
-an hour and at most 100 per conversation.
+what it already has. The recent messages are kept for an hour, at most 100 per conversation:
+
+* without Redis (``make run``): in this process's memory (:class:`SessionBook`);
+* with ``KOERS_REDIS_HOST`` (``make scale``, production): in Redis (:class:`SharedSessionBook`,
+  :mod:`bot.shared_state`), so a widget that reconnects to another instance after a failover
+  gets what it missed, and a message it sends again is handled once across instances. Keys are
+  HMACs of the session id; the kept bot messages are encrypted (AES-GCM) with a key derived
+  from the session id itself, which Redis never sees, so Redis alone reveals no text or code.
+  A resent message that another instance is still handling waits (bounded) for that turn,
+  then gets the replies recorded meanwhile; when that instance died its lease ends after
+  :data:`LEASE_SECONDS` and the message is handled here. While Redis is away this instance
+  keeps all of it in its own memory (the turn itself then gets the Dutch "even niet
+  beschikbaar" answer, since the lock store is the same Redis).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -53,6 +66,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from bot import widget_texts
 from bot.channels import identity as ids
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
+from bot.shared_state import SharedState, hashed_key, shared_state
 from bot.widget_auth import (
     WidgetIdentity,
     WidgetKeys,
@@ -74,6 +88,12 @@ REFUSALS = {
     "token_expired": widget_texts.TOKEN_EXPIRED,
     "token_invalid": widget_texts.TOKEN_INVALID,
 }
+#: A turn's claim on a client message id lives this long unless its instance renews it.
+LEASE_SECONDS = 15.0
+#: How long a resent message waits for the turn another instance is still handling (below
+#: the widget's 30 s acknowledgement timeout).
+BUSY_WAIT_SECONDS = 25.0
+DONE = "done"
 
 
 def _session_mac(random_part: str, owner: str, secret: str) -> str:
@@ -193,6 +213,137 @@ class SessionBook:
             item.seen.popitem(last=False)
         return True
 
+    def last_seq(self, session_id: str) -> int:
+        item = self._items.get(session_id)
+        return 0 if item is None else item.seq
+
+    async def begin(self, session_id: str, client_id: str) -> bool:
+        """True if this message must be handled (one process: the first time it arrives)."""
+        return self.first_time(session_id, client_id)
+
+    def finish(self, session_id: str, client_id: str) -> None:
+        """The turn of ``client_id`` is over (nothing to do in memory)."""
+
+
+class SharedSessionBook:
+    """:class:`SessionBook` in a :class:`~bot.shared_state.SharedState` (Redis): the same
+    methods, shared by all Rasa instances (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: SharedState,
+        secret: str,
+        max_messages: int = 100,
+        ttl_seconds: float = 3600,
+        lease_seconds: float = LEASE_SECONDS,
+        busy_wait_seconds: float = BUSY_WAIT_SECONDS,
+    ) -> None:
+        self.store = store
+        self.secret = secret
+        self.max_messages = max_messages
+        self.ttl_seconds = ttl_seconds
+        self.lease_seconds = lease_seconds
+        self.busy_wait_seconds = busy_wait_seconds
+        self._leases: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    def _key(self, kind: str, session_id: str, *parts: str) -> str:
+        return hashed_key(self.secret, f"widget-{kind}", session_id, *parts)
+
+    def _cipher(self, session_id: str) -> Any:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        purpose = b"koers-widget-replay\x00" + session_id.encode()
+        key = hmac.new(ids.check_identity_secret(self.secret), purpose, hashlib.sha256)
+        return AESGCM(key.digest())
+
+    def known(self, session_id: str) -> bool:
+        return self.store.get(self._key("epoch", session_id)) is not None
+
+    def epoch(self, session_id: str) -> str:
+        new = secrets.token_hex(4)
+        held = self.store.claim(self._key("epoch", session_id), new, self.ttl_seconds)
+        return new if held is None else held
+
+    def last_seq(self, session_id: str) -> int:
+        value = self.store.get(self._key("seq", session_id))
+        return int(value) if value and value.isdigit() else 0
+
+    def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        """``message`` numbered, and kept (encrypted) for clients that reconnect anywhere."""
+        epoch = self.epoch(session_id)
+        self.store.touch(self._key("epoch", session_id), self.ttl_seconds)
+        seq = self.store.next_number(self._key("seq", session_id), self.ttl_seconds)
+        numbered = {**message, "koers_seq": seq, "koers_epoch": epoch}
+        list_key = self._key("sent", session_id)
+        nonce = secrets.token_bytes(12)
+        sealed = self._cipher(session_id).encrypt(
+            nonce, json.dumps(numbered).encode(), list_key.encode()
+        )
+        self.store.push(list_key, base64.b64encode(nonce + sealed).decode(),
+                        self.max_messages, self.ttl_seconds)  # fmt: skip
+        return numbered
+
+    def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
+        """The kept messages after ``last_seq`` (all of them if the epoch is another)."""
+        current = self.store.get(self._key("epoch", session_id))
+        if current is None:
+            return []
+        if epoch != current or not isinstance(last_seq, int) or isinstance(last_seq, bool):
+            last_seq = 0
+        list_key = self._key("sent", session_id)
+        cipher = self._cipher(session_id)
+        found: list[dict[str, Any]] = []
+        for raw in self.store.items(list_key):
+            try:
+                blob = base64.b64decode(raw)
+                message = json.loads(cipher.decrypt(blob[:12], blob[12:], list_key.encode()))
+            except Exception:  # a damaged entry is skipped, never shown
+                continue
+            if message.get("koers_epoch") == current and message.get("koers_seq", 0) > last_seq:
+                found.append(message)
+        return sorted(found, key=lambda m: m["koers_seq"])
+
+    def first_time(self, session_id: str, client_id: str) -> bool:
+        """True the first time this client message id arrives (in any instance)."""
+        held = self.store.claim(self._key("client", session_id, client_id), DONE,
+                                self.ttl_seconds)  # fmt: skip
+        return held is None
+
+    async def begin(self, session_id: str, client_id: str) -> bool:
+        """True if this instance must handle the message: nobody had it, or the instance that
+        had it stopped renewing its lease (it died). Waits while another instance handles it."""
+        key = self._key("client", session_id, client_id)
+        deadline = time.monotonic() + self.busy_wait_seconds
+        while True:
+            held = self.store.claim(key, "lease:" + secrets.token_hex(4), self.lease_seconds)
+            if held is None:
+                self._leases[(session_id, client_id)] = asyncio.ensure_future(self._renew(key))
+                return True
+            if held == DONE or time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.25)
+
+    async def _renew(self, key: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            self.store.touch(key, self.lease_seconds)
+
+    def finish(self, session_id: str, client_id: str) -> None:
+        """The turn is over: a resend from now on is a duplicate (for an hour)."""
+        lease = self._leases.pop((session_id, client_id), None)
+        if lease is not None:
+            lease.cancel()
+        self.store.put(self._key("client", session_id, client_id), DONE, self.ttl_seconds)
+
+
+Book = SessionBook | SharedSessionBook
+
+
+def session_book(identity_secret: str) -> Book:
+    """The book for this deployment: shared in Redis when configured, else in memory."""
+    store = shared_state()
+    return SessionBook() if store is None else SharedSessionBook(store, identity_secret)
+
 
 class NumberedSocketOutput(OutputChannel):
     """Rasa's socket.io output, with every message numbered and kept by the :class:`SessionBook`.
@@ -205,7 +356,7 @@ class NumberedSocketOutput(OutputChannel):
     def name(cls) -> str:
         return "socketio"
 
-    def __init__(self, sio: AsyncServer, event: str, book: SessionBook, room_of: str) -> None:
+    def __init__(self, sio: AsyncServer, event: str, book: Book, room_of: str) -> None:
         self.sio = sio
         self.event = event
         self.book = book
@@ -259,9 +410,9 @@ def install(
     max_message_chars: int,
     identity_secret: str,
     pseudonymizer: Pseudonymizer | None = None,
-    book: SessionBook | None = None,
+    book: Book | None = None,
     clock: Callable[[], float] = time.time,
-) -> SessionBook:
+) -> Book:
     """Replace the channel's handlers (see the module docstring).
 
     ``channel`` is a Rasa ``SocketIOInput`` whose ``blueprint`` has run (``channel.sio`` set);
@@ -271,7 +422,7 @@ def install(
     sio: AsyncServer = channel.sio
     namespace = channel.namespace
     persistent = bool(channel.session_persistence)
-    book = book or SessionBook()
+    book = book or session_book(identity_secret)
     timers: dict[str, asyncio.TimerHandle] = {}
 
     def pseudonyms() -> Pseudonymizer:
@@ -374,8 +525,23 @@ def install(
             return {"ok": False, "error": "no_session"}
         client_id = data.get("client_id")
         known_id = isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)
-        if known_id and not book.first_time(session_id, client_id):
-            return {"ok": True, "duplicate": True}
+        if known_id:
+            seq_before = book.last_seq(session_id)
+            if not await book.begin(session_id, client_id):
+                # handled already (maybe by another instance while we waited): hand over the
+                # replies recorded meanwhile; the client drops those it has (koers_seq)
+                for missed in book.missed(session_id, book.epoch(session_id), seq_before):
+                    await sio.emit(channel.bot_message_evt, missed, room=sid, namespace=namespace)
+                return {"ok": True, "duplicate": True}
+        try:
+            return await turn(sid, session, session_id, data)
+        finally:
+            if known_id:
+                book.finish(session_id, str(client_id))
+
+    async def turn(
+        sid: str, session: dict[str, Any], session_id: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
         output = NumberedSocketOutput(sio, channel.bot_message_evt, book, session_id)
         text: str = data.get("message", "")
         if len(text) > max_message_chars:

@@ -2,7 +2,7 @@
 # Sets Koers up (see setup.sh) and runs it on embedded SQLite:
 #   Rasa server (REST + socketio) on :KOERS_RASA_PORT (5005), action server on
 #   KOERS_ACTION_HOST:KOERS_ACTION_PORT (127.0.0.1:5055; every call needs KOERS_ACTION_SECRET),
-#   web app on :KOERS_WEB_PORT (8080). Ctrl-C stops all three.
+#   web app on :KOERS_WEB_PORT (8080), outbox sender for coach e-mail. Ctrl-C stops all four.
 # On a fresh database it loads the fictional demo data (municipalities, coaches, workshops).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -22,6 +22,9 @@ trap cleanup EXIT INT TERM
 
 echo "==> Starting the action server on $KOERS_ACTION_HOST:$KOERS_ACTION_PORT (header secret required)"
 "$PY" -m actions.server --actions actions --port "$KOERS_ACTION_PORT" &
+pids+=($!)
+echo "==> Starting the outbox sender (coach e-mail after each booking; SMTP: KOERS_SMTP_HOST)"
+"$PY" -m bot.notify.sender &
 pids+=($!)
 echo "==> Starting the web app on :$KOERS_WEB_PORT"
 echo "    Demo intranet with the chat widget: http://localhost:$KOERS_WEB_PORT/"

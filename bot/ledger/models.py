@@ -382,6 +382,8 @@ class OutboxMessage(Base):
     last_error = Column(Text, nullable=True)
     claimed_at = Column(UTCDateTime, nullable=True)
     sent_at = Column(UTCDateTime, nullable=True)
+    #: After a failed try: not before this moment (backoff; NULL: as soon as possible).
+    next_attempt_at = Column(UTCDateTime, nullable=True)
     booking_id = Column(Integer, ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True)
     #: Messages about a booking can hold the employee's e-mail: deleted with it.
     purge_after = Column(UTCDateTime, nullable=True)

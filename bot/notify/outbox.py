@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.ledger.catalog import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
 from bot.ledger.models import OutboxMessage
 from bot.notify.messages import MailContent
 
-#: After this many failed tries a message is marked failed (still visible in ``cli outbox``).
+#: After this many failed tries a message is marked failed (still visible in ``cli outbox``);
+#: the outbox sender uses ``KOERS_OUTBOX_MAX_ATTEMPTS`` instead.
 MAX_ATTEMPTS = 5
 #: A claim older than this belongs to a process that died while sending.
 STALE_CLAIM = timedelta(minutes=10)
@@ -50,49 +53,108 @@ def list_messages(
     return list(session.execute(statement).scalars())
 
 
-def pending_ids(session: Session, *, limit: int = 50) -> list[int]:
-    statement = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OUTBOX_PENDING)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+def _due(now: datetime | None) -> ColumnElement:
+    """Pending, and past its backoff (all pending ones when ``now`` is None)."""
+    pending = OutboxMessage.status == OUTBOX_PENDING
+    if now is None:
+        return pending
+    return pending & or_(
+        OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now
     )
+
+
+def pending_ids(session: Session, *, limit: int = 50, now: datetime | None = None) -> list[int]:
+    """The oldest pending messages; with ``now`` only those whose backoff is over."""
+    statement = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     return list(session.execute(statement).scalars())
 
 
-def claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
-    """Marks a pending message as being sent; None if another process got it first."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OUTBOX_PENDING)
-        .values(status=OUTBOX_SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+def due_ids(session: Session, *, limit: int, now: datetime) -> list[int]:
+    """:func:`pending_ids` due at ``now``, with the read transaction ended at once (on
+    SQLite every transaction holds the write lock, bookings included)."""
+    ids = pending_ids(session, limit=limit, now=now)
     session.commit()
-    if result.rowcount != 1:
-        return None
-    return session.get(OutboxMessage, message_id, populate_existing=True)
+    return ids
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a sender needs of a claimed message, read before the transaction ends, so no
+    transaction stays open while the mail server is slow."""
+
+    id: int
+    to_address: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def claim(session: Session, message_id: int, now: datetime) -> Claimed | None:
+    """Marks a due message as being sent; None if another process got it first.
+
+    One conditional UPDATE, committed before any mail goes out: of two senders racing for
+    the same row exactly one sees ``rowcount == 1`` (PostgreSQL re-checks the WHERE after
+    the row lock, SQLite writes one at a time), so a message is never sent twice.
+    """
+    try:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _due(now))
+            .values(status=OUTBOX_SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            session.rollback()
+            return None
+        row = session.execute(
+            select(
+                OutboxMessage.to_address,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+            ).where(OutboxMessage.id == message_id)
+        ).one()
+        claimed = Claimed(message_id, row.to_address, row.subject, row.body, int(row.attempts))
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return claimed
 
 
 def mark_sent(session: Session, message_id: int, now: datetime) -> None:
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status=OUTBOX_SENT, sent_at=now, last_error=None)
+        .values(status=OUTBOX_SENT, sent_at=now, last_error=None, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
 
 
-def mark_failed(session: Session, message_id: int, error: str) -> None:
-    """Back to pending for a later try, or failed after :data:`MAX_ATTEMPTS`."""
+def mark_failed(
+    session: Session,
+    message_id: int,
+    error: str,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    next_attempt_at: datetime | None = None,
+) -> str | None:
+    """Back to pending until ``next_attempt_at``, or failed after ``max_attempts`` tries.
+
+    Returns the new status (None if the message is gone, e.g. purged with its booking).
+    """
     message = session.get(OutboxMessage, message_id, populate_existing=True)
     if message is None:
-        return
-    message.status = OUTBOX_FAILED if message.attempts >= MAX_ATTEMPTS else OUTBOX_PENDING
+        session.rollback()
+        return None
+    message.status = OUTBOX_FAILED if message.attempts >= max_attempts else OUTBOX_PENDING
     message.last_error = error[:500]
     message.claimed_at = None
+    message.next_attempt_at = next_attempt_at if message.status == OUTBOX_PENDING else None
+    status = str(message.status)
     session.commit()
+    return status
 
 
 def release_stale_claims(session: Session, now: datetime) -> int:

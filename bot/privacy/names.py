@@ -580,6 +580,9 @@ class _Analysis:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """spaCy's Dutch stop words (a plain list; importing it does not load a model)."""
+    from bot.privacy.spacy_import import import_spacy
+
+    import_spacy()  # not spaCy's own import: it would pull in TensorFlow
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS) | {"m'n", "z'n", "d'r", "'k", "ff", "effe"}
@@ -919,8 +922,9 @@ def get_nlp(model: str | None = None) -> Any:
     with _NLP_LOCK:
         nlp = _NLP.get(model)
         if nlp is None:
-            import spacy
+            from bot.privacy.spacy_import import import_spacy
 
+            spacy = import_spacy()  # without TensorFlow (~470 MB) where it is not loaded
             never = ["parser", "lemmatizer", "senter", "morphologizer", "tagger",
                      "attribute_ruler"]  # fmt: skip
             probe = spacy.load(model, exclude=never)

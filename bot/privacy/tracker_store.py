@@ -27,6 +27,10 @@ What changes against :class:`~rasa.core.tracker_store.SQLTrackerStore`:
   are sealed (:mod:`bot.privacy.sealing`) and opened again when the tracker is read back.
 * Retention runs in the background while the server is up; :meth:`delete_conversation` and
   :meth:`delete_idle_conversations` erase and purge on demand.
+* Nothing blocks the server's event loop: reads, writes (scrubbing and name detection
+  included), erasure and its hooks run in the bounded pool of :mod:`bot.resilience.db`, with
+  connect and statement timeouts. Work on one conversation runs one at a time (a striped
+  lock), so a write that got stuck on a stalled connection is finished before the next read.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ import contextlib
 import itertools
 import json
 import logging
-from collections.abc import Iterable
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -65,11 +71,21 @@ from bot.privacy.retention import (
 )
 from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
 from bot.privacy.sealing import Sealer, is_sealed
-from bot.resilience.db import retry_db
+from bot.resilience.db import (
+    DatabaseStalled,
+    install_failsafe_passthrough,
+    off_the_clock,
+    retry_db,
+    run_in_db_thread,
+    settings_connect_args,
+)
 
 logger = logging.getLogger(__name__)
 # Finds the latest session start of a conversation with one index probe (see _event_query).
 SESSION_INDEX = "ix_events_sender_type_timestamp"
+#: Locks that keep work on one conversation in order across the pool's threads (bounded).
+LOCK_STRIPES = 64
+T = TypeVar("T")
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -119,6 +135,7 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         self.erasure_hook_paths = settings.erasure_hooks
         self.db_retry_seconds = settings.db_retry_seconds
         self._retention_task: asyncio.Task[None] | None = None
+        self._stripes = tuple(threading.RLock() for _ in range(LOCK_STRIPES))
         self.retention_first_delay_seconds = 5.0
         super().__init__(
             domain=domain,
@@ -133,8 +150,9 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             query=query,
             **kwargs,
         )
-        self._use_pre_ping()
+        self._configure_engine()
         self._ensure_session_index()
+        install_failsafe_passthrough(ScrubbingSQLTrackerStore)
 
     def _ensure_session_index(self) -> None:
         table = self.SQLEvent.__table__
@@ -147,14 +165,48 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         except sa.exc.SQLAlchemyError as exc:  # e.g. another instance created it just now
             logger.warning("Could not create index %s (%s)", SESSION_INDEX, type(exc).__name__)
 
-    def _use_pre_ping(self) -> None:
-        """Check pooled connections before use, so a database restart costs no failed turn."""
-        if self.engine.dialect.name == "sqlite":
-            return
+    def _configure_engine(self) -> None:
+        """Rebuild Rasa's engine with timeouts (:func:`settings_connect_args`).
+
+        PostgreSQL also checks pooled connections before use, so a database restart costs no
+        failed turn. An in-memory SQLite database is one connection shared by the threads.
+        """
         old, url = self.engine, self.engine.url
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        kwargs = create_engine_kwargs(url)
+        kwargs["connect_args"] = settings_connect_args(url, kwargs.get("connect_args"))
+        if self.engine.dialect.name == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                kwargs["poolclass"] = sa.pool.StaticPool
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = sa.create_engine(url, **kwargs)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         old.dispose()
+        self.Base.metadata.create_all(self.engine)  # a no-op unless the database is in memory
+
+    @contextlib.contextmanager
+    def _in_order(self, sender_id: str) -> Iterator[None]:
+        """Hold the lock of ``sender_id``'s stripe (in a pool thread, never on the loop).
+
+        Waits no longer than the caller does: behind an operation stuck on a stalled
+        connection, threads give up instead of filling the pool one by one.
+        """
+        lock = self._stripes[zlib.crc32(sender_id.encode("utf-8", "replace")) % LOCK_STRIPES]
+        if not lock.acquire(timeout=max(self.db_retry_seconds, 1)):
+            raise DatabaseStalled("an earlier operation on this conversation is still waiting")
+        try:
+            yield
+        finally:
+            lock.release()
+
+    async def _db(self, sender_id: str, work: Callable[[], T], what: str) -> T:
+        """``work`` for one conversation in the pool, in order, with retries (never on the loop)."""
+
+        def ordered() -> T:
+            with self._in_order(sender_id):
+                return work()
+
+        return await retry_db(ordered, self.db_retry_seconds, what)
 
     # -- ids
 
@@ -217,20 +269,27 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         self._ensure_retention_task()
 
-        def load() -> tuple[str, list[dict[str, Any]]]:
+        def load() -> DialogueStateTracker | None:
             key = self._key_for_read(sender_id)
             with self.session_scope() as session:
                 rows = self._event_query(
                     session, key, fetch_events_from_all_sessions=fetch_events_from_all_sessions
                 ).all()
-                return key, [self._opened(json.loads(row.data), key) for row in rows]
+                events = [self._opened(json.loads(row.data), key) for row in rows]
+            if not events:
+                logger.debug("No stored conversation for %s", key)
+                return None
+            logger.debug("Recreating tracker for %s from %d events", key, len(events))
+            # rebuilding a long conversation is CPU work too: keep it off the loop as well
+            with off_the_clock():
+                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-        key, events = await retry_db(load, self.db_retry_seconds, "read a conversation")
-        if not events:
-            logger.debug("No stored conversation for %s", key)
-            return None
-        logger.debug("Recreating tracker for %s from %d events", key, len(events))
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return await self._db(sender_id, load, "read a conversation")
+
+    async def keys(self) -> Iterable[str]:
+        """The stored (pseudonymous) conversation ids, read in the pool."""
+        return await retry_db(lambda: list(self.conversation_ids()), self.db_retry_seconds,
+                              "list conversations")  # fmt: skip
 
     # -- writing
 
@@ -281,10 +340,10 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         A turn in which the employee confirmed erasure (``action_erase_conversation``) is not
         stored: the whole conversation and its linked data are deleted instead.
         """
-        self._ensure_retention_task()
         await self.stream_events(tracker)
-        await retry_db(lambda: self._store_new_events(tracker), self.db_retry_seconds,
+        await self._db(tracker.sender_id, lambda: self._store_new_events(tracker),
                        "store a conversation")  # fmt: skip
+        self._ensure_retention_task()  # after the write, as when the write was blocking
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> None:
         """Write the events not stored yet; repeatable after a failure (one transaction)."""
@@ -301,7 +360,8 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             return
         with self.session_scope() as session:
             for event in new_events:
-                data = self.serialise_event(event, key)
+                with off_the_clock():  # name detection (spaCy's first load) is not the database
+                    data = self.serialise_event(event, key)
                 intent = (data.get("parse_data") or {}).get("intent")
                 intent_name = intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else None
                 name = data.get("name")
@@ -321,11 +381,18 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
     async def _stream_new_events(
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str
     ) -> None:
-        """Events for an event broker are scrubbed and pseudonymised like stored ones."""
+        """Events for an event broker are scrubbed and pseudonymised like stored ones.
+
+        Scrubbing runs in the pool; the findings cache makes the write that follows reuse
+        the name detection done here.
+        """
         key = self.conversation_key(sender_id)
-        for event in new_events:
-            body = {"sender_id": key}
-            body.update(self.serialise_event(event, key))
+
+        def bodies() -> list[dict[str, Any]]:
+            with off_the_clock():
+                return [{"sender_id": key, **self.serialise_event(e, key)} for e in new_events]
+
+        for body in await run_in_db_thread(bodies, self.db_retry_seconds, "scrub events"):
             event_broker.publish(body)
 
     # -- erasure and retention
@@ -337,9 +404,14 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         return [*self.pseudonymizer.candidates(conversation_id), conversation_id]
 
     def delete_conversation(self, conversation_id: str) -> ErasureReport:
-        """Erase one conversation (pseudonymous or channel id) and its linked data."""
+        """Erase one conversation (pseudonymous or channel id) and its linked data (blocking)."""
         return erase(self.engine, self.stored_ids_for(conversation_id),
                      load_hooks(self.erasure_hook_paths))  # fmt: skip
+
+    async def erase_conversation(self, conversation_id: str) -> ErasureReport:
+        """:meth:`delete_conversation` in the pool: for callers on the event loop."""
+        return await self._db(conversation_id, lambda: self.delete_conversation(conversation_id),
+                              "erase a conversation")  # fmt: skip
 
     def delete_idle_conversations(
         self, days: int | None = None, now: datetime | None = None, dry_run: bool = False

@@ -8,8 +8,12 @@
   :data:`~bot.resilience.texts.SERVICE_UNAVAILABLE` instead and the log one clear line naming
   the part that is down. The next message is handled normally once the part is back.
   It also answers :data:`~bot.resilience.texts.TOO_MANY_AT_ONCE` when one sender has more than
-  ``KOERS_MAX_PENDING_PER_SENDER`` messages waiting on this instance: Rasa handles one message
-  per conversation at a time and its lock expires after 60 s, so a flood would only queue up.
+  ``KOERS_MAX_PENDING_PER_SENDER`` messages waiting: Rasa handles one message per conversation
+  at a time and its lock expires after 60 s, so a flood would only queue up. With
+  ``KOERS_REDIS_HOST`` set the count is shared by all instances (:mod:`bot.shared_state`, an
+  HMAC of the sender as key); it expires :data:`PENDING_TTL_SECONDS` after the sender's last
+  accepted message, so the share of an instance that died comes back by itself. While Redis
+  is away each instance counts in its own memory (and the turn gets the Dutch answer anyway).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.resilience.texts import SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
+from bot.shared_state import SharedState, hashed_key
 
 logger = logging.getLogger(__name__)
+#: A shared pending count lives this long after its last accepted message (Rasa's lock: 60 s).
+PENDING_TTL_SECONDS = 120.0
 MAX_TEXT_CHARS = 4000  # longer texts are cut; still "too long" for the InputGuard (1,500)
 
 OnNewMessage = Callable[[Any], Awaitable[Any]]
@@ -70,26 +77,48 @@ def failing_part(exc: BaseException) -> str:
         module = type(current).__module__ or ""
         if module.startswith("redis") or type(current).__name__ == "LockError":
             return "lock store (Redis) unreachable or lock not acquired"
-        if module.startswith(("sqlalchemy", "psycopg2", "sqlite3")):
+        if module.startswith(("sqlalchemy", "psycopg2", "sqlite3")) or (
+            type(current).__name__ == "DatabaseStalled"
+        ):
             return "tracker database unreachable"
         current = current.__cause__ or current.__context__
     return "unexpected error"
 
 
 class PendingLimiter:
-    """Counts messages in progress per sender; refuses more than ``limit`` at once."""
+    """Counts messages in progress per sender; refuses more than ``limit`` at once.
 
-    def __init__(self, limit: int) -> None:
+    In ``store`` (Redis: all instances together) when given, else in this process."""
+
+    def __init__(self, limit: int, store: SharedState | None = None, secret: str = "") -> None:
         self.limit = limit
         self._pending: dict[str, int] = {}
+        self._store = store
+        self._secret = secret
+
+    @classmethod
+    def from_settings(cls) -> PendingLimiter:
+        from bot.config import load_settings
+        from bot.shared_state import key_secret, shared_state
+
+        settings = load_settings()
+        return cls(settings.max_pending_per_sender, shared_state(settings), key_secret(settings))
+
+    def _shared_key(self, key: str) -> str:
+        return hashed_key(self._secret, "pending", key)
 
     def enter(self, key: str) -> bool:
+        if self._store is not None:
+            return self._store.acquire(self._shared_key(key), self.limit, PENDING_TTL_SECONDS)
         if self.limit > 0 and self._pending.get(key, 0) >= self.limit:
             return False
         self._pending[key] = self._pending.get(key, 0) + 1
         return True
 
     def leave(self, key: str) -> None:
+        if self._store is not None:
+            self._store.release(self._shared_key(key))
+            return
         left = self._pending.get(key, 0) - 1
         if left > 0:
             self._pending[key] = left
@@ -112,9 +141,7 @@ def guard_failures(
 ) -> OnNewMessage:
     """``on_new_message`` that answers in Dutch instead of failing silently."""
     if limiter is None:
-        from bot.config import load_settings
-
-        limiter = PendingLimiter(load_settings().max_pending_per_sender)
+        limiter = PendingLimiter.from_settings()
 
     async def handle(message: Any) -> Any:
         message.text = clip_text(message.text)

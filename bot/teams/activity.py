@@ -11,6 +11,9 @@ Incoming (:func:`interpret`), the documented rule for every activity type:
 * ``message`` without text and without attachments (e.g. only a mention): ignored.
 * ``conversationUpdate`` where the bot itself is among ``membersAdded``: the welcome, by
   sending Rasa the ``/greet`` intent, so it is the same greeting as for "hoi".
+* ``deleteUserData`` (the Bot Framework's "the user asked you to delete their data"; also as
+  an ``event``/``invoke`` of that name): the conversation is erased as after "verwijder
+  mijn gegevens" (:mod:`bot.teams.channel`), without a reply.
 * Everything else (``installationUpdate``, ``typing``, ``messageReaction``, ``invoke``,
   ``event``, ``endOfConversation``, ``messageUpdate``, ``messageDelete``, unknown types):
   answered with HTTP 200 and no reply, nothing goes to Rasa.
@@ -29,6 +32,7 @@ from enum import Enum
 from typing import Any
 
 GREET_PAYLOAD = "/greet"
+DELETE_USER_DATA = "deleteUserData"
 PAYLOAD_KEY = "koers_payload"
 HERO_CARD = "application/vnd.microsoft.card.hero"
 MAX_BUTTONS_PER_CARD = 6
@@ -45,6 +49,7 @@ class Kind(Enum):
     WELCOME = "welcome"
     ATTACHMENT_ONLY = "attachment_only"
     TOO_LONG = "too_long"
+    DELETE_USER_DATA = "delete_user_data"
     IGNORE = "ignore"
 
 
@@ -100,6 +105,10 @@ def bot_was_added(activity: Mapping[str, Any]) -> bool:
 def interpret(activity: Mapping[str, Any], max_chars: int) -> Incoming:
     """Decide what an (authenticated) activity means; see the module docstring."""
     kind = activity.get("type")
+    if kind == DELETE_USER_DATA or (
+        kind in ("event", "invoke") and activity.get("name") == DELETE_USER_DATA
+    ):
+        return Incoming(Kind.DELETE_USER_DATA, reason="the user asked to delete their data")
     if kind == "conversationUpdate":
         if bot_was_added(activity):
             return Incoming(Kind.WELCOME, GREET_PAYLOAD)

@@ -19,7 +19,9 @@ Same name and URL as Rasa's channel (``POST /webhooks/botframework/webhook``, he
   one person has one key in both channels. Nothing in the activity's ``channelData`` or
   ``value`` can add identity;
 * the webhook answers at once and handles the activity in the background, one conversation at
-  a time (:mod:`bot.teams.dispatch`); redeliveries of the same activity are dropped.
+  a time (:mod:`bot.teams.dispatch`); redeliveries of the same activity are dropped;
+* ``deleteUserData`` erases the conversation as "verwijder mijn gegevens" does
+  (:func:`erase_conversation`; Rasa's channel ignores it).
 
 Configuration: the keys of :class:`TeamsConfig` in ``credentials.yml`` or the ``KOERS_TEAMS_*``
 environment variables (``bot.config``); the channel is off (503) while no app id and password
@@ -29,9 +31,11 @@ are set, so it can stay in ``credentials.yml``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -274,6 +278,34 @@ class TeamsOutput(BotFramework):
         await self._post({"type": "message", **json_message})
 
 
+async def erase_conversation(agent: Any, keys: Sequence[str]) -> int:
+    """Deletes the conversation stored under ``keys`` and its linked data (preparation
+    sheets, erasure hooks) through the tracker store's own erasure, the path "verwijder mijn
+    gegevens" takes, under Rasa's conversation lock so no turn on any instance interleaves.
+    Returns the number of events deleted; logs only the pseudonymous key."""
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+    # the store's own pool when it has one (erase_conversation), else a thread
+    delete = getattr(store, "erase_conversation", None) or getattr(
+        store, "delete_conversation", None
+    )
+    if delete is None or not keys:
+        logger.error("Teams deleteUserData not handled: the tracker store cannot erase")
+        return 0
+    lock_store = getattr(agent, "lock_store", None)
+    events = 0
+    async with lock_store.lock(keys[0]) if lock_store is not None else contextlib.nullcontext():
+        for key in keys:
+            if inspect.iscoroutinefunction(delete):
+                report = await delete(key)
+            else:
+                report = await asyncio.to_thread(delete, key)
+            events += int(getattr(report, "events", 0) or 0)
+    logger.info("Erased conversation %s on request (Teams deleteUserData, %d events)",
+                keys[0], events)  # fmt: skip
+    return events
+
+
 def _service_url_allowed(service_url: Any, allow_insecure: bool) -> bool:
     if not isinstance(service_url, str):
         return False
@@ -322,7 +354,7 @@ class TeamsInput(BotFrameworkInput):
         )
         self.connector = ConnectorClient(self.tokens, self._client_session, config.retry)
         self.dispatcher = OrderedDispatcher()
-        self.recent = RecentIds()
+        self.recent = RecentIds.from_settings()  # in Redis when configured
         self._prefetch: asyncio.Task[bool] | None = None
         if not config.enabled:
             logger.warning(
@@ -412,6 +444,21 @@ class TeamsInput(BotFrameworkInput):
             self.dispatcher.submit(key, lambda: on_new_message(protected))
         return response.empty(status=200)
 
+    def _erase_later(self, agent: Any, activity: Mapping[str, Any]) -> HTTPResponse:
+        """``deleteUserData``: erase this conversation as "verwijder mijn gegevens" does.
+
+        Teams gets its 200 at once; the erasure waits behind the conversation's pending turns
+        in the dispatcher (so none of them writes events back afterwards). Keyed by the
+        verified activity's conversation id, under the current and the previous key.
+        """
+        conversation = activity.get("conversation") or {}
+        if not isinstance(conversation, Mapping) or not conversation.get("id"):
+            return response.json({"error": "activity without conversation"}, status=400)
+        raw_id = str(conversation["id"])
+        keys = self.pseudonymizer().candidates(ids.channel_raw_id(ids.CHANNEL_TEAMS, raw_id))
+        self.dispatcher.submit(raw_id, lambda: erase_conversation(agent, keys))
+        return response.empty(status=200)
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         # the same guard as the REST and socket.io channels: a Dutch "try again" when Rasa or
         # the action server fails, instead of silence
@@ -468,6 +515,8 @@ class TeamsInput(BotFrameworkInput):
             if incoming.kind is Kind.IGNORE:
                 logger.debug("Teams activity ignored: %s", incoming.reason)
                 return response.empty(status=200)
+            if incoming.kind is Kind.DELETE_USER_DATA:
+                return self._erase_later(getattr(request.app.ctx, "agent", None), activity)
             return self._handle(activity, incoming, on_new_message)
 
         return webhook_bp

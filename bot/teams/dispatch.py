@@ -5,6 +5,15 @@ Rasa plus a slow connector (retries, ``Retry-After``) can take longer, so the ch
 once and handles the activity in the background. :class:`OrderedDispatcher` keeps the order per
 conversation (replies never overtake each other); :class:`RecentIds` drops an activity the Bot
 Framework delivers a second time, so nothing is answered twice.
+
+Several Rasa instances (``make scale``, production): with ``KOERS_REDIS_HOST`` set,
+:class:`RecentIds` keeps the seen activity ids in Redis (:mod:`bot.shared_state`, keyed by an
+HMAC of conversation and activity id, one hour), so a redelivery that lands on the other
+instance is dropped too. Order across instances comes from Rasa's Redis lock store: one turn
+per conversation at a time, in the order of its tickets, and the replies are sent inside the
+turn; within one instance the dispatcher keeps arrival order. While Redis is away the ids are
+kept in this instance's memory (the turn itself then gets the Dutch "even niet beschikbaar"
+answer, as the lock store is the same Redis).
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+
+from bot.shared_state import SharedState, hashed_key
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +68,36 @@ class OrderedDispatcher:
 
 
 class RecentIds:
-    """Ids seen in the last ``ttl_seconds`` (at most ``size`` of them), in memory."""
+    """Ids seen in the last ``ttl_seconds``: in ``store`` (Redis, all instances) when given,
+    else in memory (at most ``size`` of them)."""
 
     def __init__(
         self, size: int = 4096, ttl_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+        store: SharedState | None = None, secret: str = "",
+    ) -> None:  # fmt: skip
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._size = size
         self._ttl = ttl_seconds
         self._clock = clock
+        self._store = store
+        self._secret = secret
+
+    @classmethod
+    def from_settings(cls) -> RecentIds:
+        """Shared in Redis when ``KOERS_REDIS_HOST`` is set, else this process's memory."""
+        from bot.config import load_settings
+        from bot.shared_state import key_secret, shared_state
+
+        settings = load_settings()
+        return cls(store=shared_state(settings), secret=key_secret(settings))
 
     def seen_before(self, key: str) -> bool:
         """True when ``key`` was seen recently; otherwise remembers it and returns False."""
+        if self._store is not None:
+            held = self._store.claim(hashed_key(self._secret, "teams-activity", key), "1",
+                                     self._ttl)  # fmt: skip
+            return held is not None
         now = self._clock()
         while self._seen:
             oldest, at = next(iter(self._seen.items()))

@@ -421,7 +421,7 @@ async def booking_email(request: web.Request) -> web.Response:
                 400,
             )
         return _html(email_page("Afspraak niet gevonden", [_NOT_FOUND_TEXT], False, days), 404)
-    await _deliver(request.app)
+    # the coach's mail is in the outbox; the outbox sender delivers it (bot/notify/sender.py)
     if remove:
         done = "Je e-mailadres is gewist."
     else:
@@ -640,7 +640,9 @@ async def ledger_context(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     app[LEDGER_ENGINE_KEY] = engine
     app[LEDGER_SESSIONS_KEY] = make_session_factory(engine)
-    app[RATE_LIMITER_KEY] = RateLimiter(max(1, settings.provider_rate_limit_per_minute))
+    app[RATE_LIMITER_KEY] = RateLimiter.from_settings(
+        max(1, settings.provider_rate_limit_per_minute), settings
+    )  # in Redis when configured (bot/shared_state.py)
     task = None
     if settings.ledger_housekeeping_minutes > 0:
         task = asyncio.create_task(_housekeeping(app, settings.ledger_housekeeping_minutes))

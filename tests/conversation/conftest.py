@@ -196,6 +196,10 @@ def running_servers(
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         processes.append(rasa)
+        with (workdir / "sender.log").open("w") as out:  # coach e-mail, as `make run` starts it
+            processes.append(subprocess.Popen([sys.executable, "-m", "bot.notify.sender"],
+                                              cwd=ROOT, env=env, stdout=out,
+                                              stderr=subprocess.STDOUT))  # fmt: skip
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={AUTH_TOKEN}", rasa, rasa_log)
         servers = KoersServers(

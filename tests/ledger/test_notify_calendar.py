@@ -2,53 +2,31 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import run_in_transaction
+from bot.devservices import free_port
 from bot.ledger.booking import book_slot, cancel_booking, find_offers
 from bot.ledger.calendar import booking_calendar
 from bot.ledger.models import OutboxMessage, utcnow
 from bot.ledger.preferences import WhenPreference
 from bot.notify import outbox
 from bot.notify.smtp import SmtpConfig, deliver_pending
+from tests.smtp_support import Mailbox, running_mailbox
 
 pytest_plugins = ["tests.ledger.support"]
 
 
-class Collector:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Collector, int]]:
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield collector, port
-    finally:
-        controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    with running_mailbox(Mailbox()) as running:
+        yield running
 
 
 def make_booking(sessions: sessionmaker):

@@ -16,14 +16,27 @@ from tests.conversation.conftest import (
     TEST_WIDGET_SECRETS,
     trained_model,
 )
+from tests.teams.fake_botframework import APP_ID, APP_PASSWORD, TENANT_ID, FakeBotFramework
 
 
 @pytest.fixture(scope="package")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def teams_fake() -> Iterator[FakeBotFramework]:
+    """The fake Bot Framework both instances talk to (tests/scale/test_failover.py)."""
+    from tests.teams.test_teams_server import ThreadedFake
+
+    with ThreadedFake() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="package")
+def deployment(
+    tmp_path_factory: pytest.TempPathFactory, teams_fake: FakeBotFramework
+) -> Iterator[Deployment]:
     model = trained_model()
     if shutil.which("nginx") is None:
         pytest.fail("nginx is not installed (apt-get install -y nginx; scripts/setup.sh does it)")
     workdir = tmp_path_factory.mktemp("scale")
+    fake = teams_fake.base_url
     extra_env = {
         "KOERS_RASA_AUTH_TOKEN": AUTH_TOKEN,
         "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
@@ -32,6 +45,13 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         "KOERS_REST_ENABLED": "true",
         "KOERS_IDENTITY_SECRET": TEST_IDENTITY_SECRET,
         "KOERS_WIDGET_JWT_SECRETS": ",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
+        # Teams through the fake Bot Framework (redelivery to the other instance)
+        "KOERS_TEAMS_APP_ID": APP_ID,
+        "KOERS_TEAMS_APP_PASSWORD": APP_PASSWORD,
+        "KOERS_TEAMS_OPENID_METADATA_URL": f"{fake}/v1/.well-known/openidconfiguration",
+        "KOERS_TEAMS_TOKEN_ENDPOINT": f"{fake}/botframework.com/oauth2/v2.0/token",
+        "KOERS_TEAMS_ALLOW_INSECURE_SERVICE_URL": "true",
+        "KOERS_TEAMS_TENANT_MUNICIPALITIES": f"{TENANT_ID}=GM9901",
     }
     with running_deployment(workdir, instances=2, model=model, extra_env=extra_env) as dep:
         yield dep

@@ -8,20 +8,19 @@ gives the hour's anonymous quota back afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import aiohttp
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from bot.ledger import texts
 from bot.ledger.booking import ANONYMOUS_QUOTA_KEY
 from bot.ledger.codes import format_code, new_code
 from tests.conversation.conftest import Chat, KoersServers, running_servers
+from tests.smtp_support import Mailbox, running_mailbox
 
 pytestmark = pytest.mark.server
 
@@ -31,32 +30,11 @@ BOOKING_CODE = re.compile(rf"\b{SYMBOL}{{5}}-{SYMBOL}{{5}}\b")
 UNKNOWN = texts.booking_problem("booking_unknown")
 
 
-class Mailbox:
-    """What the coaches receive."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    """What the coaches receive."""
+    with running_mailbox(Mailbox()) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +74,17 @@ def count(servers: KoersServers, sql: str) -> int:
     return int(ledger_rows(servers, sql)[0][0])
 
 
+async def delivered(servers: KoersServers, box: Mailbox, timeout: float = 30) -> int:
+    """The coaches' mail once the outbox sender has sent everything queued so far (it sends
+    after the booking, bot/notify/sender.py), so "no mail" cannot mean "not sent yet"."""
+    waiting = "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
+    deadline = asyncio.get_running_loop().time() + timeout
+    while count(servers, waiting):
+        assert asyncio.get_running_loop().time() < deadline, "outbox not delivered"
+        await asyncio.sleep(0.2)
+    return len(box.messages)
+
+
 async def up_to_the_times(chat: Chat) -> str:
     """Asks for a coach and answers until the free times are shown (or a refusal comes)."""
     first = Chat.text_of(await chat.say("ik wil graag een gesprek met een loopbaancoach"))
@@ -125,20 +114,20 @@ async def test_a_booking_only_happens_after_ja(
 ) -> None:
     chat = Chat(http, booking_servers)
     before = count(booking_servers, "SELECT count(*) FROM bookings")
-    mails = len(mailbox[0].messages)
+    mails = await delivered(booking_servers, mailbox[0])
     assert "1." in await up_to_the_times(chat)
     asked = Chat.text_of(await chat.say("1"))
     assert "Zal ik" in asked and "voor je vastzetten?" in asked, asked
     assert texts.BOOKED not in asked
     assert count(booking_servers, "SELECT count(*) FROM bookings") == before
-    assert len(mailbox[0].messages) == mails
+    assert await delivered(booking_servers, mailbox[0]) == mails
     back = Chat.text_of(await chat.say("nee"))
     assert texts.NOT_BOOKED in back and "Welke tijd wil je" in back, back
     assert count(booking_servers, "SELECT count(*) FROM bookings") == before
     assert Chat.text_of(await chat.say("2")).count("Zal ik") == 1
     assert texts.BOOKED in Chat.text_of(await chat.say("ja"))
     assert count(booking_servers, "SELECT count(*) FROM bookings") == before + 1
-    assert len(mailbox[0].messages) == mails + 1
+    assert await delivered(booking_servers, mailbox[0]) == mails + 1
 
 
 async def test_a_second_booking_in_one_conversation_is_refused_politely(
@@ -162,7 +151,8 @@ async def test_a_stranger_with_a_booking_code_cannot_cancel_or_reschedule(
     assert texts.BOOKED in booked and found, booked
     code = found.group()
     state = "SELECT status, slot_id, sequence, updated_at FROM bookings ORDER BY id"
-    before, mails = ledger_rows(booking_servers, state), len(mailbox[0].messages)
+    before = ledger_rows(booking_servers, state)
+    mails = await delivered(booking_servers, mailbox[0])
 
     # A code that exists nowhere, to compare the answers with.
     nobody = format_code(new_code("booking"))
@@ -183,20 +173,20 @@ async def test_a_stranger_with_a_booking_code_cannot_cancel_or_reschedule(
         moved += Chat.text_of(await mover.say(answer))
     assert "afgezegd" not in said and "Je afspraak is verzet" not in moved, said + moved
     assert ledger_rows(booking_servers, state) == before
-    assert len(mailbox[0].messages) == mails  # no coach mail
+    assert await delivered(booking_servers, mailbox[0]) == mails  # no coach mail
 
     # The conversation that made it can still cancel it (and the coach hears of it).
     said = Chat.text_of(await victim.say(f"ik wil mijn afspraak {code} afzeggen"))
     assert "echt afzeggen" in said, said
     assert "afgezegd" in Chat.text_of(await victim.say("ja"))
-    assert len(mailbox[0].messages) == mails + 1
+    assert await delivered(booking_servers, mailbox[0]) == mails + 1
 
 
 async def test_an_anonymous_booking_spree_stops_at_the_limit(
     booking_servers: KoersServers, http: aiohttp.ClientSession, mailbox: tuple[Mailbox, int]
 ) -> None:
     """A script books from many fresh conversations of one client (last test: see top)."""
-    mails = len(mailbox[0].messages)
+    mails = await delivered(booking_servers, mailbox[0])
     anonymous_made = (
         "SELECT count(*) FROM bookings WHERE owner_employee IS NULL "
         "AND owner_conversation IS NOT NULL"
@@ -209,7 +199,8 @@ async def test_an_anonymous_booking_spree_stops_at_the_limit(
         assert before + len(booked) <= ANONYMOUS_PER_HOUR, results
         assert len(refused) == len(results) - len(booked) >= 4, results
         assert count(booking_servers, anonymous_made) == before + len(booked)
-        assert len(mailbox[0].messages) == mails + len(booked)  # no mail flood either
+        # no mail flood either
+        assert await delivered(booking_servers, mailbox[0]) == mails + len(booked)
     finally:
         engine = sa.create_engine(booking_servers.env["KOERS_DATABASE_URL"])
         with engine.begin() as connection:

@@ -186,3 +186,61 @@ async def test_teams_ids_never_reach_the_tracker_store_and_vouchers_work(
     assert conversation_id in dump
     for raw in (user.aad, f"29:{user.aad[:8]}", TENANT_ID, "Test Gebruiker"):
         assert raw not in dump
+
+
+async def test_delete_user_data_erases_the_conversation_like_verwijder_mijn_gegevens(
+    teams_koers: tuple[KoersServers, FakeBotFramework],
+) -> None:
+    """Issue 19, item 4: Teams' deleteUserData erases the tracker events and linked data
+    (a preparation sheet) of that conversation, and nobody else's."""
+    from datetime import timedelta
+
+    from bot.db import make_engine, make_session_factory, session_scope
+    from bot.ledger.models import utcnow
+    from bot.preparation.store import PreparationSheet, sheets_for
+
+    servers, fake = teams_koers
+    user, other = TeamsUser(servers, fake), TeamsUser(servers, fake)
+    for person in (user, other):
+        assert await person.post(person.activity("hoi")) == 200
+        await person.wait_for(1)
+    key = pseudonym(user.conversation, "msteams")
+    other_key = pseudonym(other.conversation, "msteams")
+    engine = make_engine(servers.env["KOERS_DATABASE_URL"])
+    factory = make_session_factory(engine)
+    now = utcnow()
+    with session_scope(factory) as session:
+        for owner in (key, other_key):
+            session.add(PreparationSheet(token_hash=uuid.uuid4().hex, conversation_id=owner,
+                                         content="{}", created_at=now,
+                                         expires_at=now + timedelta(days=7)))  # fmt: skip
+
+    def events_of(conversation: str) -> int:
+        with sqlite3.connect(servers.tracker_db_url.removeprefix("sqlite:///")) as db:
+            query = "SELECT count(*) FROM events WHERE sender_id = ?"
+            return int(db.execute(query, (conversation,)).fetchone()[0])
+
+    deadline = time.monotonic() + REPLY_TIMEOUT_S
+    while not (events_of(key) and events_of(other_key)):  # stored when each turn ends
+        assert time.monotonic() < deadline, servers.logs()[-3000:]
+        await asyncio.sleep(0.2)
+    replies = len(user.replies())
+    assert await user.post(user.activity(None, type="deleteUserData")) == 200
+
+    def sheets_of(conversation: str) -> int:
+        with session_scope(factory) as session:
+            return len(sheets_for(session, conversation))
+
+    deadline = time.monotonic() + REPLY_TIMEOUT_S
+    try:
+        while events_of(key) or sheets_of(key):  # events first, then the linked data
+            assert time.monotonic() < deadline, servers.logs()[-3000:]
+            await asyncio.sleep(0.2)
+        assert sheets_of(other_key) == 1
+    finally:
+        engine.dispose()
+    assert events_of(other_key) > 0  # only this conversation
+    assert len(user.replies()) == replies  # no reply to a system request
+    # the employee can start again afterwards
+    assert await user.post(user.activity("hoi")) == 200
+    await user.wait_for(replies + 1)

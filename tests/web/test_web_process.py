@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -46,6 +47,15 @@ def test_python_m_bot_web_serves_health(tmp_path: Path) -> None:
             except OSError:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.3)
+        # A sheet link carries its token in the path: nothing may log it, nor the client.
+        secret_path = "/voorbereiding/" + "Q" * 43
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{secret_path}?token=abc", timeout=5)
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 404
     finally:
         process.terminate()
         process.wait(timeout=20)
+    written = log.read_text()
+    assert "Q" * 43 not in written and "token=abc" not in written
+    assert "127.0.0.1 " not in written and '"GET ' not in written

@@ -1,0 +1,183 @@
+"""Shared state across the two Rasa instances of ``make scale`` (bot/shared_state.py in Redis).
+
+* a widget that moves to the other instance gets the replies it missed (one numbering for both
+  instances) and a message it sends again there is handled once;
+* a Teams activity the Bot Framework delivers again, to the other instance, gets one reply;
+* an instance killed in the middle of a widget turn: the widget reconnects to the other
+  instance, resends its unacknowledged message, and the conversation holds it exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import aiohttp
+
+from bot.config import PROJECT_ROOT
+from bot.devservices import wait_for_http
+from bot.scale import Deployment
+from tests.browser.test_widget_socket import SocketChat, text_of
+from tests.conversation.conftest import AUTH_TOKEN, pseudonym
+from tests.teams.fake_botframework import TENANT_ID, FakeBotFramework
+
+REPLY_TIMEOUT_S = 60
+
+
+async def widget_user_texts(http: aiohttp.ClientSession, base: str, session_id: str) -> list:
+    url = (f"{base}/conversations/{pseudonym(session_id, 'widget')}/tracker"
+           f"?token={AUTH_TOKEN}")  # fmt: skip
+    async with http.get(url) as response:
+        assert response.status == 200
+        events = (await response.json())["events"]
+    return [e["text"] for e in events if e["event"] == "user"]
+
+
+def seqs(replies: list[dict]) -> list[int]:
+    return [r["koers_seq"] for r in replies if "koers_seq" in r]
+
+
+async def test_widget_resend_on_the_other_instance_is_handled_once(
+    deployment: Deployment, http: aiohttp.ClientSession, monkeypatch: Any
+) -> None:
+    one_url, two_url = deployment.rasa_urls
+    first = SocketChat(one_url, monkeypatch)
+    await first.start()
+    ack, hello = await first.say("hoi", "c-1")
+    assert ack == {"ok": True} and "anoniem" in text_of(hello)
+    last_seen = max(seqs(hello))
+    ack, scan = await first.say("ik wil de talentscan doen", "c-2")
+    assert ack == {"ok": True} and "Vraag 1 van 14" in text_of(scan)
+    await first.close()  # pretend the replies to c-2 never reached the browser
+
+    second = SocketChat(two_url, monkeypatch, browser=first.browser)
+    try:
+        await second.start(session_id=first.session_id, last_seq=last_seen, epoch=first.epoch)
+        assert second.session_id == first.session_id and second.epoch == first.epoch
+        missed = await second.drain(1.0)
+        assert seqs(missed) == seqs(scan)  # exactly what it missed, from the other instance
+        assert "Vraag 1 van 14" in text_of(missed)
+        ack, again = await second.say("ik wil de talentscan doen", "c-2")  # the outbox resends
+        assert ack == {"ok": True, "duplicate": True}
+        assert "Vraag" not in text_of(again)
+        texts = await widget_user_texts(http, two_url, first.session_id)
+        assert texts == ["hoi", "ik wil de talentscan doen"]  # handled once
+        ack, next_question = await second.say("4", "c-3")
+        assert ack == {"ok": True} and "Vraag 2 van 14" in text_of(next_question)
+        assert min(seqs(next_question)) > max(seqs(scan))  # one numbering across instances
+    finally:
+        await second.close()
+
+
+class TeamsUser:
+    def __init__(self, fake: FakeBotFramework) -> None:
+        self.fake = fake
+        self.aad = str(uuid.uuid4())
+        self.conversation = f"a:{uuid.uuid4().hex}"
+
+    def activity(self, text: str) -> dict[str, Any]:
+        return self.fake.activity(
+            text,
+            conversation={"id": self.conversation, "conversationType": "personal",
+                          "tenantId": TENANT_ID},
+            **{"from": {"id": f"29:{self.aad[:8]}", "name": "Test Gebruiker",
+                        "aadObjectId": self.aad}},
+        )  # fmt: skip
+
+    async def post(self, http: aiohttp.ClientSession, base: str, activity: dict) -> int:
+        token = self.fake.token(activity["serviceUrl"])
+        async with http.post(f"{base}/webhooks/botframework/webhook", json=activity,
+                             headers={"Authorization": f"Bearer {token}"}) as response:  # fmt: skip
+            return response.status
+
+    def replies(self) -> list[dict[str, Any]]:
+        return [d.activity for d in list(self.fake.deliveries)
+                if d.conversation_id == self.conversation]  # fmt: skip
+
+    async def wait_for(self, count: int, settle: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + REPLY_TIMEOUT_S
+        while len(self.replies()) < count:
+            assert time.monotonic() < deadline, self.replies()
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(settle)  # a second answer would arrive meanwhile
+        return self.replies()
+
+
+async def test_teams_activity_redelivered_to_the_other_instance_gets_one_reply(
+    deployment: Deployment, http: aiohttp.ClientSession, teams_fake: FakeBotFramework
+) -> None:
+    one_url, two_url = deployment.rasa_urls
+    user = TeamsUser(teams_fake)
+    hello = user.activity("hoi")
+    assert await user.post(http, one_url, hello) == 200
+    await asyncio.sleep(0.5)
+    assert await user.post(http, two_url, hello) == 200  # the Bot Framework tries again
+    [welcome] = await user.wait_for(1)
+    assert welcome["text"].startswith("Hoi! Ik ben Koers.")
+
+    # the same, both at the same moment
+    scan = user.activity("ik wil de talentscan doen")
+    statuses = await asyncio.gather(user.post(http, one_url, scan), user.post(http, two_url, scan))
+    assert statuses == [200, 200]
+    texts = [r.get("text", "") for r in (await user.wait_for(2))[1:]]
+    assert sum("Vraag 1 van 14" in text for text in texts) == 1, texts
+    assert len(texts) == len(set(texts)), texts  # no reply twice
+
+
+def restart(deployment: Deployment, name: str) -> None:
+    """Start a killed Rasa instance again, with the command line and settings it had."""
+    old = deployment.processes[name]
+    log = deployment.workdir / f"{name}.log"
+    with log.open("a") as out:
+        process = subprocess.Popen(old.args, cwd=PROJECT_ROOT, stdout=out,
+                                   stderr=subprocess.STDOUT,
+                                   env={**deployment.env, "SANIC_WORKERS": "1"})  # fmt: skip
+    deployment.processes[name] = process
+    url = deployment.rasa_urls[int(name.removeprefix("rasa")) - 1]
+    wait_for_http(f"{url}/", process, log, 300)
+
+
+async def test_killed_instance_mid_turn_widget_continues_on_the_other_exactly_once(
+    deployment: Deployment, http: aiohttp.ClientSession, monkeypatch: Any
+) -> None:
+    one_url, two_url = deployment.rasa_urls
+    first = SocketChat(one_url, monkeypatch)
+    await first.start()
+    ack, hello = await first.say("hoi", "k-1")
+    assert ack == {"ok": True}
+    last_seen = max(seqs(hello))
+    data = {"message": "ik wil de talentscan doen", "session_id": first.session_id,
+            "client_id": "k-2"}  # fmt: skip
+    await first.sio.emit("user_uttered", data)  # no acknowledgement will come
+    await asyncio.sleep(0.2)
+    deployment.processes["rasa1"].send_signal(signal.SIGKILL)
+    deployment.processes["rasa1"].wait(10)
+    seen = [*hello, *await first.drain(0.1)]
+    with contextlib.suppress(Exception):  # the server is gone
+        await first.sio.disconnect()
+
+    second = SocketChat(two_url, monkeypatch, browser=first.browser)
+    try:
+        await second.start(session_id=first.session_id, last_seq=max(seqs(seen)),
+                           epoch=first.epoch)  # fmt: skip
+        seen += await second.drain(1.0)
+        # the widget's outbox sends the unacknowledged message again; instance two handles it
+        # (instance one died before it) or calls it a duplicate (instance one finished it)
+        ack, replies = await second.say("ik wil de talentscan doen", "k-2")
+        assert ack in ({"ok": True}, {"ok": True, "duplicate": True})
+        seen += replies
+        assert "Vraag 1 van 14" in text_of(seen)
+        assert len(seqs(seen)) == len(set(seqs(seen)))  # nothing shown twice
+        texts = await widget_user_texts(http, two_url, first.session_id)
+        assert texts == ["hoi", "ik wil de talentscan doen"]  # exactly once
+        ack, nxt = await second.say("4", "k-3")
+        assert ack == {"ok": True} and "Vraag 2 van 14" in text_of(nxt)
+        assert min(seqs(nxt)) > last_seen
+    finally:
+        await second.close()
+        restart(deployment, "rasa1")  # the other scale tests need both instances
