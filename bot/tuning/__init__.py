@@ -1,9 +1,9 @@
 """Speed-ups for Rasa 3.6 internals that the benchmark (``make bench``) showed to be slow.
 
-:func:`install` is called when the Rasa server imports Koers's channels (``bot/channels.py``),
-before the model is loaded. Every change keeps Rasa's behaviour and is covered by tests
-(``tests/test_tuning.py``, ``tests/conversation/test_model_load.py``); the before and after
-figures are in the README ("Performance").
+:func:`install` is called when the Rasa server imports Koers's channels
+(``bot/channels/inputs.py``), before the model is loaded. Every change keeps Rasa's behaviour
+and is covered by tests (``tests/test_tuning.py``, ``tests/conversation/test_model_load.py``);
+the before and after figures are in the README ("Performance").
 
 * :mod:`bot.tuning.model_load`: models are loaded for prediction without Rasa's one-step
   training, which took most of the start-up time and kept optimizer copies of every weight;
