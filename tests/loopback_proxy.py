@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -144,3 +147,40 @@ class LoopbackProxy:
         self._call(close)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+PG_URL = os.environ.get("KOERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@contextlib.contextmanager
+def proxied_postgres_schema() -> Iterator[tuple[str, LoopbackProxy]]:
+    """A fresh schema on the test PostgreSQL, reached only through a :class:`LoopbackProxy`.
+
+    Yields the database URL (through the proxy, with the schema as search path) and the
+    proxy; the schema is dropped afterwards. Without PostgreSQL: skip, or fail in CI.
+    """
+    import pytest
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+    try:
+        admin.connect().close()
+    except sa.exc.OperationalError:
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    schema = f"koers_stall_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'create schema "{schema}"'))
+    url = sa.engine.make_url(PG_URL)
+    proxy = LoopbackProxy(url.port or 5432).start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port,
+                      query={"options": f"-csearch_path={schema}"})  # fmt: skip
+    try:
+        yield proxied.render_as_string(hide_password=False), proxy
+    finally:
+        proxy.stop()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'drop schema "{schema}" cascade'))
+        admin.dispose()

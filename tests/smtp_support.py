@@ -62,3 +62,14 @@ def running_mailbox(box: Mailbox) -> Iterator[tuple[Mailbox, int]]:
     finally:
         box.release.set()
         controller.stop()
+
+
+def mailbox_env(port: int) -> dict[str, str]:
+    """The settings that send Koers's coach e-mail to the mailbox on ``port`` (plain SMTP),
+    with the outbox sender looking every second."""
+    return {
+        "KOERS_SMTP_HOST": "127.0.0.1",
+        "KOERS_SMTP_PORT": str(port),
+        "KOERS_SMTP_SECURITY": "none",
+        "KOERS_OUTBOX_POLL_SECONDS": "1",
+    }

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -26,9 +23,7 @@ from bot.privacy.scrubber import default_config
 from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
 from bot.resilience import db as resilience_db
 from bot.resilience.db import DatabaseStalled, retry_db, run_in_db_thread, timeout_connect_args
-from tests.loopback_proxy import LoopbackProxy
-
-PG_URL = os.environ.get("KOERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.loopback_proxy import LoopbackProxy, proxied_postgres_schema
 
 
 class LoopWatch:
@@ -203,29 +198,9 @@ async def test_in_memory_sqlite_is_shared_by_the_pool_threads() -> None:
 @pytest.fixture
 def stalling_postgres(monkeypatch) -> Iterator[tuple[str, LoopbackProxy]]:
     """A fresh schema on the test PostgreSQL, reached through a :class:`LoopbackProxy`."""
-    admin = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        admin.connect().close()
-    except sa.exc.OperationalError:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-    schema = f"koers_stall_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'create schema "{schema}"'))
-    url = sa.engine.make_url(PG_URL)
-    proxy = LoopbackProxy(url.port or 5432).start()
     monkeypatch.setenv("KOERS_DB_CONNECT_TIMEOUT_SECONDS", "1")
-    proxied = url.set(host="127.0.0.1", port=proxy.port,
-                      query={"options": f"-csearch_path={schema}"})  # fmt: skip
-    try:
-        yield proxied.render_as_string(hide_password=False), proxy
-    finally:
-        proxy.stop()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with proxied_postgres_schema() as proxied:
+        yield proxied
 
 
 async def test_a_stalled_postgres_costs_one_turn_not_the_loop(stalling_postgres) -> None:

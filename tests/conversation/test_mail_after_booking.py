@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from bot.ledger import texts
 from tests.conversation.conftest import Chat, KoersServers, running_servers
-from tests.smtp_support import Mailbox, running_mailbox
+from tests.smtp_support import Mailbox, mailbox_env, running_mailbox
 
 pytestmark = pytest.mark.server
 
@@ -41,12 +41,9 @@ def mail_servers(
 ) -> Iterator[KoersServers]:
     workdir = tmp_path_factory.mktemp("mail-after-booking")
     extra_env = {
-        "KOERS_SMTP_HOST": "127.0.0.1",
-        "KOERS_SMTP_PORT": str(stalled[1]),
-        "KOERS_SMTP_SECURITY": "none",
+        **mailbox_env(stalled[1]),
         # longer than the stall, so the first try succeeds (a timeout would mean a retry)
         "KOERS_SMTP_TIMEOUT_SECONDS": str(int(STALL_LIMIT_S) + 30),
-        "KOERS_OUTBOX_POLL_SECONDS": "1",
     }
     with running_servers(
         workdir, f"sqlite:///{workdir / 'tracker.db'}", extra_env=extra_env

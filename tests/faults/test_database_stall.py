@@ -11,14 +11,12 @@ goes on where it was.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import Iterator
 
 import aiohttp
 import pytest
-import sqlalchemy as sa
 
 from bot.resilience.texts import SERVICE_UNAVAILABLE
 from bot.widget_auth import mint_token
@@ -29,11 +27,10 @@ from tests.conversation.conftest import (
     KoersServers,
     running_servers,
 )
-from tests.loopback_proxy import LoopbackProxy
+from tests.loopback_proxy import LoopbackProxy, proxied_postgres_schema
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
-PG_URL = os.environ.get("KOERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RETRY_S = 4
 
 
@@ -45,37 +42,15 @@ class StalledStack:
 
 @pytest.fixture(scope="module")
 def stalled_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StalledStack]:
-    admin = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-    try:
-        admin.connect().close()
-    except sa.exc.OperationalError:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-    schema = f"koers_stall_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'create schema "{schema}"'))
-    url = sa.engine.make_url(PG_URL)
-    proxy = LoopbackProxy(url.port or 5432).start()
-    tracker_url = url.set(host="127.0.0.1", port=proxy.port,
-                          query={"options": f"-csearch_path={schema}"})  # fmt: skip
     extra_env = {
         "KOERS_DB_RETRY_SECONDS": str(RETRY_S),
         "KOERS_DB_CONNECT_TIMEOUT_SECONDS": "2",
         "KOERS_RETENTION_INTERVAL_MINUTES": "0",
     }
-    try:
-        with running_servers(
-            tmp_path_factory.mktemp("stall"), tracker_url.render_as_string(hide_password=False),
-            extra_env=extra_env,
-        ) as servers:  # fmt: skip
-            yield StalledStack(servers, proxy)
-    finally:
-        proxy.stop()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with proxied_postgres_schema() as (tracker_url, proxy), running_servers(
+        tmp_path_factory.mktemp("stall"), tracker_url, extra_env=extra_env
+    ) as servers:
+        yield StalledStack(servers, proxy)
 
 
 async def _session_round_trip(sio, confirmed: asyncio.Queue) -> float:

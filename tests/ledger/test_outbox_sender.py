@@ -32,7 +32,7 @@ from bot.notify.sender import run_sender, send_round
 from bot.notify.smtp import RetryPolicy, SmtpConfig, deliver_pending
 from tests.ledger.support import BACKENDS
 from tests.ledger.test_notify_calendar import make_booking
-from tests.smtp_support import Mailbox, running_mailbox
+from tests.smtp_support import Mailbox, mailbox_env, running_mailbox
 
 pytest_plugins = ["tests.ledger.support"]
 
@@ -72,10 +72,7 @@ def smtp_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "KOERS_DATABASE_URL": database_url,
-        "KOERS_SMTP_HOST": "127.0.0.1",
-        "KOERS_SMTP_PORT": str(port),
-        "KOERS_SMTP_SECURITY": "none",
-        "KOERS_OUTBOX_POLL_SECONDS": "1",
+        **mailbox_env(port),
         **extra,
     }
 

@@ -20,7 +20,7 @@ from bot.ledger import texts
 from bot.ledger.booking import ANONYMOUS_QUOTA_KEY
 from bot.ledger.codes import format_code, new_code
 from tests.conversation.conftest import Chat, KoersServers, running_servers
-from tests.smtp_support import Mailbox, running_mailbox
+from tests.smtp_support import Mailbox, mailbox_env, running_mailbox
 
 pytestmark = pytest.mark.server
 
@@ -43,9 +43,7 @@ def booking_servers(
 ) -> Iterator[KoersServers]:
     workdir = tmp_path_factory.mktemp("booking-attacks")
     extra_env = {
-        "KOERS_SMTP_HOST": "127.0.0.1",
-        "KOERS_SMTP_PORT": str(mailbox[1]),
-        "KOERS_SMTP_SECURITY": "none",
+        **mailbox_env(mailbox[1]),
         "KOERS_BOOKING_ANONYMOUS_PER_HOUR": str(ANONYMOUS_PER_HOUR),
         "KOERS_BOOKING_ANONYMOUS_ACTIVE_MAX": "100",
     }
