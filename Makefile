@@ -29,7 +29,7 @@ soak:       ## long run on make-run servers: RSS of every process, errors, p95 p
 	./scripts/soak.sh
 
 teams-package: ## the Teams app package dist/koers-teams.zip (needs KOERS_TEAMS_APP_ID, https URLs)
-	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.teams.package --out dist/koers-teams.zip'
+	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.channels.teams.package --out dist/koers-teams.zip'
 
 lint:
 	.venv/bin/ruff check .

@@ -34,7 +34,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import verified_identity
+from bot.clock import utcnow
 from bot.config import Settings, load_settings
+from bot.db.session import RunSession
 from bot.ledger import texts
 from bot.ledger.booking import (
     BOOKING_ALREADY_ACTIVE,
@@ -54,7 +56,6 @@ from bot.ledger.booking import (
     reschedule_booking,
 )
 from bot.ledger.codes import CodeCheck, find_code
-from bot.ledger.models import utcnow
 from bot.ledger.preferences import (
     MODE_ANY,
     WhenPreference,
@@ -64,7 +65,6 @@ from bot.ledger.preferences import (
     parse_yes_no,
     pick_offer,
 )
-from bot.ledger.runtime import RunSession
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend

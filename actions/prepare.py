@@ -525,7 +525,7 @@ def _scrubbed(value: Any) -> tuple[Any, bool]:
 
 async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Builds the sheet from scrubbed answers, stores it behind a new link, sends the link."""
-    from bot.ledger.runtime import RunSession
+    from bot.db.session import RunSession
     from bot.preparation.store import save_sheet
     from bot.privacy.pseudonym import get_pseudonymizer
     from bot.trends.events import PREPARATION_SHEET_MADE

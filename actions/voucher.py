@@ -24,11 +24,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import verified_identity
 from bot.channels.identity import VerifiedIdentity
+from bot.clock import utcnow
 from bot.config import load_settings
+from bot.db.session import RunSession
 from bot.ledger import texts
 from bot.ledger.codes import CODE_LENGTHS, CodeCheck, CodeProblem, find_code
-from bot.ledger.models import utcnow
-from bot.ledger.runtime import RunSession
 from bot.ledger.tries import TryLimiter
 from bot.ledger.vouchers import (
     VoucherError,

@@ -125,7 +125,7 @@ class Settings:
     action_timeout_seconds: int = 20
     max_request_bytes: int = 65536
     db_retry_seconds: int = 20
-    # off the event loop (bot/resilience/db.py): a stalled database costs one turn, not all
+    # off the event loop (bot/rasa_ext/off_loop.py): a stalled database costs one turn, not all
     db_connect_timeout_seconds: int = 5
     db_statement_timeout_seconds: int = 15
     db_threads: int = 8
@@ -135,7 +135,7 @@ class Settings:
     redis_host: str = ""
     redis_port: int = 6379
     redis_db: int = 0
-    # chat widget and its token (bot/widget_auth.py, bot/widget_socket.py, bot/web/widget_*)
+    # chat widget and its token (bot/channels/widget/auth.py, bot/channels/widget/socket.py, bot/web/widget_*)
     widget_jwt_secrets: str = ""
     widget_jwt_public_keys: str = ""
     widget_jwt_audience: str = "koers"

@@ -1,10 +1,10 @@
 """State that must outlive one Rasa instance: in Redis when configured, in memory otherwise.
 
 What lives here (issue 19, "Shared state in Redis"): the widget's replay buffers, sequence
-numbers and resend de-duplication (:mod:`bot.widget_socket`), Teams redelivery
-de-duplication (:mod:`bot.teams.dispatch`), the provider API rate limit
+numbers and resend de-duplication (:mod:`bot.channels.widget.socket`), Teams redelivery
+de-duplication (:mod:`bot.channels.teams.dispatch`), the provider API rate limit
 (:mod:`bot.ledger.ratelimit`) and the per-sender pending limit
-(:mod:`bot.resilience.channel`). Each of them calls the few operations of
+(:mod:`bot.channels.guards`). Each of them calls the few operations of
 :class:`SharedState`; :func:`shared_state` picks the implementation from the settings:
 
 * ``KOERS_REDIS_HOST`` unset (the embedded ``make run`` on SQLite): :class:`MemoryState`, this
@@ -21,7 +21,7 @@ for :data:`RETRY_SECONDS` after a failed call, logs that once, and tries Redis a
 that. Nothing crashes and nothing waits longer than the short socket timeouts. Why memory and
 not a refusal: in a deployment that uses Redis, Rasa's lock store is the same Redis, so while
 it is away no turn runs at all — every message gets the Dutch "even niet beschikbaar" answer
-from :func:`bot.resilience.channel.guard_failures` and nothing reaches the action server or
+from :func:`bot.channels.guards.guard_failures` and nothing reaches the action server or
 the ledger. The memory fallback only has to keep the channels themselves answering; the
 ledger's own database constraints (one voucher per employee per year, one active booking per
 owner) stay the last word on exactly-once.

@@ -1,4 +1,4 @@
-"""Alembic environment: migrates the database given to bot.db.migrate(url) or, from the
+"""Alembic environment: migrates the database given to bot.db.engine.migrate(url) or, from the
 command line, the one in KOERS_DATABASE_URL. Only online migrations are supported."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.config import load_settings
-from bot.db import is_sqlite, make_engine
-from bot.ledger.models import Base
+from bot.db.base import Base
+from bot.db.engine import is_sqlite, make_engine
 from bot.trends import models as _trend_models  # noqa: F401  (registers the trend tables)
 
 #: Serialises concurrent migrations on PostgreSQL (action server and web app starting at once).
@@ -49,5 +49,5 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("Koers migrations run online only: use bot.db.migrate(url).")
+    raise SystemExit("Koers migrations run online only: use bot.db.engine.migrate(url).")
 run_migrations_online()

@@ -5,4 +5,4 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KOERS_ROOT"
 "$KOERS_ROOT/scripts/setup.sh"
-PYTHONWARNINGS=ignore exec "$PY" -m bot.bench.run
+PYTHONWARNINGS=ignore exec "$PY" -m tools.bench.run

@@ -11,4 +11,4 @@ cd "$KOERS_ROOT"
 # env.sh defaults the databases to SQLite; the scaled set-up needs PostgreSQL.
 case "$KOERS_TRACKER_DB_URL" in postgresql*) ;; *) unset KOERS_TRACKER_DB_URL ;; esac
 case "$KOERS_DATABASE_URL" in postgresql*) ;; *) unset KOERS_DATABASE_URL ;; esac
-PYTHONWARNINGS=ignore exec "$PY" -m bot.scale
+PYTHONWARNINGS=ignore exec "$PY" -m tools.scale

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from bot.devservices import free_port
+from tools.devservices import free_port
 
 
 class Mailbox:

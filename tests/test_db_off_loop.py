@@ -1,4 +1,4 @@
-"""Tracker-store work runs off the event loop, with timeouts (bot/resilience/db.py).
+"""Tracker-store work runs off the event loop, with timeouts (bot/rasa_ext/off_loop.py).
 
 One hung database connection must not freeze the Rasa server: heartbeats, status requests and
 other conversations run on the same loop. These tests measure the loop while the store works:
@@ -18,11 +18,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import tracker_store as tracker_store_module
+from bot.rasa_ext import stores as tracker_store_module
 from bot.privacy.scrubber import default_config
-from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
-from bot.resilience import db as resilience_db
-from bot.resilience.db import DatabaseStalled, retry_db, run_in_db_thread, timeout_connect_args
+from bot.rasa_ext import off_loop as resilience_db
+from bot.rasa_ext.off_loop import DatabaseStalled, retry_db, run_in_db_thread, timeout_connect_args
+from bot.rasa_ext.stores import ScrubbingSQLTrackerStore
 from tests.loopback_proxy import LoopbackProxy, proxied_postgres_schema
 
 
@@ -155,12 +155,12 @@ def test_zero_turns_a_timeout_off_and_sqlite_gets_a_busy_timeout() -> None:
 
 
 def test_the_ledger_engine_gets_the_timeouts(monkeypatch) -> None:
-    import bot.db
+    import bot.db.engine
 
     seen: dict = {}
-    monkeypatch.setattr(bot.db, "create_engine", lambda url, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(bot.db.engine, "create_engine", lambda url, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("KOERS_DB_STATEMENT_TIMEOUT_SECONDS", "7")
-    bot.db.make_engine("postgresql://k@127.0.0.1:1/koers")
+    bot.db.engine.make_engine("postgresql://k@127.0.0.1:1/koers")
     assert seen["connect_args"]["options"] == "-c statement_timeout=7000"
     assert seen["connect_args"]["connect_timeout"] == 5
 
@@ -255,7 +255,7 @@ async def test_work_behind_a_stuck_operation_gives_up_and_frees_its_thread() -> 
 
 
 async def test_work_off_the_clock_does_not_count_as_a_stall() -> None:
-    from bot.resilience.db import off_the_clock
+    from bot.rasa_ext.off_loop import off_the_clock
 
     def scrub_then_write() -> str:
         with off_the_clock():

@@ -13,15 +13,15 @@ import pytest
 import textstat
 import yaml
 
-from bot import widget_texts
+from bot.channels.teams import texts as teams_texts
+from bot.channels.widget import texts as widget_texts
 from bot.conversation import barriers, fallback
 from bot.preparation import practice as prep_practice
 from bot.preparation import questions as prep_questions
 from bot.preparation import sheet as prep_sheet
 from bot.preparation import texts as prep_texts
-from bot.resilience import texts as resilience_texts
+from bot.rasa_ext import texts as resilience_texts
 from bot.scan import questions, scoring, texts
-from bot.teams import texts as teams_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_AVG_SENTENCE_WORDS = 15

@@ -1,4 +1,4 @@
-"""The pure parts of bot.resilience: request checks, the per-sender limit, the apology rule,
+"""The pure parts of bot.rasa_ext.action_fallback: request checks, the per-sender limit, the apology rule,
 failure classification and database retries (on a real SQLite file)."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, FollowupAction, UserUttered
 
-from bot.resilience.actions import already_apologised, fallback_events, run_with_fallback
-from bot.resilience.channel import (
+from bot.channels.guards import (
     MAX_TEXT_CHARS,
     PendingLimiter,
     check_rest_body,
@@ -19,8 +18,9 @@ from bot.resilience.channel import (
     failing_part,
     guard_failures,
 )
-from bot.resilience.db import backoff_delays, is_transient, retry_db
-from bot.resilience.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
+from bot.rasa_ext.action_fallback import already_apologised, fallback_events, run_with_fallback
+from bot.rasa_ext.off_loop import backoff_delays, is_transient, retry_db
+from bot.rasa_ext.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
 
 
 @pytest.mark.parametrize(

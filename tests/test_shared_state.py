@@ -16,9 +16,11 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from bot.channels.guards import PendingLimiter
+from bot.channels.teams.dispatch import RecentIds
+from bot.channels.widget.socket import SessionBook, SharedSessionBook
 from bot.config import Settings
 from bot.ledger.ratelimit import RateLimiter
-from bot.resilience.channel import PendingLimiter
 from bot.shared_state import (
     FallbackState,
     MemoryState,
@@ -27,8 +29,6 @@ from bot.shared_state import (
     build_shared_state,
     hashed_key,
 )
-from bot.teams.dispatch import RecentIds
-from bot.widget_socket import SessionBook, SharedSessionBook
 
 SECRET = "unit-test-identity-secret-0123456789abcdef"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -313,7 +313,7 @@ async def test_widget_book_and_limits_keep_working_while_redis_is_down() -> None
 
 async def test_a_real_redis_that_stops_and_comes_back() -> None:
     """A private redis-server stopped mid-conversation: memory meanwhile, then Redis again."""
-    from bot.devservices import running_redis
+    from tools.devservices import running_redis
 
     with running_redis() as server:
         store = FallbackState(RedisState.connect("127.0.0.1", server.port), retry_seconds=0.5)
@@ -339,8 +339,8 @@ async def test_the_pending_limit_answers_in_dutch_across_instances(
     redis_client: redis.Redis, prefix: str
 ) -> None:
     """Two instances' channel guards share one count: the second instance says it politely."""
-    from bot.resilience.channel import guard_failures
-    from bot.resilience.texts import TOO_MANY_AT_ONCE
+    from bot.channels.guards import guard_failures
+    from bot.rasa_ext.texts import TOO_MANY_AT_ONCE
     from tests.test_resilience import _Message
 
     release = asyncio.Event()

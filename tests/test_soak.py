@@ -1,10 +1,11 @@
-"""The soak report (``make soak``, bot/bench/soak.py): windows, RSS table, settings, errors."""
+"""The soak report (``make soak``, tools/bench/soak.py): windows, RSS table, settings, errors."""
 
 from __future__ import annotations
 
 import math
 
-from bot.bench.soak import (
+from bot.rasa_ext.texts import SERVICE_UNAVAILABLE
+from tools.bench.soak import (
     MAX_MINUTES,
     Sample,
     SoakLog,
@@ -15,7 +16,6 @@ from bot.bench.soak import (
     render,
     windows,
 )
-from bot.resilience.texts import SERVICE_UNAVAILABLE
 
 
 def test_windows_count_turns_errors_and_p95_per_window() -> None:

@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.tracker_store import SESSION_INDEX, ScrubbingSQLTrackerStore
+from bot.rasa_ext.stores import SESSION_INDEX, ScrubbingSQLTrackerStore
 
 PG_URL = os.environ.get("KOERS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot.tuning import action_results
+from bot.rasa_ext.tuning import action_results
 
 GOOD = {
     "events": [
@@ -56,12 +56,12 @@ def test_the_schema_is_checked_and_compiled_once() -> None:
     assert action_results.response_validator() is action_results.response_validator()
 
 
-# -- kept-alive action calls (bot/tuning/action_calls.py), against a real aiohttp server
+# -- kept-alive action calls (bot/rasa_ext/tuning/action_calls.py), against a real aiohttp server
 
 from aiohttp import web  # noqa: E402
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig  # noqa: E402
 
-from bot.tuning import action_calls  # noqa: E402
+from bot.rasa_ext.tuning import action_calls  # noqa: E402
 
 
 def test_fast_json_matches_json() -> None:
@@ -126,14 +126,14 @@ async def test_remote_actions_use_the_pooled_endpoint() -> None:
     assert RemoteAction("action_scan_result", None).action_endpoint is None
 
 
-# -- event classes by type name (bot/tuning/event_types.py)
+# -- event classes by type name (bot/rasa_ext/tuning/event_types.py)
 
 from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity  # noqa: E402
 from rasa.shared.utils.common import all_subclasses  # noqa: E402
 
-from bot.tuning import event_types  # noqa: E402
+from bot.rasa_ext.tuning import event_types  # noqa: E402
 
 
 def _rasa_walk(type_name: str, default=None):

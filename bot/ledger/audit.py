@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.ledger.models import AuditEntry, utcnow
+from bot.clock import utcnow
+from bot.ledger.models import AuditEntry
 
 FORBIDDEN_DETAIL_KEYS = frozenset({"email", "employee_key", "text", "message", "api_key"})
 

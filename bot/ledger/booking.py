@@ -1,7 +1,7 @@
 """Finding free coach slots and booking, moving and cancelling them.
 
 The functions work inside the caller's transaction and never commit: the caller commits on
-success and rolls back on :class:`BookingError` (see :func:`bot.db.run_in_transaction`).
+success and rolls back on :class:`BookingError` (see :func:`bot.db.engine.run_in_transaction`).
 Double booking is prevented by a conditional ``UPDATE slots ... WHERE status = 'free'``
 whose row count says who won, backed by a partial unique index on active bookings. That
 works the same on SQLite (writers are serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL

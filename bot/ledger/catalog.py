@@ -6,10 +6,8 @@ They are repeated as CHECK constraints in the database, so keep the migration in
 from __future__ import annotations
 
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 #: Appointments are shown and planned in Dutch local time; the database stores UTC.
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 #: Official province names: the canonical values of the NLU entity ``region``.
 REGIONS: tuple[str, ...] = (

@@ -22,10 +22,11 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from bot.clock import LOCAL_TZ, utcnow
 from bot.config import load_settings
-from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
+from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.ledger.booking import purge_emails
-from bot.ledger.catalog import LOCAL_TZ, OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
+from bot.ledger.catalog import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
 from bot.ledger.importer import (
     ImportProblem,
     ImportReport,
@@ -34,7 +35,6 @@ from bot.ledger.importer import (
     load_demo,
     read_file,
 )
-from bot.ledger.models import utcnow
 from bot.ledger.providers import issue_api_key
 from bot.ledger.vouchers import expire_due
 from bot.notify import outbox

@@ -21,9 +21,9 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.clock import LOCAL_TZ
 from bot.ledger import audit
 from bot.ledger.catalog import (
-    LOCAL_TZ,
     MODE_EITHER,
     MODE_ON_LOCATION,
     MODE_ONLINE,

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.ledger.catalog import LOCAL_TZ, MODE_ON_LOCATION, MODE_ONLINE, REGIONS
+from bot.clock import LOCAL_TZ
+from bot.ledger.catalog import MODE_ON_LOCATION, MODE_ONLINE, REGIONS
 
 #: The employee has no preference for online or on location.
 MODE_ANY = "any"

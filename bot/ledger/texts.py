@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.clock import LOCAL_TZ
 from bot.ledger.booking import (
     ANONYMOUS_FULL,
     BOOKING_ALREADY_ACTIVE,
@@ -27,7 +28,6 @@ from bot.ledger.booking import (
     SlotOffer,
 )
 from bot.ledger.catalog import (
-    LOCAL_TZ,
     MODE_ONLINE,
     REGIONS,
     VOUCHER_CANCELLED,

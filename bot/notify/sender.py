@@ -26,9 +26,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
 from bot.config import Settings, load_settings
-from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
-from bot.ledger.models import utcnow
+from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.notify import outbox
 from bot.notify.smtp import DeliveryReport, RetryPolicy, deliver_pending, retry_policy, smtp_config
 

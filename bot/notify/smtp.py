@@ -14,9 +14,9 @@ from email.utils import formatdate, make_msgid
 import aiosmtplib
 from sqlalchemy.orm import Session
 
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.ledger.catalog import OUTBOX_FAILED
-from bot.ledger.models import utcnow
 from bot.notify import outbox
 
 logger = logging.getLogger(__name__)

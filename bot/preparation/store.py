@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import CheckConstraint, Column, Index, String, Text, delete, select
 from sqlalchemy.orm import Session
 
-from bot.ledger.models import Base, UTCDateTime, utcnow
+from bot.clock import utcnow
+from bot.db.base import Base, UTCDateTime
 from bot.preparation.sheet import Sheet, sheet_from_dict, sheet_to_dict
 
 TOKEN_BYTES = 32
@@ -113,8 +114,8 @@ def sheets_for(session: Session, conversation_id: str) -> list[PreparationSheet]
 def erase_sheets(conversation_id: str) -> int:
     """Erasure hook: deletes the sheets of a conversation (and every expired sheet)."""
     from bot.config import load_settings
-    from bot.db import session_scope
-    from bot.ledger.runtime import session_factory_for
+    from bot.db.engine import session_scope
+    from bot.db.session import session_factory_for
 
     factory = session_factory_for(load_settings().database_url)
     with session_scope(factory) as session:

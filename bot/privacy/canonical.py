@@ -5,7 +5,7 @@ are so the conversation keeps working. That is only safe while they hold one of 
 values: a barrier category, an official province, a code of the right shape. Anything else
 came straight from the employee (an injected ``/mention_barrier{"barrier": "Piet 06..."}``
 or a wrong entity guess such as ``barrier = "Gerrit"``) and is dropped, at the source
-(:class:`bot.nlu.input_guard.InputGuard`) and again in the tracker store.
+(:class:`bot.rasa_ext.nlu.InputGuard`) and again in the tracker store.
 
 Codes: a voucher or booking code in a stored message is a bearer token (whoever reads the
 database could redeem or cancel it), so every code-shaped piece of stored text keeps its

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.ledger.models import UTCDateTime
+from bot.db.base import UTCDateTime
 from bot.trends.events import UNKNOWN_MUNICIPALITY, clean_municipality
 from bot.trends.models import (
     ROLE_MUNICIPAL,
@@ -319,7 +319,7 @@ def _reserve(
 
     The WHERE clause holds the limit, so the database itself refuses the (limit + 1)th
     concurrent attempt: PostgreSQL re-checks it on the locked row, SQLite runs every write
-    transaction alone (BEGIN IMMEDIATE, bot/db.py). Returns the count after this attempt.
+    transaction alone (BEGIN IMMEDIATE, bot/db/engine.py). Returns the count after this attempt.
     """
     _insert_if_missing(session, scope, key, now)
     table = DashboardLoginThrottle

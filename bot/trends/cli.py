@@ -23,9 +23,9 @@ from typing import TextIO
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.config import VAR_DIR, load_settings
-from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
-from bot.ledger.models import utcnow
+from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.trends import accounts, store
 from bot.trends.demo import seed_demo
 

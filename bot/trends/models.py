@@ -24,7 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from bot.ledger.models import Base, UTCDateTime, utcnow
+from bot.clock import utcnow
+from bot.db.base import Base, UTCDateTime
 
 WEEK_CHECK = "length(week) = 8 AND substr(week, 5, 2) = '-W'"
 ROLE_MUNICIPAL = "municipal"

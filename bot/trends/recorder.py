@@ -20,10 +20,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import LOCAL_TZ, utcnow
 from bot.config import load_settings
-from bot.db import run_in_transaction
-from bot.ledger.catalog import LOCAL_TZ
-from bot.ledger.models import utcnow
+from bot.db.engine import run_in_transaction
 from bot.trends import events as ev
 from bot.trends.models import TrendEvent
 from bot.trends.weeks import week_of
@@ -94,7 +93,7 @@ def add_trend_event(
 
 
 def _default_factory() -> sessionmaker:
-    from bot.ledger.runtime import session_factory_for
+    from bot.db.session import session_factory_for
 
     return session_factory_for(load_settings().database_url)
 

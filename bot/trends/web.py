@@ -45,10 +45,9 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import LOCAL_TZ, utcnow
 from bot.config import VAR_DIR, Settings
-from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
-from bot.ledger.catalog import LOCAL_TZ
-from bot.ledger.models import utcnow
+from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.trends import accounts, store
 from bot.trends.charts import bar_chart
 from bot.trends.recorder import current_week

@@ -27,8 +27,9 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import make_engine, make_session_factory, migrate, run_in_transaction
+from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.ledger.booking import (
     BAD_EMAIL,
     BookingError,
@@ -38,7 +39,6 @@ from bot.ledger.booking import (
 )
 from bot.ledger.calendar import booking_calendar
 from bot.ledger.codes import format_code
-from bot.ledger.models import utcnow
 from bot.ledger.preferences import format_moment
 from bot.ledger.providers import hash_api_key, provider_for_key
 from bot.ledger.ratelimit import RateLimiter

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels.widget.auth import mint_token, widget_keys_from_settings
 from bot.config import PROJECT_ROOT, Settings
-from bot.widget_auth import mint_token, widget_keys_from_settings
 
 DIST_DIR = PROJECT_ROOT / "web" / "dist"
 DEMO_DIR = PROJECT_ROOT / "web" / "demo"

@@ -16,11 +16,12 @@ from sqlalchemy.orm import sessionmaker
 
 from actions import coach
 from bot.channels.identity import CHANNEL_WIDGET, METADATA_IDENTITY, EmployeeKeys, sign_identity
-from bot.db import run_in_transaction
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
 from bot.ledger import texts as say
 from bot.ledger.booking import BookingOwner, book_slot, find_offers
 from bot.ledger.codes import format_code
-from bot.ledger.models import Booking, OutboxMessage, Slot, utcnow
+from bot.ledger.models import Booking, OutboxMessage, Slot
 from bot.ledger.preferences import WhenPreference
 from tests.ledger.dialogue import Conversation, button_payloads, load_domain, texts
 from tests.ledger.support import BACKENDS, basic_data, load

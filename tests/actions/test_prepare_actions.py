@@ -20,7 +20,7 @@ from actions.prepare import (
     ValidatePrepareForm,
 )
 from bot.conversation.barriers import BARRIER_ANSWERS
-from bot.db import migrate
+from bot.db.engine import migrate
 from bot.preparation import texts
 from bot.preparation.questions import ASKS, SKIPPED
 
@@ -198,7 +198,7 @@ def app_db(tmp_path, monkeypatch) -> str:
 async def test_make_sheet_stores_a_scrubbed_sheet_and_sends_the_links(
     make_tracker, domain, app_db
 ) -> None:
-    from bot.db import get_engine, make_session_factory
+    from bot.db.engine import get_engine, make_session_factory
     from bot.preparation.store import load_sheet
 
     answers = {**ALL_ANSWERS, "prep_goal": "Ik wil met Petra de Vries over een cursus praten"}

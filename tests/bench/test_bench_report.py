@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from bot.bench import stats
-from bot.bench.run import write_report
+from tools.bench import stats
+from tools.bench.run import write_report
 
 
 def test_percentile_interpolates() -> None:
@@ -118,7 +118,7 @@ def test_process_tree_finds_children() -> None:
     import subprocess
     import sys
 
-    from bot.bench.run import peak_rss_mb, process_tree
+    from tools.bench.run import peak_rss_mb, process_tree
 
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

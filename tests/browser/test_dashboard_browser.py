@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.db import dispose_engines, make_engine, make_session_factory, migrate
+from bot.db.engine import dispose_engines, make_engine, make_session_factory, migrate
 from bot.web.app import init_app
 from tests.browser_support import ConsoleRecorder, run_axe, serve_app_in_thread
 from tests.ledger.support import basic_data, load

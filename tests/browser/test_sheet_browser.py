@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 
 from bot.config import load_settings
-from bot.db import get_engine, make_session_factory, migrate, run_in_transaction
+from bot.db.engine import get_engine, make_session_factory, migrate, run_in_transaction
 from bot.preparation.practice import likely_reactions
 from bot.preparation.questions import ASKS
 from bot.preparation.sheet import build_sheet

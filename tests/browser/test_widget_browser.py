@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot import widget_texts
+from bot.channels.widget import texts as widget_texts
 from tests.browser.widget_support import WidgetStack
 from tests.browser_support import ConsoleRecorder, run_axe
 from tests.conversation.conftest import AUTH_TOKEN, pseudonym
@@ -387,7 +387,7 @@ def test_expired_token_on_an_open_socket_is_refreshed_by_the_page(
 ) -> None:
     """The token expires while the chat is open: the widget fires koers:token-expired, the
     page hands over a fresh token (setToken), and the identity is back in the same chat."""
-    from bot.widget_auth import mint_token
+    from bot.channels.widget.auth import mint_token
     from tests.browser.widget_support import WIDGET_SECRET
 
     subject = f"oid-refresh-{time.time_ns()}"

@@ -17,9 +17,9 @@ import jwt
 import pytest
 import socketio
 
-from bot import widget_texts
+from bot.channels.widget import texts as widget_texts
+from bot.channels.widget.auth import mint_token
 from bot.ledger import texts as ledger_texts
-from bot.widget_auth import mint_token
 from tests.browser.widget_support import WIDGET_SECRET, WidgetStack, socketio_client
 from tests.conversation.conftest import AUTH_TOKEN, pseudonym
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.devservices import free_port, wait_for_http
+from tools.devservices import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_TOKEN = "koers-test-token"

@@ -1,7 +1,7 @@
 """Run by tests/conversation/test_model_load.py in its own process (one loaded model each).
 
 ``python -m tests.conversation.model_load_probe {rasa|koers} MODEL OUT`` loads MODEL with
-Rasa's own loading or with bot.tuning.model_load, then writes to OUT (JSON) the NLU result and
+Rasa's own loading or with bot.rasa_ext.tuning.model_load, then writes to OUT (JSON) the NLU result and
 the next-action prediction for every held-out text, the load time and the resident memory.
 """
 
@@ -49,7 +49,7 @@ async def probe(agent, texts: list[str]) -> list[dict]:
 def main() -> None:
     mode, model, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     if mode == "koers":
-        from bot.tuning import model_load
+        from bot.rasa_ext.tuning import model_load
 
         model_load.install()
     from rasa.core.agent import Agent

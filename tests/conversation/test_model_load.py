@@ -1,4 +1,4 @@
-"""bot.tuning.model_load gives the same predictions as Rasa's own loading, faster and smaller.
+"""bot.rasa_ext.tuning.model_load gives the same predictions as Rasa's own loading, faster and smaller.
 
 Both ways load the trained model in their own process and answer every held-out text: intent
 ranking, entities, FAQ answer and TED's next-action probabilities must match.

@@ -1,7 +1,7 @@
 """One Koers deployment for the fault tests, on services the tests may break.
 
 Own PostgreSQL (tracker store and application data) and own Redis (lock store), started in a
-temporary directory on free ports (:mod:`bot.devservices`), plus the real action server and Rasa
+temporary directory on free ports (:mod:`tools.devservices`), plus the real action server and Rasa
 server with the production endpoints file. Tests stop, pause and restart these processes and
 leave them running again for the next test.
 """
@@ -20,7 +20,6 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from bot.devservices import Postgres, Redis, running_postgres, running_redis
 from tests.conversation.conftest import (
     AUTH_TOKEN,
     Chat,
@@ -29,6 +28,7 @@ from tests.conversation.conftest import (
     running_servers,
     start_action_server,
 )
+from tools.devservices import Postgres, Redis, running_postgres, running_redis
 
 ACTION_TIMEOUT_S = 3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.resilience.texts import ACTION_UNAVAILABLE
+from bot.rasa_ext.texts import ACTION_UNAVAILABLE
 from tests.conversation.conftest import Chat, stop_process
 
 from .conftest import ACTION_TIMEOUT_S, FaultStack, log_contains

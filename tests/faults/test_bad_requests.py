@@ -8,7 +8,7 @@ import uuid
 
 import aiohttp
 
-from bot.resilience.texts import TOO_MANY_AT_ONCE
+from bot.rasa_ext.texts import TOO_MANY_AT_ONCE
 from tests.conversation.conftest import Chat
 
 from .conftest import FaultStack, rasa_is_healthy, user_texts

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
-from bot.resilience.texts import SERVICE_UNAVAILABLE
-from bot.widget_auth import mint_token
+from bot.channels.widget.auth import mint_token
+from bot.rasa_ext.texts import SERVICE_UNAVAILABLE
 from tests.conversation.conftest import (
     AUTH_TOKEN,
     TEST_WIDGET_SECRETS,

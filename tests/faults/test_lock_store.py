@@ -8,8 +8,8 @@ import threading
 import pytest
 from rasa.core.lock_store import RedisLockStore
 
-from bot.devservices import running_redis
-from bot.resilience.lock_store import AtomicRedisLockStore
+from bot.rasa_ext.lock_store import AtomicRedisLockStore
+from tools.devservices import running_redis
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_built_from_an_endpoint_config(redis_port: int) -> None:
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig(url="127.0.0.1", type="bot.resilience.lock_store.AtomicRedisLockStore",
+    config = EndpointConfig(url="127.0.0.1", type="bot.rasa_ext.lock_store.AtomicRedisLockStore",
                             port=str(redis_port), db="0", key_prefix="koers")  # fmt: skip
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.resilience.texts import SERVICE_UNAVAILABLE
+from bot.rasa_ext.texts import SERVICE_UNAVAILABLE
 from tests.conversation.conftest import Chat
 
 from .conftest import FaultStack, log_contains, rasa_is_healthy

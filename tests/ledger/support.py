@@ -19,11 +19,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import dispose_engines, make_engine, make_session_factory, migrate, run_in_transaction
-from bot.ledger.catalog import LOCAL_TZ
+from bot.clock import LOCAL_TZ, utcnow
+from bot.db.engine import (
+    dispose_engines,
+    make_engine,
+    make_session_factory,
+    migrate,
+    run_in_transaction,
+)
+from bot.db.session import forget_factories
 from bot.ledger.importer import apply_batch, parse_document
-from bot.ledger.models import utcnow
-from bot.ledger.runtime import forget_factories
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = [

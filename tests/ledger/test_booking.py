@@ -10,10 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import run_in_transaction
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
 from bot.ledger import booking as ledger
 from bot.ledger.audit import entries_for
-from bot.ledger.models import Booking, BookingQuota, CoachRegion, OutboxMessage, Slot, utcnow
+from bot.ledger.models import Booking, BookingQuota, CoachRegion, OutboxMessage, Slot
 from bot.ledger.preferences import MODE_ANY, WhenPreference, parse_when, part_of_day
 from tests.ledger.support import BACKENDS, at_local
 

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import run_in_transaction
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
 from bot.ledger import booking, vouchers
-from bot.ledger.models import AuditEntry, Booking, Municipality, Provider, Voucher, utcnow
+from bot.ledger.models import AuditEntry, Booking, Municipality, Provider, Voucher
 from bot.ledger.preferences import WhenPreference
 from tests.ledger.support import BACKENDS, basic_data, load
 

@@ -10,9 +10,10 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.ledger.cli import init_database, main
 from bot.ledger.importer import DEMO_DATA, ImportProblem, csv_kind, parse_csv, parse_document
-from bot.ledger.models import Coach, Municipality, Provider, Slot, Workshop, utcnow
+from bot.ledger.models import Coach, Municipality, Provider, Slot, Workshop
 from tests.ledger.support import basic_data, load
 
 pytest_plugins = ["tests.ledger.support"]

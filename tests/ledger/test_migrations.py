@@ -13,18 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 import bot.preparation.store  # noqa: F401  (its table is part of the metadata compared)
-from bot.db import migrate
-from bot.ledger.models import (
-    Base,
-    Booking,
-    Coach,
-    CoachRegion,
-    Municipality,
-    Provider,
-    Slot,
-    Voucher,
-    utcnow,
-)
+from bot.clock import utcnow
+from bot.db.base import Base
+from bot.db.engine import migrate
+from bot.ledger.models import Booking, Coach, CoachRegion, Municipality, Provider, Slot, Voucher
 from tests.ledger.support import BACKENDS
 
 pytest_plugins = ["tests.ledger.support"]

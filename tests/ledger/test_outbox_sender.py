@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.config import load_settings
-from bot.db import run_in_transaction
-from bot.ledger.models import OutboxMessage, utcnow
+from bot.db.engine import run_in_transaction
+from bot.ledger.models import OutboxMessage
 from bot.notify import outbox
 from bot.notify.messages import MailContent
 from bot.notify.sender import run_sender, send_round

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.ledger.catalog import LOCAL_TZ
+from bot.clock import LOCAL_TZ
 from bot.ledger.preferences import (
     MODE_ANY,
     WhenPreference,

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import run_in_transaction
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
 from bot.ledger import vouchers as ledger
 from bot.ledger.audit import entries_for
 from bot.ledger.codes import format_code
-from bot.ledger.models import Municipality, Provider, Voucher, utcnow
+from bot.ledger.models import Municipality, Provider, Voucher
 from tests.ledger.support import BACKENDS
 
 pytest_plugins = ["tests.ledger.support"]

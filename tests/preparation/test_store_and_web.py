@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.config import load_settings
-from bot.db import run_in_transaction
-from bot.ledger.models import utcnow
+from bot.db.engine import run_in_transaction
 from bot.preparation.practice import likely_reactions
 from bot.preparation.sheet import build_sheet
 from bot.preparation.store import (

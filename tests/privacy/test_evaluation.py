@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from bot.privacy.bench import measure, summary
 from bot.privacy.detectors import elfproef, iban_valid
-from bot.privacy.evaluate import (
+from tools.privacy_bench import measure, summary
+from tools.privacy_evaluate import (
     DEFAULT_DATA,
     baseline_predict,
     check_targets,
@@ -74,7 +74,7 @@ def test_speed_target(examples) -> None:
 
 
 def test_evaluate_command_prints_both_systems(capsys) -> None:
-    from bot.privacy import evaluate
+    from tools import privacy_evaluate as evaluate
 
     assert evaluate.main(["--split", "holdout"]) == 0
     out = capsys.readouterr().out
@@ -82,7 +82,7 @@ def test_evaluate_command_prints_both_systems(capsys) -> None:
 
 
 def test_conll_reader_and_scoring(tmp_path) -> None:
-    from bot.privacy.evaluate import load_conll
+    from tools.privacy_evaluate import load_conll
 
     sample = tmp_path / "ned.sample"
     sample.write_text(
@@ -102,7 +102,7 @@ def test_conll_reader_and_scoring(tmp_path) -> None:
 
 
 def test_bench_command(capsys) -> None:
-    from bot.privacy import bench
+    from tools import privacy_bench as bench
 
     assert bench.main(["--rounds", "1"]) == 0
     assert "median" in capsys.readouterr().out

@@ -21,7 +21,7 @@ from bot.privacy.logging import (
     sanitise_message,
     uninstall_log_privacy,
 )
-from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
+from bot.rasa_ext.stores import ScrubbingSQLTrackerStore
 
 USER_TEXT = "Ik wil stiekem weg bij Burgerzaken, zeg niks tegen Fatima El Amrani (06-41829375)"
 RAW_ID = "widget-sessie-8841"

@@ -19,12 +19,12 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.channels.identity import EmployeeKeys, sign_identity
 from bot.ledger.codes import format_code, new_code
-from bot.nlu.input_guard import canonical_entities
 from bot.privacy.canonical import code_spans, mask_codes, normalise_entity_value
 from bot.privacy.pseudonym import Pseudonymizer
 from bot.privacy.scrubber import scrub_event, scrub_metadata, scrub_text, session_metadata
 from bot.privacy.sealing import Sealer, is_sealed
-from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
+from bot.rasa_ext.nlu import canonical_entities
+from bot.rasa_ext.stores import ScrubbingSQLTrackerStore
 
 from .test_tracker_store import raw_rows
 

@@ -23,7 +23,7 @@ from bot.privacy import cli
 from bot.privacy.logging import uninstall_log_privacy
 from bot.privacy.pseudonym import Pseudonymizer, build_pseudonymizer, reset_pseudonymizer
 from bot.privacy.retention import register_erasure_hook, unregister_erasure_hook
-from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
+from bot.rasa_ext.stores import ScrubbingSQLTrackerStore
 
 from .conftest import OLD_SECRET, SECRET
 
@@ -260,7 +260,7 @@ async def test_retention_runs_by_itself_while_the_server_is_up(
 
 
 def test_store_from_endpoint_config(sqlite_url, domain, monkeypatch) -> None:
-    """endpoints.yml: ``type: bot.privacy.tracker_store.ScrubbingSQLTrackerStore``."""
+    """endpoints.yml: ``type: bot.rasa_ext.stores.ScrubbingSQLTrackerStore``."""
     from rasa.core.tracker_store import TrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
@@ -270,14 +270,14 @@ def test_store_from_endpoint_config(sqlite_url, domain, monkeypatch) -> None:
     reset_pseudonymizer()
     try:
         config = EndpointConfig.from_dict(
-            {"type": "bot.privacy.tracker_store.ScrubbingSQLTrackerStore"}
+            {"type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore"}
         )
         store = TrackerStore.create(config, domain)
         inner = getattr(store, "_tracker_store", store)
         assert isinstance(inner, ScrubbingSQLTrackerStore)
         assert str(inner.engine.url) == sqlite_url
         with_url = TrackerStore.create(
-            EndpointConfig.from_dict({"type": "bot.privacy.tracker_store.ScrubbingSQLTrackerStore",
+            EndpointConfig.from_dict({"type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore",
                                       "url": sqlite_url.replace("tracker.db", "other.db")}),
             domain,
         )  # fmt: skip

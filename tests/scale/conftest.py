@@ -1,4 +1,4 @@
-"""Koers scaled out for the tests: 2 Rasa servers + action server behind nginx (bot.scale)."""
+"""Koers scaled out for the tests: 2 Rasa servers + action server behind nginx (tools.scale)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
-from bot.scale import Deployment, running_deployment
 from tests.conversation.conftest import (
     AUTH_TOKEN,
     TEST_IDENTITY_SECRET,
@@ -17,6 +16,7 @@ from tests.conversation.conftest import (
     trained_model,
 )
 from tests.teams.fake_botframework import APP_ID, APP_PASSWORD, TENANT_ID, FakeBotFramework
+from tools.scale import Deployment, running_deployment
 
 
 @pytest.fixture(scope="package")

@@ -20,11 +20,11 @@ from typing import Any
 import aiohttp
 
 from bot.config import PROJECT_ROOT
-from bot.devservices import wait_for_http
-from bot.scale import Deployment
 from tests.browser.test_widget_socket import SocketChat, text_of
 from tests.conversation.conftest import AUTH_TOKEN, pseudonym
 from tests.teams.fake_botframework import TENANT_ID, FakeBotFramework
+from tools.devservices import wait_for_http
+from tools.scale import Deployment
 
 REPLY_TIMEOUT_S = 60
 

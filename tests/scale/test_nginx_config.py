@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.devservices import free_port
-from bot.scale import nginx_config
+from tools.devservices import free_port
+from tools.scale import nginx_config
 
 PRIVACY_CONF = PROJECT_ROOT / "deploy" / "nginx-privacy.conf"
 #: nginx variables that carry a token (query string) or a client address.

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from bot.channels.identity import employee_keys
 from bot.ledger import texts
 from bot.privacy.pseudonym import build_pseudonymizer
-from bot.scale import Deployment
 from tests.conversation.conftest import (
     AUTH_TOKEN,
     TEST_PSEUDONYM_SECRET,
@@ -25,6 +24,7 @@ from tests.conversation.conftest import (
     identity_metadata,
     pseudonym,
 )
+from tools.scale import Deployment
 
 SCRIPT = ["hoi", "ik wil de talentscan doen", "4", "3", "wat is EVC?", "5", "2", "stop"]
 VOUCHER_READY = "Je voucher is klaar!"

@@ -308,7 +308,7 @@ class rest_channel:  # used as ``async with rest_channel(...)``
         from rasa.core.channels.channel import register
         from sanic import Sanic
 
-        from bot.channels.inputs import KoersRestInput
+        from bot.channels.rest import KoersRestInput
         from tests.conversation.conftest import TEST_IDENTITY_SECRET
 
         self.monkeypatch.setattr(Sanic, "test_mode", True)
@@ -357,7 +357,8 @@ def test_rasa_server_without_an_identity_secret_refuses_to_start(
 ) -> None:
     """Without KOERS_IDENTITY_SECRET nobody could verify a claim, and session ids could not be
     signed: the channels fail at start-up with a clear message instead of running open."""
-    from bot.channels.inputs import KoersRestInput, KoersSocketIOInput
+    from bot.channels.rest import KoersRestInput
+    from bot.channels.widget.channel import KoersSocketIOInput
 
     monkeypatch.setenv("KOERS_IDENTITY_SECRET", secret)
     monkeypatch.setenv("KOERS_REST_ENABLED", "true")
@@ -375,7 +376,7 @@ def test_cors_is_only_for_configured_origins(monkeypatch: pytest.MonkeyPatch) ->
     and the widget socket checks the same list of origins."""
     from pathlib import Path
 
-    from bot.channels.inputs import KoersSocketIOInput
+    from bot.channels.widget.channel import KoersSocketIOInput
     from tests.conversation.conftest import TEST_IDENTITY_SECRET
 
     root = Path(__file__).resolve().parents[2]

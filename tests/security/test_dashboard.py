@@ -32,8 +32,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import run_in_transaction
-from bot.ledger.models import utcnow
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
 from bot.ledger.vouchers import request_voucher
 from bot.trends import accounts
 from bot.trends import events as ev

@@ -16,9 +16,9 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
+from bot.channels.teams.channel import TeamsConfig, TeamsInput
+from bot.channels.teams.connector import RetryPolicy
 from bot.privacy.pseudonym import Pseudonymizer, build_pseudonymizer
-from bot.teams.channel import TeamsConfig, TeamsInput
-from bot.teams.connector import RetryPolicy
 from tests.teams.fake_botframework import APP_ID, APP_PASSWORD, FakeBotFramework
 
 PSEUDONYM_SECRET = "teams-test-pseudonym-secret-0123456789abcdef"

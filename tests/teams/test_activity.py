@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
-from bot.teams.activity import (
+from bot.channels.teams.activity import (
     GREET_PAYLOAD,
     HERO_CARD,
     MAX_BUTTONS_PER_CARD,
@@ -18,7 +17,8 @@ from bot.teams.activity import (
     strip_mentions,
     teams_markdown,
 )
-from bot.teams.channel import TeamsConfig, parse_tenant_map
+from bot.channels.teams.channel import TeamsConfig, parse_tenant_map
+from bot.config import Settings
 
 BOT = {"id": "28:bot"}
 

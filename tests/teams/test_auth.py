@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.teams.auth import SigningKeys
+from bot.channels.teams.auth import SigningKeys
 from tests.teams.conftest import Harness, channel_config
 from tests.teams.fake_botframework import APP_ID, KID, FakeBotFramework
 
@@ -224,7 +224,7 @@ async def test_without_any_keys_the_fetch_is_retried_within_a_second(
 ) -> None:
     import aiohttp
 
-    from bot.teams.auth import KeysUnavailable
+    from bot.channels.teams.auth import KeysUnavailable
 
     clock = [0.0]
     fake_service.metadata_up = False

@@ -7,9 +7,9 @@ import asyncio
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels import identity as ids
+from bot.channels.teams import texts
+from bot.channels.teams.activity import HERO_CARD, PAYLOAD_KEY
 from bot.privacy.pseudonym import Pseudonymizer
-from bot.teams import texts
-from bot.teams.activity import HERO_CARD, PAYLOAD_KEY
 from tests.teams.conftest import WELCOME_BUTTONS, Harness, channel_config
 from tests.teams.fake_botframework import APP_ID, TENANT_ID
 
@@ -268,7 +268,7 @@ async def test_images_elements_attachments_and_custom_json(harness: Harness) -> 
 
 
 async def test_a_failing_bot_still_answers_in_dutch(harness: Harness) -> None:
-    from bot.resilience.texts import SERVICE_UNAVAILABLE
+    from bot.rasa_ext.texts import SERVICE_UNAVAILABLE
 
     async def broken_bot(message: UserMessage) -> None:
         raise ConnectionError("action server down")
@@ -281,7 +281,7 @@ async def test_a_failing_bot_still_answers_in_dutch(harness: Harness) -> None:
 def test_teams_on_without_an_identity_secret_refuses_to_start(monkeypatch) -> None:
     import pytest
 
-    from bot.teams.channel import TeamsInput
+    from bot.channels.teams.channel import TeamsInput
 
     monkeypatch.setenv("KOERS_TEAMS_APP_ID", APP_ID)
     monkeypatch.setenv("KOERS_TEAMS_APP_PASSWORD", "x" * 20)

@@ -12,9 +12,9 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 
+from bot.channels.teams.activity import Kind, interpret
+from bot.channels.teams.channel import erase_conversation
 from bot.privacy.pseudonym import Pseudonymizer
-from bot.teams.activity import Kind, interpret
-from bot.teams.channel import erase_conversation
 from tests.teams.conftest import Harness
 
 

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.teams.connector import RetryPolicy, parse_retry_after
+from bot.channels.teams.connector import RetryPolicy, parse_retry_after
 from tests.teams.conftest import Harness, channel_config, fast_retries
 
 
@@ -108,7 +108,7 @@ async def test_retries_are_bounded_and_the_next_reply_still_goes_out(
     harness.fake.retry_after = "0"
     server = await harness.start()
 
-    with caplog.at_level(logging.ERROR, logger="bot.teams.channel"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.teams.channel"):
         await server.post(harness.fake.activity("kwijt"))
         await server.post(harness.fake.activity("daarna"))
         assert await server.wait_for_deliveries(1) == ["je zei: daarna"]

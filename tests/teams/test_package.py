@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.teams.package import GUID_RE, PackageError, build_manifest, build_package, main
+from bot.channels.teams.package import GUID_RE, PackageError, build_manifest, build_package, main
 from tests.teams.fake_botframework import APP_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def _open(package: bytes) -> dict[str, bytes]:
 def test_command_builds_a_valid_package(tmp_path: Path) -> None:
     out = tmp_path / "dist" / "koers-teams.zip"
     result = subprocess.run(
-        [sys.executable, "-m", "bot.teams.package", *ARGS, "--out", str(out)],
+        [sys.executable, "-m", "bot.channels.teams.package", *ARGS, "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.teams.activity import HERO_CARD, PAYLOAD_KEY
+from bot.channels.teams.activity import HERO_CARD, PAYLOAD_KEY
 from tests.conversation.conftest import AUTH_TOKEN, KoersServers, pseudonym, running_servers
 from tests.teams.fake_botframework import APP_ID, APP_PASSWORD, TENANT_ID, FakeBotFramework
 
@@ -195,8 +195,8 @@ async def test_delete_user_data_erases_the_conversation_like_verwijder_mijn_gege
     (a preparation sheet) of that conversation, and nobody else's."""
     from datetime import timedelta
 
-    from bot.db import make_engine, make_session_factory, session_scope
-    from bot.ledger.models import utcnow
+    from bot.clock import utcnow
+    from bot.db.engine import make_engine, make_session_factory, session_scope
     from bot.preparation.store import PreparationSheet, sheets_for
 
     servers, fake = teams_koers

@@ -9,9 +9,9 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.config import Settings, load_settings
-from bot.db import run_in_transaction
-from bot.ledger.models import utcnow
+from bot.db.engine import run_in_transaction
 from bot.trends import accounts
 from bot.trends import events as ev
 from bot.trends.models import ROLE_MUNICIPAL, ROLE_PROGRAMME, TrendEvent

@@ -207,7 +207,7 @@ async def test_unknown_page_is_a_dutch_404(client: Any) -> None:
 
 
 async def test_disabled_account_loses_its_session(client: Any, world: str) -> None:
-    from bot.db import make_engine, make_session_factory, run_in_transaction
+    from bot.db.engine import make_engine, make_session_factory, run_in_transaction
     from bot.trends import accounts
 
     await login(client, "coord-gm9901")
@@ -251,8 +251,8 @@ def test_client_address_rule() -> None:
 async def test_housekeeping_purges_expired_sessions(client: Any, world: str) -> None:
     from sqlalchemy import update
 
-    from bot.db import make_engine, make_session_factory
-    from bot.ledger.models import utcnow
+    from bot.clock import utcnow
+    from bot.db.engine import make_engine, make_session_factory
     from bot.trends.models import DashboardSession
     from bot.trends.web import housekeeping_once
 
@@ -279,8 +279,8 @@ async def test_housekeeping_purges_expired_sessions(client: Any, world: str) -> 
 
 async def test_demo_data_shows_numbers(aiohttp_client: Any, database_url: str) -> None:
     """`make run` loads the demo: its default page must show figures, not only "< 5"."""
-    from bot.db import make_engine, make_session_factory
-    from bot.ledger.models import utcnow
+    from bot.clock import utcnow
+    from bot.db.engine import make_engine, make_session_factory
     from bot.trends.demo import DEMO_PROGRAMME_USER, seed_demo
 
     engine = make_engine(database_url)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from actions.fallback import ActionKoersFallback, ActionOutOfScope
 from actions.scan import ActionScanResult
 from actions.session import ActionSessionStart
-from bot.db import run_in_transaction
-from bot.ledger.models import Provider, Voucher, utcnow
+from bot.clock import utcnow
+from bot.db.engine import run_in_transaction
+from bot.ledger.models import Provider, Voucher
 from bot.ledger.providers import issue_api_key
 from bot.ledger.vouchers import redeem_voucher, request_voucher
 from bot.scan.questions import SCAN_SLOTS
@@ -239,8 +240,8 @@ def test_cli_accounts_demo_and_purge(
 
 def test_demo_log_ins_are_made_even_after_real_events(tmp_path) -> None:
     """A test run or a first chat before `make run` must not keep the demo log-ins away."""
-    from bot.db import get_engine, make_session_factory, migrate
-    from bot.ledger.models import utcnow
+    from bot.clock import utcnow
+    from bot.db.engine import get_engine, make_session_factory, migrate
     from bot.trends import demo as trend_demo
     from bot.trends.models import TrendEvent
     from bot.trends.recorder import add_trend_event

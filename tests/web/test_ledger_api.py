@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import utcnow
 from bot.config import load_settings
-from bot.db import run_in_transaction
+from bot.db.engine import run_in_transaction
 from bot.ledger.booking import book_slot, find_offers
 from bot.ledger.codes import format_code, new_code
-from bot.ledger.models import AuditEntry, Booking, Voucher, utcnow
+from bot.ledger.models import AuditEntry, Booking, Voucher
 from bot.ledger.preferences import WhenPreference
 from bot.ledger.providers import issue_api_key
 from bot.ledger.vouchers import request_voucher

@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.channels import identity as ids
-from bot.privacy.pseudonym import build_pseudonymizer
-from bot.widget_auth import (
+from bot.channels.widget.auth import (
     WidgetAuthConfigError,
     WidgetIdentity,
     WidgetTokenError,
@@ -25,6 +24,7 @@ from bot.widget_auth import (
     parse_widget_keys,
     verify_widget_token,
 )
+from bot.privacy.pseudonym import build_pseudonymizer
 
 SECRET_1 = "gm9901-test-secret-0123456789abcdefghij"
 SECRET_2 = "gm9902-test-secret-0123456789abcdefghij"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.widget.auth import parse_widget_keys, verify_widget_token
 from bot.config import Settings
 from bot.web import widget_views
 from bot.web.app import init_app
-from bot.widget_auth import parse_widget_keys, verify_widget_token
 
 SECRET = "gm9901-route-test-secret-0123456789abcdef"
 

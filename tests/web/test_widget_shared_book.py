@@ -1,4 +1,4 @@
-"""Two widget socket.io servers ("instances") sharing one Redis book (bot/widget_socket.py).
+"""Two widget socket.io servers ("instances") sharing one Redis book (bot/channels/widget/socket.py).
 
 The same handlers and echoing stand-in for Rasa as tests/web/test_widget_socket_handlers.py,
 but with :class:`SharedSessionBook` on the real Redis: a widget that moves to the other
@@ -19,9 +19,9 @@ import socketio
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.widget.auth import parse_widget_keys
+from bot.channels.widget.socket import SharedSessionBook, install
 from bot.shared_state import FallbackState, RedisState
-from bot.widget_auth import parse_widget_keys
-from bot.widget_socket import SharedSessionBook, install
 from tests.web.test_widget_socket_handlers import IDENTITY_SECRET, PSEUDONYMS, SECRET, Client
 
 

@@ -1,4 +1,4 @@
-"""The widget's socket.io handlers (bot/widget_socket.py) on a real socket.io server in-process.
+"""The widget's socket.io handlers (bot/channels/widget/socket.py) on a real socket.io server in-process.
 
 A stand-in for Rasa answers every message (echo), so these run without a trained model; the
 same handlers against the real Rasa server are in tests/browser/test_widget_socket.py.
@@ -17,12 +17,12 @@ import socketio
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 
-from bot import widget_texts
 from bot.channels import identity as ids
+from bot.channels.widget import texts as widget_texts
+from bot.channels.widget.auth import mint_token, parse_widget_keys
+from bot.channels.widget.socket import SessionBook, install, issue_session_id, session_owned_by
 from bot.privacy.channel import protect_incoming
 from bot.privacy.pseudonym import build_pseudonymizer
-from bot.widget_auth import mint_token, parse_widget_keys
-from bot.widget_socket import SessionBook, install, issue_session_id, session_owned_by
 from tests.browser.widget_support import socketio_client
 
 SECRET = "gm9901-socket-unit-secret-0123456789abcdef"

@@ -1,6 +1,6 @@
 """``make bench``: one run measures Koers and a bare Rasa bot on this machine.
 
-Phases: Koers on PostgreSQL + Redis (``bot.scale`` with 1 instance; load goes straight to the
+Phases: Koers on PostgreSQL + Redis (``tools.scale`` with 1 instance; load goes straight to the
 Rasa server): server start, NLU parse latency, full turns at 1/10/50 concurrent employees,
 sustained messages/s, peak RSS. Then the bare bot (``rasa init`` example, trained in this
 run) under the same load. Then tracker store latency on SQLite and PostgreSQL. Writes
@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.bench import load, stats, trackerstore
 from bot.config import PROJECT_ROOT
-from bot.devservices import free_port, running_postgres
-from bot.scale import running_deployment
+from tools.bench import load, stats, trackerstore
+from tools.devservices import free_port, running_postgres
+from tools.scale import running_deployment
 
 TOKEN = "koers-bench-token"
 REPORT_DIR = PROJECT_ROOT / "reports" / "bench"

@@ -6,7 +6,7 @@ a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction: a transaction tha
 and then writes can otherwise fail at once with "database is locked" instead of waiting.
 PostgreSQL runs at READ COMMITTED; the ledger code uses conditional updates and row locks.
 It gets connect and statement timeouts (``KOERS_DB_CONNECT_TIMEOUT_SECONDS``,
-``KOERS_DB_STATEMENT_TIMEOUT_SECONDS``; :func:`bot.resilience.db.timeout_connect_args`).
+``KOERS_DB_STATEMENT_TIMEOUT_SECONDS``; :func:`bot.rasa_ext.off_loop.timeout_connect_args`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -75,7 +75,7 @@ def make_engine(url: str | URL, *, pool_size: int | None = None, echo: bool = Fa
         in_memory = parsed.database in (None, "", ":memory:")
         _install_sqlite_pragmas(engine, in_memory)
         return engine
-    from bot.resilience.db import settings_connect_args
+    from bot.rasa_ext.off_loop import settings_connect_args
 
     kwargs["pool_pre_ping"] = True
     # connect and statement timeouts: a stalled server fails one call instead of hanging it

@@ -1,6 +1,6 @@
 """Scrubbing cost per message: median and p95 in milliseconds.
 
-    python -m bot.privacy.bench [--rounds 3] [--data tests/data/pii_eval.jsonl] [--events]
+    python -m tools.privacy_bench [--rounds 3] [--data tests/data/pii_eval.jsonl] [--events]
 
 Runs :func:`bot.privacy.scrubber.scrub_text` (and with ``--events`` the whole
 :func:`bot.privacy.scrubber.scrub_event` on a user event with parse data) over every message
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.privacy.evaluate import DEFAULT_DATA
+from tools.privacy_evaluate import DEFAULT_DATA
 
 TARGET_MEDIAN_MS = 15.0
 

@@ -1,6 +1,6 @@
 """Build the Teams app package.
 
-    python -m bot.teams.package --app-id <GUID> --out dist/koers-teams.zip
+    python -m bot.channels.teams.package --app-id <GUID> --out dist/koers-teams.zip
 
 The zip holds ``manifest.json`` (Teams app manifest schema 1.16, a bot for the personal scope),
 ``color.png`` (192×192) and ``outline.png`` (32×32). Upload it in Teams (Apps → Manage your
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.teams import icons, texts
+from bot.channels.teams import icons, texts
 
 MANIFEST_VERSION = "1.16"
 SCHEMA_URL = (
@@ -133,7 +133,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     env = os.environ
     base = env.get("KOERS_PUBLIC_BASE_URL", "").strip().rstrip("/")
     parser = argparse.ArgumentParser(
-        prog="python -m bot.teams.package", description="Build the Koers Teams app package."
+        prog="python -m bot.channels.teams.package", description="Build the Koers Teams app package."
     )
     parser.add_argument("--app-id", default=env.get("KOERS_TEAMS_APP_ID", ""),
                         help="the bot's Microsoft App ID (default: KOERS_TEAMS_APP_ID)")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.devservices import (
+from tools.devservices import (
     free_port,
     running_postgres,
     running_redis,

@@ -10,7 +10,7 @@ by redis-py when another instance changed the lock in between).
 Configure it in the endpoints file (``deploy/endpoints.production.yml``)::
 
     lock_store:
-      type: bot.resilience.lock_store.AtomicRedisLockStore
+      type: bot.rasa_ext.lock_store.AtomicRedisLockStore
       url: ${KOERS_REDIS_HOST}
       port: ${KOERS_REDIS_PORT}
 """

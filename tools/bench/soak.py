@@ -2,7 +2,7 @@
 
 Starts the processes of ``make run`` itself (action server, web app, outbox sender, Rasa
 server) on embedded SQLite in a temporary directory, all on 127.0.0.1 and free ports, with
-throwaway secrets. Simulated employees (:mod:`bot.bench.load`) then talk to the Rasa server
+throwaway secrets. Simulated employees (:mod:`tools.bench.load`) then talk to the Rasa server
 over REST: the scan, a voucher and a booking, or the conversation preparation up to the sheet,
 whose PDF they download from the web app, and then erase their conversation.
 
@@ -37,10 +37,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.bench import load, stats
 from bot.config import PROJECT_ROOT
-from bot.devservices import free_port, wait_for_http
-from bot.resilience.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE
+from bot.rasa_ext.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE
+from tools.bench import load, stats
+from tools.devservices import free_port, wait_for_http
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "soak"
 MAX_MINUTES = 24 * 60
@@ -185,7 +185,7 @@ def rss_kib(pid: int, field_name: str = "VmRSS") -> int | None:
 
 def tree_rss_kib(pid: int, field_name: str = "VmRSS") -> int | None:
     """RSS of ``pid`` and its children (Sanic workers, nginx-like forks) added up."""
-    from bot.bench.run import process_tree
+    from tools.bench.run import process_tree
 
     sizes = [rss_kib(p, field_name) for p in process_tree(pid)]
     known = [s for s in sizes if s is not None]
@@ -290,7 +290,7 @@ async def employee(
     rng: random.Random, started: float, deadline: float, index: int, once: bool = False,
 ) -> None:  # fmt: skip
     """One employee: conversations one after the other, alternating scripts, until ``deadline``."""
-    from bot.widget_auth import mint_token
+    from bot.channels.widget.auth import mint_token
 
     webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     names = list(SCRIPTS)

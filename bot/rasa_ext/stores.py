@@ -3,7 +3,7 @@
 Configure it in ``endpoints.yml``::
 
     tracker_store:
-      type: bot.privacy.tracker_store.ScrubbingSQLTrackerStore
+      type: bot.rasa_ext.stores.ScrubbingSQLTrackerStore
       # url: postgresql://koers@db:5432/koers   (optional; default KOERS_TRACKER_DB_URL,
       #                                          which defaults to sqlite:///var/tracker.db)
 
@@ -28,7 +28,7 @@ What changes against :class:`~rasa.core.tracker_store.SQLTrackerStore`:
 * Retention runs in the background while the server is up; :meth:`delete_conversation` and
   :meth:`delete_idle_conversations` erase and purge on demand.
 * Nothing blocks the server's event loop: reads, writes (scrubbing and name detection
-  included), erasure and its hooks run in the bounded pool of :mod:`bot.resilience.db`, with
+  included), erasure and its hooks run in the bounded pool of :mod:`bot.rasa_ext.off_loop`, with
   connect and statement timeouts. Work on one conversation runs one at a time (a striped
   lock), so a write that got stuck on a stalled connection is finished before the next read.
 """
@@ -71,7 +71,7 @@ from bot.privacy.retention import (
 )
 from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
 from bot.privacy.sealing import Sealer, is_sealed
-from bot.resilience.db import (
+from bot.rasa_ext.off_loop import (
     DatabaseStalled,
     install_failsafe_passthrough,
     off_the_clock,

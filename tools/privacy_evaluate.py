@@ -1,6 +1,6 @@
 """Precision and recall of the scrubber per type of personal data, against a labelled set.
 
-    python -m bot.privacy.evaluate [--data tests/data/pii_eval.jsonl] [--split all|dev|test]
+    python -m tools.privacy_evaluate [--data tests/data/pii_eval.jsonl] [--split all|dev|test]
                                    [--conll PATH] [--errors] [--json]
 
 How it counts (span level):

@@ -13,7 +13,7 @@ Incoming (:func:`interpret`), the documented rule for every activity type:
   sending Rasa the ``/greet`` intent, so it is the same greeting as for "hoi".
 * ``deleteUserData`` (the Bot Framework's "the user asked you to delete their data"; also as
   an ``event``/``invoke`` of that name): the conversation is erased as after "verwijder
-  mijn gegevens" (:mod:`bot.teams.channel`), without a reply.
+  mijn gegevens" (:mod:`bot.channels.teams.channel`), without a reply.
 * Everything else (``installationUpdate``, ``typing``, ``messageReaction``, ``invoke``,
   ``event``, ``endOfConversation``, ``messageUpdate``, ``messageDelete``, unknown types):
   answered with HTTP 200 and no reply, nothing goes to Rasa.

@@ -5,9 +5,9 @@
   without a string ``message`` (400). Pure function: returns ``(status, reason)`` or ``None``.
 * :func:`guard_failures` wraps the channel's ``on_new_message``: when a turn fails (lock store
   or database unreachable, ...), Rasa's REST channel would answer ``[]``. The employee gets
-  :data:`~bot.resilience.texts.SERVICE_UNAVAILABLE` instead and the log one clear line naming
+  :data:`~bot.rasa_ext.texts.SERVICE_UNAVAILABLE` instead and the log one clear line naming
   the part that is down. The next message is handled normally once the part is back.
-  It also answers :data:`~bot.resilience.texts.TOO_MANY_AT_ONCE` when one sender has more than
+  It also answers :data:`~bot.rasa_ext.texts.TOO_MANY_AT_ONCE` when one sender has more than
   ``KOERS_MAX_PENDING_PER_SENDER`` messages waiting: Rasa handles one message per conversation
   at a time and its lock expires after 60 s, so a flood would only queue up. With
   ``KOERS_REDIS_HOST`` set the count is shared by all instances (:mod:`bot.shared_state`, an
@@ -25,15 +25,27 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.resilience.texts import SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
+from rasa.core.channels.channel import UserMessage
+
+from bot.channels import identity as ids
+from bot.config import Settings
+from bot.privacy.channel import protect_incoming
+from bot.rasa_ext.action_fallback import install as install_resilience
+from bot.rasa_ext.texts import SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
+from bot.rasa_ext.tuning import install as install_tuning
+from bot.rasa_ext.tuning.action_calls import close_pooled
 from bot.shared_state import SharedState, hashed_key
 
 logger = logging.getLogger(__name__)
+
+install_resilience()  # custom action calls: timeout + Dutch answer when the server is down
+install_tuning()  # speed-ups for Rasa internals (bot/rasa_ext/tuning)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 #: A shared pending count lives this long after its last accepted message (Rasa's lock: 60 s).
 PENDING_TTL_SECONDS = 120.0
 MAX_TEXT_CHARS = 4000  # longer texts are cut; still "too long" for the InputGuard (1,500)
 
-OnNewMessage = Callable[[Any], Awaitable[Any]]
 
 
 def check_rest_body(body: bytes, max_bytes: int) -> tuple[int, str] | None:
@@ -183,3 +195,29 @@ def rest_body_middleware(max_bytes: int) -> Callable[[Any], Awaitable[Any]]:
         return response.json({"error": reason}, status=status)
 
     return middleware
+
+
+# --- shared by the REST and the widget channel ------------------------------------------------
+
+
+def required_identity_secret(settings: Settings) -> str:
+    """``KOERS_IDENTITY_SECRET``, or a clear start-up error when it is missing or short."""
+    ids.check_identity_secret(settings.identity_secret)
+    return settings.identity_secret
+
+
+async def close_action_connections(app: Any, _loop: Any) -> None:
+    """Close the kept-alive connections to the action server when the server stops."""
+    agent = getattr(app.ctx, "agent", None)
+    await close_pooled(getattr(agent, "action_endpoint", None))
+
+
+def protected_handler(on_new_message: OnNewMessage, channel: str) -> OnNewMessage:
+    guarded = guard_failures(on_new_message)
+
+    async def handle(message: UserMessage) -> Any:
+        return await guarded(protect_incoming(message, channel))
+
+    return handle
+
+

@@ -3,7 +3,7 @@
 Rasa calls the action server with a fixed 5-minute timeout and, when the call fails, logs the
 error and sends nothing. Here every :class:`~rasa.core.actions.action.RemoteAction` run gets
 ``KOERS_ACTION_TIMEOUT_SECONDS`` and, on a timeout, a refused connection or a 5xx, returns one
-``BotUttered`` with :data:`~bot.resilience.texts.ACTION_UNAVAILABLE` (once per turn). The
+``BotUttered`` with :data:`~bot.rasa_ext.texts.ACTION_UNAVAILABLE` (once per turn). The
 action's own events are lost, as in plain Rasa; the next message is handled normally, so the
 conversation continues as soon as the action server is back. A 401 (the action server's
 header secret, :mod:`bot.action_secret`, differs) is logged as such: a configuration error.
@@ -20,7 +20,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import BotUttered, Event, FollowupAction, UserUttered
 
 from bot.config import load_settings
-from bot.resilience.texts import ACTION_UNAVAILABLE
+from bot.rasa_ext.texts import ACTION_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 FALLBACK_MARKER = "koers_action_unavailable"

@@ -16,7 +16,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
-from bot.privacy.tracker_store import ScrubbingSQLTrackerStore
+from bot.rasa_ext.stores import ScrubbingSQLTrackerStore
 
 
 def turn(index: int) -> list:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import get_engine, make_session_factory, migrate, run_in_transaction
+from bot.db.engine import get_engine, make_session_factory, migrate, run_in_transaction
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ one connection hangs. So every tracker-store operation runs in a small bounded t
   (:func:`timeout_connect_args`), so a dead server turns into an error, not a hang;
 * a wait bounded by the retry window: when the database stops answering altogether (a stalled
   connection that no socket timeout notices), the turn gives up with :class:`DatabaseStalled`
-  and the channel answers in Dutch (``bot.resilience.channel``); the stuck thread finishes
+  and the channel answers in Dutch (``bot.channels.guards``); the stuck thread finishes
   when the connection does, and is never repeated, so a late write cannot be doubled. Work
   that is not waiting for the database (scrubbing, loading spaCy on the first turn) is marked
   with :func:`off_the_clock` and does not count;

@@ -4,11 +4,11 @@ Same name and URL as Rasa's channel (``POST /webhooks/botframework/webhook``, he
 ``GET /webhooks/botframework/``), so Azure's messaging endpoint and channel-specific responses
 (``channel: botframework``) keep working. What is replaced, and why:
 
-* authentication (:mod:`bot.teams.auth`): full token checks, keys fetched lazily so start-up
+* authentication (:mod:`bot.channels.teams.auth`): full token checks, keys fetched lazily so start-up
   never depends on Microsoft being reachable;
-* sending (:mod:`bot.teams.connector`): aiohttp instead of blocking ``requests``, a cached token
+* sending (:mod:`bot.channels.teams.connector`): aiohttp instead of blocking ``requests``, a cached token
   per channel (single-tenant aware), retries with backoff;
-* activities (:mod:`bot.teams.activity`): buttons as Hero cards whose clicks come back as the
+* activities (:mod:`bot.channels.teams.activity`): buttons as Hero cards whose clicks come back as the
   payload, mentions stripped, welcome on install, a documented rule for every other type;
 * identity (docs/privacy-tech.md, "Identity"): the conversation key is the keyed hash of
   ``msteams:<conversation id>`` of the verified activity (:func:`bot.privacy.channel.
@@ -19,7 +19,7 @@ Same name and URL as Rasa's channel (``POST /webhooks/botframework/webhook``, he
   one person has one key in both channels. Nothing in the activity's ``channelData`` or
   ``value`` can add identity;
 * the webhook answers at once and handles the activity in the background, one conversation at
-  a time (:mod:`bot.teams.dispatch`); redeliveries of the same activity are dropped;
+  a time (:mod:`bot.channels.teams.dispatch`); redeliveries of the same activity are dropped;
 * ``deleteUserData`` erases the conversation as "verwijder mijn gegevens" does
   (:func:`erase_conversation`; Rasa's channel ignores it).
 
@@ -48,12 +48,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import identity as ids
-from bot.config import Settings, load_settings
-from bot.privacy.channel import protect_incoming
-from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
-from bot.resilience.channel import guard_failures
-from bot.teams import texts
-from bot.teams.activity import (
+from bot.channels.guards import guard_failures
+from bot.channels.teams import texts
+from bot.channels.teams.activity import (
     HERO_CARD,
     Incoming,
     Kind,
@@ -62,7 +59,7 @@ from bot.teams.activity import (
     interpret,
     message_activity,
 )
-from bot.teams.auth import (
+from bot.channels.teams.auth import (
     BOTFRAMEWORK_ISSUER,
     AuthError,
     KeysUnavailable,
@@ -70,7 +67,7 @@ from bot.teams.auth import (
     TokenRules,
     validate_request,
 )
-from bot.teams.connector import (
+from bot.channels.teams.connector import (
     AccessTokens,
     BotCredentials,
     ConnectorClient,
@@ -78,7 +75,10 @@ from bot.teams.connector import (
     RetryPolicy,
     token_endpoint_for,
 )
-from bot.teams.dispatch import OrderedDispatcher, RecentIds
+from bot.channels.teams.dispatch import OrderedDispatcher, RecentIds
+from bot.config import Settings, load_settings
+from bot.privacy.channel import protect_incoming
+from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ everything else stays Rasa's.
 * user messages: the conversation id is the session of this socket (not whatever the message
   claims); the metadata is built here (municipality code + signed identity claim, see
   :mod:`bot.channels.identity`), never taken from the client; malformed events are ignored,
-  oversized messages get :data:`bot.widget_texts.TOO_LONG`, and a message the client sends
+  oversized messages get :data:`bot.channels.widget.texts.TOO_LONG`, and a message the client sends
   again after a reconnect (same ``client_id``) is acknowledged but not handled twice.
 * token expiry on the open socket: at the token's ``exp`` the identity drops (the conversation
   goes on, anonymously) and the server emits ``koers_token_expired``; the widget asks the page
@@ -63,17 +63,17 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
-from bot import widget_texts
 from bot.channels import identity as ids
-from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
-from bot.shared_state import SharedState, hashed_key, shared_state
-from bot.widget_auth import (
+from bot.channels.widget import texts as widget_texts
+from bot.channels.widget.auth import (
     WidgetIdentity,
     WidgetKeys,
     WidgetTokenError,
     identity_metadata,
     verify_widget_token,
 )
+from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
+from bot.shared_state import SharedState, hashed_key, shared_state
 
 logger = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ async def employee(
     """One employee: the script once, or over and over until ``deadline`` (monotonic)."""
     while True:
         sender = f"bench-{uuid.uuid4().hex}"
-        from bot.widget_auth import mint_token
+        from bot.channels.widget.auth import mint_token
 
         token = mint_token(MUNICIPALITY, uuid.uuid4().hex, WIDGET_SECRET, 3600, int(time.time()))
         metadata = {"widget_token": token}
