@@ -31,8 +31,8 @@ soak:       ## long run on make-run servers: RSS of every process, errors, p95 p
 teams-package: ## the Teams app package dist/koers-teams.zip (needs KOERS_TEAMS_APP_ID, https URLs)
 	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.channels.teams.package --out dist/koers-teams.zip'
 
-lint:
-	.venv/bin/ruff check .
+lint:       ## ruff check, ruff format --check, mypy on bot/ and actions/
+	./scripts/lint.sh
 
 clean:
 	rm -rf models results reports var build

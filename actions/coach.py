@@ -1,6 +1,6 @@
 """Custom actions for booking, moving and cancelling a conversation with a career coach.
 
-Forms (see docs/wiring/ledger-domain.yml):
+Forms (see domain.yml):
 - ``coach_form``: region -> coach_mode -> coach_when -> coach_slot -> coach_confirm ->
   coach_email_consent. Choosing a slot only asks "Zal ik ... voor je vastzetten?"; the slot
   is taken (atomically) after a yes, so "just taken" is found out right there.
@@ -34,6 +34,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import verified_identity
+from actions.tracker import (
+    active_form,
+    latest_intent,
+    latest_text,
+    requested_slot,
+    turn_in_form,
+)
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db.session import RunSession
@@ -90,63 +97,14 @@ RESCHEDULE_FORM_SLOTS = (BOOKING_CODE, WHEN, CHOICE, CONFIRM)
 COACH_RESET = (MODE, WHEN, OFFERS, CHOICE, CONFIRM, CONSENT, BOOKED)
 RESCHEDULE_RESET = (BOOKING_CODE, WHEN, OFFERS, CHOICE, CONFIRM)
 
-#: Intents that leave a form question unanswered; a rule answers them instead.
-INTERRUPTIONS = frozenset(
-    {
-        "stop",
-        "goodbye",
-        "ask_privacy",
-        "bot_challenge",
-        "human_handoff",
-        "request_voucher",
-        "check_voucher_status",
-        "cancel_booking",
-        "reschedule_booking",
-        "ask_workshops",
-        "ask_capabilities",
-        "faq",
-        "out_of_scope",
-        "request_erasure",
-        "start_scan",
-        "prepare_conversation",
-        "opt_out_trends",
-    }
-)
-INTERRUPTION_CONFIDENCE = 0.6
-
 _RUN: ContextVar[RunSession | None] = ContextVar("koers_ledger_run", default=None)
 
 
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
-
-
-def _intent(tracker: Tracker) -> tuple[str | None, float]:
-    intent = tracker.latest_message.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
-
-
-def _interrupted(tracker: Tracker) -> bool:
-    name, confidence = _intent(tracker)
-    return name in INTERRUPTIONS and confidence >= INTERRUPTION_CONFIDENCE
-
-
 def _asked(tracker: Tracker, slot: str) -> bool:
-    return tracker.get_slot(REQUESTED) == slot
-
-
-def _extract_yes_no(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """A yes/no answer to the question for ``slot``; nothing if the message is a side question."""
-    if not _asked(tracker, slot):
-        return {}
-    intent, _confidence = _intent(tracker)
-    answer = parse_yes_no(_text(tracker), intent)
-    if answer is None and _interrupted(tracker):
-        return {}
-    return {slot: answer}
+    return requested_slot(tracker) == slot
 
 
 def _checked_yes_no(dispatcher: CollectingDispatcher, slot: str, value: Any) -> dict[str, Any]:
@@ -209,9 +167,9 @@ def _picked_offer(tracker: Tracker, *, loose: bool = False) -> int | None:
     question a number always means a time, never a yes.
     """
     offers = offers_from_slot_value(tracker.get_slot(OFFERS))
-    index = pick_offer(_text(tracker), [offer.starts_at for offer in offers])
-    if index is None and loose and len(_text(tracker).split()) <= 6:
-        numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", _text(tracker))
+    index = pick_offer(latest_text(tracker), [offer.starts_at for offer in offers])
+    if index is None and loose and len(latest_text(tracker).split()) <= 6:
+        numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", latest_text(tracker))
         if len(numbers) == 1 and int(numbers[0]) <= len(offers):
             index = int(numbers[0]) - 1
     return index
@@ -235,7 +193,7 @@ def booking_code_in(tracker: Tracker, *, asked: bool = False) -> CodeCheck | Non
         found = find_code(str(value), "booking", lenient=asked)
         if found is not None:
             return found
-    return find_code(_text(tracker), "booking", lenient=asked)
+    return find_code(latest_text(tracker), "booking", lenient=asked)
 
 
 def _send_offers(
@@ -263,6 +221,20 @@ class _LedgerFormValidation(FormValidationAction, ABC):
             finally:
                 _RUN.reset(token)
 
+    def _interrupted(self, tracker: Tracker) -> bool:
+        """The message is no answer this form can read, and a rule answers it instead."""
+        return turn_in_form(tracker, self.form_name(), answer_understood=False).interrupts
+
+    def _extract_yes_no(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        """A yes/no answer to the question for ``slot``; nothing if a rule answers the message."""
+        if not _asked(tracker, slot):
+            return {}
+        intent, _confidence = latest_intent(tracker)
+        answer = parse_yes_no(latest_text(tracker), intent)
+        if answer is None and self._interrupted(tracker):
+            return {}
+        return {slot: answer}
+
     # Shared steps of choosing a time (used by booking and by moving a booking).
 
     def extract_coach_when(
@@ -270,8 +242,8 @@ class _LedgerFormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         if not _asked(tracker, WHEN):
             return {}
-        preference = parse_when(_text(tracker))
-        if preference is None and _interrupted(tracker):
+        preference = parse_when(latest_text(tracker))
+        if preference is None and self._interrupted(tracker):
             return {}
         return {WHEN: preference.to_dict() if preference else None}
 
@@ -282,7 +254,7 @@ class _LedgerFormValidation(FormValidationAction, ABC):
             return {}
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
         index = _picked_offer(tracker)
-        if index is None and _interrupted(tracker):
+        if index is None and self._interrupted(tracker):
             return {}
         return {CHOICE: None if index is None else str(offers[index].slot_id)}
 
@@ -297,7 +269,7 @@ class _LedgerFormValidation(FormValidationAction, ABC):
         index = _picked_offer(tracker, loose=True)
         if index is not None and str(offers[index].slot_id) != str(tracker.get_slot(CHOICE)):
             return {CONFIRM: f"{OTHER_CHOICE}{offers[index].slot_id}"}
-        return _extract_yes_no(tracker, CONFIRM)
+        return self._extract_yes_no(tracker, CONFIRM)
 
     def validate_coach_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -379,9 +351,9 @@ class ActionCoachStart(Action):
     ) -> list[EventType]:
         events: list[EventType] = [SlotSet(slot, None) for slot in COACH_RESET]
         named = next(tracker.get_latest_entity_values(REGION), None)
-        region = normalize_region(str(named)) if named else normalize_region(_text(tracker))
+        region = normalize_region(str(named)) if named else normalize_region(latest_text(tracker))
         events.append(SlotSet(REGION, region))
-        mode = parse_mode(_text(tracker))
+        mode = parse_mode(latest_text(tracker))
         if mode is not None and mode != MODE_ANY:
             events.append(SlotSet(MODE, mode))
         # Say at once when a booking cannot be made, instead of after five questions.
@@ -417,8 +389,8 @@ class ValidateCoachForm(_LedgerFormValidation):
             return {}
         named = next(tracker.get_latest_entity_values(REGION), None)
         region = normalize_region(str(named)) if named else None
-        region = region or normalize_region(_text(tracker))
-        if region is None and _interrupted(tracker):
+        region = region or normalize_region(latest_text(tracker))
+        if region is None and self._interrupted(tracker):
             return {}
         return {REGION: region}
 
@@ -435,8 +407,8 @@ class ValidateCoachForm(_LedgerFormValidation):
     ) -> dict[str, Any]:
         if not _asked(tracker, MODE):
             return {}
-        mode = parse_mode(_text(tracker))
-        if mode is None and _interrupted(tracker):
+        mode = parse_mode(latest_text(tracker))
+        if mode is None and self._interrupted(tracker):
             return {}
         return {MODE: mode}
 
@@ -497,7 +469,7 @@ class ValidateCoachForm(_LedgerFormValidation):
     def extract_coach_email_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _extract_yes_no(tracker, CONSENT)
+        return self._extract_yes_no(tracker, CONSENT)
 
     def validate_coach_email_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -568,7 +540,7 @@ class ActionAskCoachConfirm(Action):
         if chosen is None:  # pragma: no cover - the form asks this only after a choice
             dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
             return [SlotSet(CHOICE, None)]
-        moving = (tracker.active_loop or {}).get("name") == "booking_reschedule_form"
+        moving = active_form(tracker) == "booking_reschedule_form"
         question = texts.ask_move_confirm(chosen) if moving else texts.ask_confirm(chosen)
         dispatcher.utter_message(
             text=question, buttons=[dict(button) for button in texts.CONFIRM_BUTTONS]
@@ -657,10 +629,10 @@ class _BookingCodeSteps(_LedgerFormValidation, ABC):
         if not _asked(tracker, BOOKING_CODE):
             return {}
         found = booking_code_in(tracker, asked=True)
-        if found is None and _interrupted(tracker):
+        if found is None and self._interrupted(tracker):
             return {}
         # Keep what was typed, so validation can say what is wrong with it.
-        return {BOOKING_CODE: found.normalized if found else _text(tracker)[:40] or None}
+        return {BOOKING_CODE: found.normalized if found else latest_text(tracker)[:40] or None}
 
     async def _checked_booking(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -720,7 +692,7 @@ class ValidateBookingCancelForm(_BookingCodeSteps):
     def extract_booking_cancel_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _extract_yes_no(tracker, CANCEL_CONFIRM)
+        return self._extract_yes_no(tracker, CANCEL_CONFIRM)
 
     def validate_booking_cancel_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

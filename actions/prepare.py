@@ -16,8 +16,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.scan import latest_intent
 from actions.support import record_barrier_trend
+from actions.tracker import (
+    active_form,
+    latest_intent,
+    latest_text,
+    requested_slot,
+    turn_in_form,
+)
 from bot.config import load_settings
 from bot.conversation.barriers import BARRIERS, support_answer
 from bot.preparation import texts
@@ -55,54 +61,8 @@ logger = logging.getLogger(__name__)
 
 PRACTICE_SLOTS: tuple[str, ...] = ("practice_answer_1", "practice_answer_2")
 
-#: Commands that always interrupt, if the message is short ("stop", "ik wil terug").
-COMMAND_INTENTS = frozenset({"stop", "go_back", "request_erasure", "opt_out_trends", "goodbye"})
-COMMAND_MAX_WORDS = 4
-#: Questions and other flows interrupt when the message is a question ("wat is EVC?").
-QUESTION_INTENTS = frozenset(
-    {
-        "faq", "ask_privacy", "bot_challenge", "ask_capabilities", "human_handoff",
-        "ask_workshops", "out_of_scope", "start_scan", "restart_scan", "request_coach",
-        "request_voucher", "check_voucher_status", "cancel_booking", "reschedule_booking",
-        "prepare_conversation", "practice_conversation",
-    }
-)
 SUPPORT_INTENTS = frozenset({"mention_barrier", "express_worry"})
-INTERRUPTION_CONFIDENCE = 0.6
 SUPPORT_CONFIDENCE = 0.8
-
-
-def _text(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("text") or "").strip()
-
-
-def _is_question(text: str) -> bool:
-    lowered = text.lower()
-    return text.endswith("?") or lowered.split(" ", 1)[0] in {
-        "wat", "hoe", "waar", "wie", "waarom", "wanneer", "kan", "mag", "kun", "heb", "is",
-    }  # fmt: skip
-
-
-def interruption_of(tracker: Tracker, requested: str) -> str | None:
-    """The intent to hand to a rule instead of using the message as an answer, or None.
-
-    Answers in this flow are free text, which NLU easily reads as another intent ("ik wil een
-    coach" is a fine answer to "wat vraag je?"). So only short commands, real questions and a
-    clearly stated barrier interrupt; everything else is the employee's answer.
-    """
-    text = _text(tracker)
-    if text.startswith("/"):
-        intent, _ = latest_intent(tracker)
-        return intent if intent not in {None, "answer_scale"} else None
-    intent, confidence = latest_intent(tracker)
-    if intent is None or confidence < INTERRUPTION_CONFIDENCE:
-        return None
-    words = len(text.split())
-    if intent in COMMAND_INTENTS and words <= COMMAND_MAX_WORDS:
-        return intent
-    if intent in QUESTION_INTENTS and _is_question(text):
-        return intent
-    return None
 
 
 _HOLDING_BACK_RE = re.compile(
@@ -122,7 +82,7 @@ def holding_back(tracker: Tracker, requested: str) -> tuple[str, str | None] | N
     intent, confidence = latest_intent(tracker)
     barrier = _barrier_in(tracker)
     # The words must say so too: NLU alone also files plain goals under mention_barrier.
-    if not _HOLDING_BACK_RE.search(_text(tracker)):
+    if not _HOLDING_BACK_RE.search(latest_text(tracker)):
         return None
     if intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE:
         return intent, barrier
@@ -162,13 +122,14 @@ class ValidatePrepareForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
-        if requested not in FORM_SLOTS or tracker.active_loop_name != "prepare_form":
+        requested = requested_slot(tracker)
+        if requested not in FORM_SLOTS or active_form(tracker) != self.form_name():
             return []
-        text = _text(tracker)
+        text = latest_text(tracker)
         if requested == REVIEW_SLOT and parse_review(text)[0] is not None:
             return self._review(dispatcher, text)  # "Wanneer aanpassen" is a choice, no question
-        if interruption_of(tracker, requested):
+        # Free-text answers: only short commands and real questions interrupt (see turns.py).
+        if turn_in_form(tracker, self.form_name()).interrupts:
             return []  # the form rejects; a rule answers, then the form asks again
         held_back = holding_back(tracker, requested)
         if held_back:
@@ -230,9 +191,7 @@ class ValidatePrepareForm(FormValidationAction):
         if field is None:
             dispatcher.utter_message(
                 text=texts.WHICH_CHANGE,
-                buttons=[
-                    {"title": q.title, "payload": f"{q.title} aanpassen"} for q in QUESTIONS
-                ],
+                buttons=[{"title": q.title, "payload": f"{q.title} aanpassen"} for q in QUESTIONS],
             )
             return [SlotSet(REVIEW_SLOT, None)]
         dispatcher.utter_message(text=texts.CHANGE_THIS)
@@ -319,8 +278,8 @@ class ActionAskPrepReview(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        choice, field = parse_review(_text(tracker))
-        if tracker.get_slot("requested_slot") == REVIEW_SLOT and choice == CHANGE and not field:
+        choice, field = parse_review(latest_text(tracker))
+        if requested_slot(tracker) == REVIEW_SLOT and choice == CHANGE and not field:
             return []  # the "what do you want to change?" buttons were just sent
         dispatcher.utter_message(text=summary_text(tracker))
         dispatcher.utter_message(text=texts.REVIEW_QUESTION, buttons=texts.REVIEW_BUTTONS)
@@ -353,7 +312,7 @@ class ActionPrepareGoBack(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        previous = previous_slot(tracker.get_slot("requested_slot"))
+        previous = previous_slot(requested_slot(tracker))
         if previous is None:
             dispatcher.utter_message(text=texts.FIRST_QUESTION)
             return []
@@ -459,14 +418,12 @@ class ValidatePracticeForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
-        if requested not in PRACTICE_SLOTS or tracker.active_loop_name != "practice_form":
+        requested = requested_slot(tracker)
+        if requested not in PRACTICE_SLOTS or active_form(tracker) != self.form_name():
             return []
-        text = _text(tracker)
-        intent, confidence = latest_intent(tracker)
-        short_command = len(text.split()) <= COMMAND_MAX_WORDS and intent in COMMAND_INTENTS
-        if text.startswith("/") or (short_command and confidence >= INTERRUPTION_CONFIDENCE):
-            return []
+        text = latest_text(tracker)
+        if turn_in_form(tracker, self.form_name()).interrupts:
+            return []  # a button or a short command ("stop"): a rule answers
         reaction = reactions_for(tracker)[PRACTICE_SLOTS.index(requested)]
         if is_skip(text):
             dispatcher.utter_message(
@@ -547,9 +504,11 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     try:
         async with RunSession(settings.database_url) as run:
             stored = await run.call(
-                save_sheet, conversation_id=conversation_id, sheet=sheet,
+                save_sheet,
+                conversation_id=conversation_id,
+                sheet=sheet,
                 days=settings.sheet_link_days,
-            )  # fmt: skip
+            )
     except Exception as exc:  # the employee's answers stay; they can try again
         logger.error("preparation sheet not stored: %s", type(exc).__name__)
         dispatcher.utter_message(text=texts.SHEET_FAILED)
@@ -565,10 +524,12 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         ),
         json_message={
             "koers_download": {
-                "html_url": html_url, "pdf_url": pdf_url, "expires_on": expires_on.isoformat(),
+                "html_url": html_url,
+                "pdf_url": pdf_url,
+                "expires_on": expires_on.isoformat(),
             }
         },
-    )  # fmt: skip
+    )
     dispatcher.utter_message(text=texts.SHEET_TIPS, buttons=texts.AFTER_SHEET_BUTTONS)
     await record_trend(tracker, PREPARATION_SHEET_MADE)
     return []

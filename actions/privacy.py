@@ -22,7 +22,6 @@ class ActionOptOutTrends(Action):
         return [SlotSet("trends_opt_out", True)]
 
 
-
 def erasure_summary(tracker: Tracker) -> str:
     """Exactly what is erased, in plain Dutch (the store deletes it when this turn is saved)."""
     messages = sum(1 for event in tracker.events if event.get("event") == "user")

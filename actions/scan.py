@@ -13,6 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import latest_text, requested_slot, turn_in_form
+from bot.conversation.turns import TurnKind
 from bot.scan import texts
 from bot.scan.answers import parse_scale_answer
 from bot.scan.questions import SCALE_LABELS, SCAN_SLOTS, question_for_slot, question_number
@@ -20,37 +22,8 @@ from bot.scan.scoring import ScanResult, format_next_steps, format_result, score
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend, record_trends
 
-#: Intents that interrupt the scan (a rule answers them, then the scan goes on).
-INTERRUPTION_INTENTS = frozenset(
-    {
-        "ask_privacy", "bot_challenge", "ask_capabilities", "faq", "human_handoff",
-        "out_of_scope", "ask_workshops", "mention_barrier", "express_worry", "request_coach",
-        "request_voucher", "prepare_conversation", "request_erasure", "opt_out_trends",
-        "stop", "goodbye", "go_back", "restart_scan", "start_scan", "check_voucher_status",
-        "cancel_booking", "reschedule_booking",
-    }
-)
-INTERRUPTION_CONFIDENCE = 0.5
-#: One loose word interrupts only as a clear command or question ("stop", "terug", "privacy");
-#: anything else of one word ("banaan") is treated as an answer that needs asking again.
-ONE_WORD_INTERRUPTIONS = frozenset(
-    {
-        "stop", "goodbye", "go_back", "restart_scan", "start_scan", "ask_privacy", "faq",
-        "human_handoff", "ask_capabilities", "ask_workshops", "request_coach",
-        "request_voucher", "request_erasure",
-    }
-)
-#: A short scale answer ("ja", "4") counts as an answer even if NLU saw an interruption.
-SHORT_ANSWER_WORDS = 2
-
 STATUS_SLOT = "scan_status"
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
-
-
-def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
-    """The name and confidence of the intent NLU gave the latest message."""
-    intent = tracker.latest_message.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 def _answers(tracker: Tracker) -> dict[str, int]:
@@ -84,18 +57,14 @@ class ValidateScanForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
+        requested = requested_slot(tracker)
         if requested not in SCAN_SLOTS:
             return []
-        text = tracker.latest_message.get("text") or ""
-        value = parse_scale_answer(text)
-        intent, confidence = latest_intent(tracker)
-        words = len(text.split())
-        allowed = ONE_WORD_INTERRUPTIONS if words <= 1 else INTERRUPTION_INTENTS
-        interrupted = intent in allowed and confidence >= INTERRUPTION_CONFIDENCE
-        if value is not None and (not interrupted or words <= SHORT_ANSWER_WORDS):
+        value = parse_scale_answer(latest_text(tracker))
+        turn = turn_in_form(tracker, self.form_name(), answer_understood=value is not None)
+        if turn.kind is TurnKind.ANSWER:
             return [SlotSet(requested, value)]
-        if interrupted:
+        if turn.interrupts:
             return []  # no slot set: the form rejects and a rule answers the side question
         dispatcher.utter_message(text=texts.NOT_UNDERSTOOD)
         return [SlotSet(requested, None)]
@@ -158,9 +127,7 @@ class ActionScanStart(Action):
     ) -> list[EventType]:
         answered = len(_answers(tracker))
         if answered:
-            dispatcher.utter_message(
-                text=texts.RESUME.format(answered=answered, total=texts.TOTAL)
-            )
+            dispatcher.utter_message(text=texts.RESUME.format(answered=answered, total=texts.TOTAL))
         else:
             dispatcher.utter_message(text=texts.INTRO)
         return [SlotSet(STATUS_SLOT, IN_PROGRESS)]
@@ -202,7 +169,7 @@ class ActionScanGoBack(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
+        requested = requested_slot(tracker)
         if requested in SCAN_SLOTS:
             earlier = SCAN_SLOTS[: SCAN_SLOTS.index(requested)]
         else:

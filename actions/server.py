@@ -14,6 +14,12 @@ port 5055, with whatever tracker and metadata they send: an attacker could mint 
 No CORS (only the Rasa server calls it, never a browser), no access log (it would hold client
 addresses), and errors never echo the request body (rasa_sdk's own handler does).
 
+Name detection is ready before the first call: the spaCy NER pipeline that scrubs the
+preparation sheet's answers (:func:`bot.privacy.names.get_nlp`: one pipeline, only ``ner``
+and the ``tok2vec`` it listens to, TensorFlow kept out) is loaded and run once before the
+server listens (:func:`preload_name_detection`), so the first employee does not wait for it
+and the action server's memory is what it will stay (``make soak`` shows start and end).
+
 Options are rasa_sdk's (``--port``, ``--actions``, ``--ssl-certificate``, ``--ssl-keyfile``,
 ``--auto-reload``, ``-v``/``--debug``); ``--cors`` is accepted and ignored.
 """
@@ -21,8 +27,10 @@ Options are rasa_sdk's (``--port``, ``--actions``, ``--ssl-certificate``, ``--ss
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+import time
 from collections.abc import Sequence
 
 from rasa_sdk import utils
@@ -75,12 +83,44 @@ def refusal(request: Request, expected: str) -> HTTPResponse | None:
     return response.json({"error": "unauthorized"}, status=401)
 
 
+def preload_name_detection(settings: Settings) -> bool:
+    """Load the NER pipeline and run it once; False (and a log line) when it cannot load,
+    then it is tried again at first use, as before."""
+    from bot.privacy.names import find_names, get_nlp, stopwords
+
+    started = time.monotonic()
+    try:
+        get_nlp(settings.spacy_model)
+        stopwords()
+        find_names("Ik heb vandaag met Petra de Vries gesproken.")  # first run allocates too
+    except (OSError, ImportError) as exc:
+        logger.warning(
+            "Name detection not preloaded (%s): it loads at the first sheet", type(exc).__name__
+        )
+        return False
+    logger.info(
+        "Name detection ready (%s) in %.1f s", settings.spacy_model, time.monotonic() - started
+    )
+    return True
+
+
 def build_app(
-    settings: Settings, package: str = ACTIONS_PACKAGE, *, auto_reload: bool = False
+    settings: Settings,
+    package: str = ACTIONS_PACKAGE,
+    *,
+    auto_reload: bool = False,
+    preload: bool = True,
 ) -> Sanic:
-    """rasa_sdk's app with the secret check in front of every route but /health."""
+    """rasa_sdk's app with the secret check in front of every route but /health; with
+    ``preload``, name detection is loaded before the server listens."""
     expected = check_secrets(settings)
     app = create_app(package, cors_origins=None, auto_reload=auto_reload)
+
+    if preload:
+
+        @app.before_server_start
+        async def load_name_detection(app: Sanic, _loop: object = None) -> None:
+            await asyncio.to_thread(preload_name_detection, settings)  # the loop stays free
 
     @app.on_request
     async def require_secret(request: Request) -> HTTPResponse | None:
@@ -90,9 +130,7 @@ def build_app(
         if isinstance(exception, SanicException):
             status = getattr(exception, "status_code", 500) or 500
             return response.json({"error": str(exception.__class__.__name__)}, status=status)
-        logger.error(
-            "Action server error on %s: %s", request.path, type(exception).__name__
-        )
+        logger.error("Action server error on %s: %s", request.path, type(exception).__name__)
         return response.json({"error": "internal error"}, status=500)
 
     app.error_handler.add(Exception, without_echo)
@@ -119,9 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     utils.update_sanic_log_level()
     try:
-        app = build_app(
-            settings, args.actions or ACTIONS_PACKAGE, auto_reload=args.auto_reload
-        )
+        app = build_app(settings, args.actions or ACTIONS_PACKAGE, auto_reload=args.auto_reload)
     except (ActionSecretConfigError, IdentityConfigError) as missing:
         print(f"The action server did not start: {missing}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
@@ -130,8 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     protocol = "https" if ssl_context else "http"
     logger.info(
         "Action server on %s://%s:%s (calls need the %s header)",
-        protocol, settings.action_host, args.port, ACTION_SECRET_HEADER,
-    )  # fmt: skip
+        protocol,
+        settings.action_host,
+        args.port,
+        ACTION_SECRET_HEADER,
+    )
     app.run(
         settings.action_host,
         args.port,

@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import latest_intent
 from bot.conversation.barriers import BARRIERS, support_answer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -28,7 +29,7 @@ class ActionSupportBarrier(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent, _confidence = latest_intent(tracker)
         # The first recognised value that is one of the seven barrier types.
         barrier = next(
             (v for v in tracker.get_latest_entity_values("barrier") if v in BARRIERS), None

@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 VOUCHER_CODE = "voucher_code"
 CODE_TRIES_PER_HOUR = 5
 #: Typed voucher codes per conversation (and per verified employee) per hour.
-CODE_TRIES = TryLimiter(CODE_TRIES_PER_HOUR, 3600.0)
+CODE_TRIES = TryLimiter(CODE_TRIES_PER_HOUR, 3600.0, shared=True)  # Redis when configured
 
 
 def _looks_like_a_code_attempt(text: str) -> bool:
@@ -141,7 +141,7 @@ class ActionVoucherStatus(Action):
         typed = _typed_code(tracker)
         text = str(tracker.latest_message.get("text") or "")
         tried = typed is not None or _looks_like_a_code_attempt(text)
-        if tried and not CODE_TRIES.hit(*_try_keys(tracker, who)):
+        if tried and not await CODE_TRIES.allow(*_try_keys(tracker, who)):
             logger.warning(
                 "Voucher code tries over the limit in conversation %s",
                 _short(tracker.sender_id or ""),

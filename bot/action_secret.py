@@ -3,7 +3,7 @@
 The action server runs actions that spend budgets and book coaches, so it must only accept
 calls from the Rasa server. Both processes get ``KOERS_ACTION_SECRET``; the Rasa server sends
 it in :data:`ACTION_SECRET_HEADER` on every call (``endpoints.yml`` ``headers:``, and
-:mod:`bot.rasa_ext.tuning.action_calls` adds it when an endpoints file forgot it), and the action
+:mod:`bot.rasa_ext.patches.action_calls` adds it when an endpoints file forgot it), and the action
 server (:mod:`actions.server`) refuses every call without it before any action runs.
 
 Nothing here imports Rasa: both servers use it.

@@ -10,7 +10,12 @@ from sqlalchemy.engine import Connection
 from bot.config import load_settings
 from bot.db.base import Base
 from bot.db.engine import is_sqlite, make_engine
-from bot.trends import models as _trend_models  # noqa: F401  (registers the trend tables)
+
+# Every module that defines tables, so Base.metadata is complete for autogenerate and checks.
+from bot.ledger import models as _ledger_models  # noqa: F401
+from bot.notify import models as _notify_models  # noqa: F401
+from bot.preparation import store as _preparation_store  # noqa: F401
+from bot.trends import models as _trend_models  # noqa: F401
 
 #: Serialises concurrent migrations on PostgreSQL (action server and web app starting at once).
 _PG_LOCK_ID = 726_531_001

@@ -9,14 +9,38 @@ if [ -f "$KOERS_ROOT/.env" ]; then
   set +a
 fi
 export KOERS_VENV="${KOERS_VENV:-$KOERS_ROOT/.venv}"
-export KOERS_RASA_PORT="${KOERS_RASA_PORT:-5005}"
-export KOERS_ACTION_PORT="${KOERS_ACTION_PORT:-5055}"
-export KOERS_WEB_PORT="${KOERS_WEB_PORT:-8080}"
-export KOERS_ACTION_ENDPOINT_URL="${KOERS_ACTION_ENDPOINT_URL:-http://127.0.0.1:${KOERS_ACTION_PORT}/webhook}"
-export KOERS_TRACKER_DB_URL="${KOERS_TRACKER_DB_URL:-sqlite:///$KOERS_ROOT/var/tracker.db}"
-export KOERS_DATABASE_URL="${KOERS_DATABASE_URL:-sqlite:///$KOERS_ROOT/var/koers.db}"
-export KOERS_MODEL="${KOERS_MODEL:-$KOERS_ROOT/models/koers.tar.gz}"
+PY="$KOERS_VENV/bin/python"
+RASA="$KOERS_VENV/bin/rasa"
 export PYTHONPATH="$KOERS_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+# The settings that the scripts and Rasa's yml files need before any Koers process starts
+# (ports, database URLs, the action server's interface) come from bot/config.py, where their
+# defaults are written: `python -m bot.config --shell` prints them, and stops on a bad value.
+# bot/config.py needs only the standard library (hence -S), so before setup.sh has made the
+# virtualenv any Python >= 3.10 will do.
+koers_settings_python="$PY"
+if [ ! -x "$PY" ]; then
+  koers_settings_python=""
+  for koers_candidate in "${KOERS_PYTHON:-}" python3.10 python3; do
+    if [ -n "$koers_candidate" ] \
+      && "$koers_candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1
+    then
+      koers_settings_python="$koers_candidate"
+      break
+    fi
+  done
+fi
+if [ -n "$koers_settings_python" ]; then
+  koers_exports="$("$koers_settings_python" -S -m bot.config --shell)" || return 1
+  eval "$koers_exports"
+else
+  echo "scripts/env.sh: no Python 3.10 yet; Koers' settings come later, from Python" >&2
+fi
+unset koers_candidate koers_settings_python koers_exports
+# Read only by the scripts and by Rasa (endpoints.yml), so their defaults live here; the README
+# lists them (bot/config.py, OTHER_VARIABLES; tests/test_config.py compares both).
+export KOERS_ACTION_PORT="${KOERS_ACTION_PORT:-5055}"
+export KOERS_ACTION_ENDPOINT_URL="${KOERS_ACTION_ENDPOINT_URL:-http://127.0.0.1:${KOERS_ACTION_PORT}/webhook}"
+export KOERS_MODEL="${KOERS_MODEL:-$KOERS_ROOT/models/koers.tar.gz}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -54,8 +78,5 @@ koers_local_secret() {  # NAME FILE: export NAME from FILE, creating FILE when e
 }
 [ -n "${KOERS_IDENTITY_SECRET:-}" ] || koers_local_secret KOERS_IDENTITY_SECRET identity.secret
 [ -n "${KOERS_ACTION_SECRET:-}" ] || koers_local_secret KOERS_ACTION_SECRET action.secret
-export KOERS_ACTION_HOST="${KOERS_ACTION_HOST:-127.0.0.1}"
-PY="$KOERS_VENV/bin/python"
-RASA="$KOERS_VENV/bin/rasa"
 # Rasa's dependencies print pages of deprecation warnings on every command: hide them there.
 rasa_quietly() { PYTHONWARNINGS=ignore "$RASA" "$@"; }

@@ -65,8 +65,16 @@ def install_from_dir(source: Path) -> None:
     )
     sdist = build_dir / f"{PACKAGE}-{version}" / "dist" / f"{PACKAGE}-{version}.tar.gz"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
-         str(sdist)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--force-reinstall",
+            str(sdist),
+        ],
         check=True,
     )
 

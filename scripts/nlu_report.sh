@@ -9,7 +9,9 @@ cd "$KOERS_ROOT"
 rm -rf reports/nlu-cv reports/nlu-holdout
 rasa_quietly test nlu --nlu data --config config.yml --cross-validation --folds "${KOERS_CV_FOLDS:-3}" \
   --out reports/nlu-cv --quiet
-rasa_quietly test nlu --nlu tests/data/nlu_holdout.yml --model "$KOERS_MODEL" --out reports/nlu-holdout --quiet
+# the trained model, loaded as the Rasa server loads it (Koers's entry point, bot/rasa_ext/server.py)
+PYTHONWARNINGS=ignore "$PY" -m bot.rasa_ext.server test nlu --nlu tests/data/nlu_holdout.yml \
+  --model "$KOERS_MODEL" --out reports/nlu-holdout --quiet
 "$PY" - <<'PY'
 import json
 for name, path in (("cross-validation", "reports/nlu-cv/intent_report.json"),

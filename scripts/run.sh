@@ -45,7 +45,8 @@ fi
 # the REST channel is a developer channel: on for `make run`, off unless set elsewhere
 export KOERS_REST_ENABLED="${KOERS_REST_ENABLED:-true}"
 echo "==> Starting the Rasa server on :$KOERS_RASA_PORT (REST: POST /webhooks/rest/webhook)"
-"$RASA" run --model "$KOERS_MODEL" --port "$KOERS_RASA_PORT" \
+# through Koers's entry point: it installs the patches of Rasa internals, then runs `rasa run`
+"$PY" -m bot.rasa_ext.server run --model "$KOERS_MODEL" --port "$KOERS_RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml "${cors_args[@]}" "${api_args[@]}" &
 pids+=($!)
 wait -n "${pids[@]}"

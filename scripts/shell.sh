@@ -14,4 +14,6 @@ for _ in $(seq 1 60); do
   fi
   sleep 1
 done
-"$RASA" shell --model "$KOERS_MODEL" --endpoints endpoints.yml
+# `rasa shell` through Koers's entry point, with the patches of Rasa internals (action timeout,
+# Dutch fallback, speed-ups; bot/rasa_ext/server.py)
+"$PY" -m bot.rasa_ext.server shell --model "$KOERS_MODEL" --endpoints endpoints.yml

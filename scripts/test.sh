@@ -7,15 +7,17 @@ set -euo pipefail
 cd "$KOERS_ROOT"
 "$KOERS_ROOT/scripts/setup.sh"
 
-echo "==> ruff"
-"$KOERS_VENV/bin/ruff" check .
+echo "==> lint: ruff check, ruff format --check, mypy"
+"$KOERS_ROOT/scripts/lint.sh"
 
 echo "==> rasa data validate --fail-on-warnings"
 rasa_quietly data validate --fail-on-warnings --config config.yml --domain domain.yml --data data --quiet
 
 echo "==> rasa test (Dutch test stories, --fail-on-prediction-errors)"
 rm -rf results/stories
-rasa_quietly test core --model "$KOERS_MODEL" --stories tests/stories --out results/stories \
+# through Koers's entry point, so the model is loaded as the Rasa server loads it
+PYTHONWARNINGS=ignore "$PY" -m bot.rasa_ext.server test core --model "$KOERS_MODEL" \
+  --stories tests/stories --out results/stories \
   --endpoints endpoints.yml --fail-on-prediction-errors --quiet
 
 if [ "$#" -gt 0 ]; then

@@ -44,9 +44,7 @@ def make_tracker(domain: dict[str, Any]):
         active_loop: str | None = None,
         extra_message: dict[str, Any] | None = None,
     ) -> Tracker:
-        all_slots = {
-            name: spec.get("initial_value") for name, spec in domain["slots"].items()
-        }
+        all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
         all_slots["requested_slot"] = None
         unknown = set(slots or {}) - set(all_slots)
         assert not unknown, f"slots not in the domain: {unknown}"

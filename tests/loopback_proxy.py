@@ -175,8 +175,9 @@ def proxied_postgres_schema() -> Iterator[tuple[str, LoopbackProxy]]:
         conn.execute(sa.text(f'create schema "{schema}"'))
     url = sa.engine.make_url(PG_URL)
     proxy = LoopbackProxy(url.port or 5432).start()
-    proxied = url.set(host="127.0.0.1", port=proxy.port,
-                      query={"options": f"-csearch_path={schema}"})  # fmt: skip
+    proxied = url.set(
+        host="127.0.0.1", port=proxy.port, query={"options": f"-csearch_path={schema}"}
+    )
     try:
         yield proxied.render_as_string(hide_password=False), proxy
     finally:

@@ -13,8 +13,8 @@ from bot.action_secret import (
     secret_matches,
 )
 from bot.ledger.tries import TryLimiter
-from bot.rasa_ext.action_fallback import describe
-from bot.rasa_ext.tuning import action_calls
+from bot.rasa_ext.patches import action_calls
+from bot.rasa_ext.patches.action_fallback import describe
 
 SECRET = "koers-test-action-secret-0123456789abcdef"
 

@@ -31,9 +31,36 @@ MIN_FLESCH_DOUMA_SINGLE = 20
 
 # Words that are English and not also everyday Dutch ("help", "sorry" and "chat" are Dutch too).
 ENGLISH = {
-    "the", "and", "you", "your", "please", "click", "button", "yes", "no", "hello", "thanks",
-    "welcome", "error", "okay", "cancel", "submit", "next", "back", "here", "what", "how",
-    "our", "we're", "don't", "can't", "i'm", "with", "this", "that", "for",
+    "the",
+    "and",
+    "you",
+    "your",
+    "please",
+    "click",
+    "button",
+    "yes",
+    "no",
+    "hello",
+    "thanks",
+    "welcome",
+    "error",
+    "okay",
+    "cancel",
+    "submit",
+    "next",
+    "back",
+    "here",
+    "what",
+    "how",
+    "our",
+    "we're",
+    "don't",
+    "can't",
+    "i'm",
+    "with",
+    "this",
+    "that",
+    "for",
 }
 
 
@@ -139,9 +166,7 @@ def test_flesch_douma_reading_ease_fits_b1() -> None:
     long_texts = {n: t for n, t in TEXTS.items() if len(words(t)) >= 12}
     scores = {name: textstat.flesch_reading_ease(text) for name, text in long_texts.items()}
     too_hard = {
-        name: round(score)
-        for name, score in scores.items()
-        if score < MIN_FLESCH_DOUMA_SINGLE
+        name: round(score) for name, score in scores.items() if score < MIN_FLESCH_DOUMA_SINGLE
     }
     assert not too_hard, f"too hard to read: {too_hard}"
     average = sum(scores.values()) / len(scores)

@@ -94,8 +94,16 @@ class Postgres:
         self._ctl("-m", mode, "stop")
 
     def create_database(self, name: str) -> str:
-        cmd = [str(pg_bindir() / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-               "-U", "postgres", name]  # fmt: skip
+        cmd = [
+            str(pg_bindir() / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            name,
+        ]
         subprocess.run(cmd, check=True, capture_output=True)
         return self.url(name)
 
@@ -108,8 +116,17 @@ def running_postgres() -> Iterator[Postgres]:
         user = pwd.getpwnam("postgres")
         os.chown(root, user.pw_uid, user.pw_gid)
     pg = Postgres(root=root, port=free_port())
-    initdb = [str(pg_bindir() / "initdb"), "-D", str(pg.datadir), "-U", "postgres",
-              "--auth=trust", "-E", "UTF8", "--no-sync"]  # fmt: skip
+    initdb = [
+        str(pg_bindir() / "initdb"),
+        "-D",
+        str(pg.datadir),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    ]
     subprocess.run(_as_postgres(initdb), check=True, capture_output=True)
     pg.start()
     try:
@@ -133,9 +150,19 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
 

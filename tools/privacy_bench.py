@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.privacy.scrubber import scrub_event, scrub_text
 from tools.privacy_evaluate import DEFAULT_DATA
 
 TARGET_MEDIAN_MS = 15.0
@@ -58,7 +59,7 @@ def user_event(text: str) -> dict[str, Any]:
                     "value": first,
                     "extractor": "DIETClassifier",
                 }
-            ],  # fmt: skip
+            ],
             "text": text,
             "message_id": "5f1c0a1f0e6b4f8c9d7e6a5b4c3d2e1f",
             "metadata": {},
@@ -87,9 +88,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", action="store_true", help="also time whole user events")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-
-    from bot.privacy.scrubber import scrub_event, scrub_text
-
     texts = [
         json.loads(line)["text"]
         for line in args.data.read_text(encoding="utf-8").splitlines()
@@ -109,12 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"Scrubbing cost, {len(texts)} messages x {args.rounds} rounds "
-              f"(model load {load_ms:.0f} ms, not counted)")  # fmt: skip
+        print(
+            f"Scrubbing cost, {len(texts)} messages x {args.rounds} rounds "
+            f"(model load {load_ms:.0f} ms, not counted)"
+        )
         for name, s in results.items():
             if isinstance(s, dict):
-                print(f"{name:<24} median {s['median_ms']:6.2f} ms   p95 {s['p95_ms']:6.2f} ms"
-                      f"   max {s['max_ms']:6.2f} ms   (n={s['n']})")  # fmt: skip
+                print(
+                    f"{name:<24} median {s['median_ms']:6.2f} ms   p95 {s['p95_ms']:6.2f} ms"
+                    f"   max {s['max_ms']:6.2f} ms   (n={s['n']})"
+                )
         median = results["scrub_text"]["median_ms"]
         verdict = "met" if median <= TARGET_MEDIAN_MS else "NOT met"
         print(f"target median <= {TARGET_MEDIAN_MS:.0f} ms: {verdict}")

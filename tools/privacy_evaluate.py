@@ -27,11 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
+from bot.privacy.names import baseline_person_spans
+from bot.privacy.scrubber import ScrubConfig, default_config, find_pii, normalise
 
 DEFAULT_DATA = PROJECT_ROOT / "tests" / "data" / "pii_eval.jsonl"
 DEFAULT_CONLL = PROJECT_ROOT.parent / "shared" / "corpora" / "conll2002_ned" / "ned.testb.utf8"
-TARGET_RECALL = {"EMAIL": 0.98, "TELEFOON": 0.98, "BSN": 0.98, "IBAN": 0.98, "POSTCODE": 0.98,
-                 "NAAM": 0.90}  # fmt: skip
+TARGET_RECALL = {
+    "EMAIL": 0.98,
+    "TELEFOON": 0.98,
+    "BSN": 0.98,
+    "IBAN": 0.98,
+    "POSTCODE": 0.98,
+    "NAAM": 0.90,
+}
 TARGET_PRECISION_OVERALL = 0.90
 
 Span = tuple[str, int, int]  # type, start, end
@@ -73,8 +81,12 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         def score(s: TypeScore) -> dict[str, Any]:
-            return {"gold": s.gold, "predicted": s.predicted, "recall": s.recall,
-                    "precision": s.precision}  # fmt: skip
+            return {
+                "gold": s.gold,
+                "predicted": s.predicted,
+                "recall": s.recall,
+                "precision": s.precision,
+            }
 
         return {
             "system": self.system,
@@ -146,8 +158,15 @@ def score(
             report.overall.found += hit
             report.any_type.found += _covered(ex.text, g, predicted, same_type=False)
             if keep_errors and not hit:
-                report.errors.append({"id": ex.id, "kind": "missed", "type": g[0],
-                                      "span": ex.text[g[1]:g[2]], "text": ex.text})  # fmt: skip
+                report.errors.append(
+                    {
+                        "id": ex.id,
+                        "kind": "missed",
+                        "type": g[0],
+                        "span": ex.text[g[1] : g[2]],
+                        "text": ex.text,
+                    }
+                )
         for p in predicted:
             ts = report.per_type.setdefault(p[0], TypeScore())
             ts.predicted += 1
@@ -158,15 +177,20 @@ def score(
             report.overall.correct += ok
             report.any_type.correct += _overlaps(p, ex.spans, same_type=False)
             if keep_errors and not ok:
-                report.errors.append({"id": ex.id, "kind": "false", "type": p[0],
-                                      "span": ex.text[p[1]:p[2]], "text": ex.text})  # fmt: skip
+                report.errors.append(
+                    {
+                        "id": ex.id,
+                        "kind": "false",
+                        "type": p[0],
+                        "span": ex.text[p[1] : p[2]],
+                        "text": ex.text,
+                    }
+                )
     return report
 
 
 def koers_predict(text: str) -> list[Span]:
     """Koers's scrubber findings, in the coordinates of ``text`` (eval texts are normalised)."""
-    from bot.privacy.scrubber import ScrubConfig, default_config, find_pii, normalise
-
     cfg = default_config()
     config = ScrubConfig(10**6, cfg.employee_number_pattern, True, cfg.spacy_model)
     clean = normalise(text)
@@ -177,15 +201,11 @@ def koers_predict(text: str) -> list[Span]:
 
 def baseline_predict(text: str) -> list[Span]:
     """Plain nl_core_news_sm NER persons."""
-    from bot.privacy.names import baseline_person_spans
-
     return [("NAAM", s, e) for s, e in baseline_person_spans(text)]
 
 
 def load_conll(path: Path, limit: int | None = None) -> list[Example]:
     """CoNLL-2002 sentences joined with spaces (words normalised), PER spans as NAAM."""
-    from bot.privacy.scrubber import normalise
-
     examples: list[Example] = []
     words: list[tuple[str, str]] = []
 
@@ -235,8 +255,9 @@ def _fmt(value: float | None) -> str:
 def format_reports(reports: Sequence[Report], title: str) -> str:
     lines = [title, ""]
     types = sorted({t for r in reports for t in r.per_type})
-    header = f"{'type':<18}" + "".join(f"{r.system + ' P':>16}{r.system + ' R':>16}{'n':>6}"
-                                       for r in reports)  # fmt: skip
+    header = f"{'type':<18}" + "".join(
+        f"{r.system + ' P':>16}{r.system + ' R':>16}{'n':>6}" for r in reports
+    )
     lines.append(header)
     for t in [*types, "overall", "any type"]:
         row = f"{t:<18}"
@@ -271,8 +292,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=["all", "dev", "test", "holdout"], default="all")
-    parser.add_argument("--conll", nargs="?", const=DEFAULT_CONLL, type=Path, default=None,
-                        help="also score names on CoNLL-2002 (default: ned.testb)")  # fmt: skip
+    parser.add_argument(
+        "--conll",
+        nargs="?",
+        const=DEFAULT_CONLL,
+        type=Path,
+        default=None,
+        help="also score names on CoNLL-2002 (default: ned.testb)",
+    )
     parser.add_argument("--conll-limit", type=int, default=None)
     parser.add_argument("--errors", action="store_true", help="list misses and false alarms")
     parser.add_argument("--json", action="store_true")
@@ -282,17 +309,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     koers = score("koers", examples, koers_predict, keep_errors=args.errors)
     baseline = score("spacy", examples, baseline_predict, types={"NAAM"})
     result: dict[str, Any] = {"koers": koers.as_dict(), "baseline": baseline.as_dict()}
-    out = [format_reports([koers, baseline],
-                          f"Koers PII evaluation: {args.data.name}, split {args.split}, "
-                          f"{len(examples)} messages")]  # fmt: skip
+    out = [
+        format_reports(
+            [koers, baseline],
+            f"Koers PII evaluation: {args.data.name}, split {args.split}, "
+            f"{len(examples)} messages",
+        )
+    ]
     for split in ("dev", "test", "holdout"):
         if args.split == "all":
             part = [e for e in examples if e.split == split]
             sub = score("koers", part, koers_predict)
-            out.append(f"{split}: overall P {_fmt(sub.overall.precision)} "
-                       f"R {_fmt(sub.overall.recall)}; NAAM R "
-                       f"{_fmt(sub.per_type.get('NAAM', TypeScore()).recall)} "
-                       f"({len(part)} messages)")  # fmt: skip
+            out.append(
+                f"{split}: overall P {_fmt(sub.overall.precision)} "
+                f"R {_fmt(sub.overall.recall)}; NAAM R "
+                f"{_fmt(sub.per_type.get('NAAM', TypeScore()).recall)} "
+                f"({len(part)} messages)"
+            )
     failures = check_targets(koers)
     out.append("targets: all met" if not failures else "targets NOT met: " + "; ".join(failures))
     if args.conll:
@@ -306,8 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.errors:
         out.append("")
         for err in koers.errors:
-            out.append(f"{err['id']} {err['kind']:<6} {err['type']:<16} {err['span']!r:<30} "
-                       f"| {err['text']}")  # fmt: skip
+            out.append(
+                f"{err['id']} {err['kind']:<6} {err['type']:<16} {err['span']!r:<30} "
+                f"| {err['text']}"
+            )
     print(json.dumps(result, indent=2) if args.json else "\n".join(out))
     return 0 if not failures else 1
 

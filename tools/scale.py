@@ -7,9 +7,10 @@
   ``KOERS_DATABASE_URL`` already point at PostgreSQL;
 * Redis as Rasa's lock store (one conversation is handled by one instance at a time): our own
   ``redis-server`` unless ``KOERS_REDIS_HOST`` is set;
-* ``deploy/endpoints.production.yml``; N ``rasa run`` instances (``KOERS_SCALE_INSTANCES``,
-  default 2) and one action server (``python -m actions.server`` on 127.0.0.1, with the
-  header secret ``KOERS_ACTION_SECRET``);
+* ``deploy/endpoints.production.yml``; N Rasa servers (``python -m bot.rasa_ext.server run``,
+  which installs Koers's patches first; ``KOERS_SCALE_INSTANCES``, default 2) and one action
+  server (``python -m actions.server`` on 127.0.0.1, with the header secret
+  ``KOERS_ACTION_SECRET``);
 * nginx from the distribution, as our own process with a generated config
   (:func:`nginx_config`), on ``KOERS_SCALE_PORT`` (default: a free port).
 
@@ -55,9 +56,9 @@ def nginx_config(port: int, upstream_ports: list[int], workdir: Path, max_body: 
         f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=5s;" for p in upstream_ports
     )
     temp = "\n".join(
-        f"  {kind}_temp_path {workdir / kind};" for kind in
-        ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )  # fmt: skip
+        f"  {kind}_temp_path {workdir / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""worker_processes 1;
 pid {workdir / 'nginx.pid'};
 error_log {workdir / 'error.log'} crit;  # lower levels log client addresses and URLs
@@ -130,8 +131,9 @@ def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
 
 @contextlib.contextmanager
 def _databases() -> Iterator[tuple[str, str]]:
-    tracker, app = os.environ.get("KOERS_TRACKER_DB_URL", ""), os.environ.get(
-        "KOERS_DATABASE_URL", ""
+    tracker, app = (
+        os.environ.get("KOERS_TRACKER_DB_URL", ""),
+        os.environ.get("KOERS_DATABASE_URL", ""),
     )
     if tracker.startswith("postgresql") and app.startswith("postgresql"):
         yield tracker, app
@@ -177,7 +179,6 @@ def running_deployment(
     per worker or the websocket transport only; REST and Teams need nothing more.
     """
     model = model or Path(os.environ.get("KOERS_MODEL", PROJECT_ROOT / "models/koers.tar.gz"))
-    bin_dir = Path(sys.executable).parent
     with _databases() as (tracker_url, app_url), _redis() as (redis_host, redis_port):
         action_port = free_port()
         env = {
@@ -194,43 +195,77 @@ def running_deployment(
             **deployment_secrets(),
             **(extra_env or {}),
         }
-        subprocess.run([sys.executable, "-m", "bot.ledger.cli", "init"], cwd=PROJECT_ROOT,
-                       env=env, check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "bot.ledger.cli", "init"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         processes: dict[str, subprocess.Popen] = {}
         try:
             log = workdir / "actions.log"
             with log.open("a") as out:
                 processes["actions"] = subprocess.Popen(
-                    [sys.executable, "-m", "actions.server", "--actions", "actions",
-                     "--port", str(action_port)],
-                    cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                    [
+                        sys.executable,
+                        "-m",
+                        "actions.server",
+                        "--actions",
+                        "actions",
+                        "--port",
+                        str(action_port),
+                    ],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
                 )
             with (workdir / "sender.log").open("a") as out:  # coach e-mail: bot/notify/sender.py
                 processes["sender"] = subprocess.Popen(
                     [sys.executable, "-m", "bot.notify.sender"],
-                    cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
                 )
             rasa_ports = [free_port() for _ in range(instances)]
             launched = time.monotonic()
             ready: dict[str, float] = {}
             token = env.get("KOERS_RASA_AUTH_TOKEN", "")
             api = ["--enable-api", "--auth-token", token] if token else []
-            origins = [o.strip() for o in env.get("KOERS_CORS_ORIGINS", "").split(",")
-                       if o.strip()]  # fmt: skip
+            origins = [o.strip() for o in env.get("KOERS_CORS_ORIGINS", "").split(",") if o.strip()]
             api += ["--cors", *origins] if origins else []  # configured origins only, never *
             for index, rasa_port in enumerate(rasa_ports):
                 with (workdir / f"rasa{index + 1}.log").open("a") as out:
-                    processes[f"rasa{index + 1}"] = subprocess.Popen(
-                        [str(bin_dir / "rasa"), "run", "--model", str(model),
-                         "--port", str(rasa_port), "--credentials", "credentials.yml",
-                         "--endpoints", ENDPOINTS, *api],
-                        cwd=PROJECT_ROOT, env={**env, "SANIC_WORKERS": str(rasa_workers)},
-                        stdout=out, stderr=subprocess.STDOUT,
-                    )  # fmt: skip
+                    processes[f"rasa{index + 1}"] = subprocess.Popen(  # bot/rasa_ext/server.py
+                        [
+                            sys.executable,
+                            "-m",
+                            "bot.rasa_ext.server",
+                            "run",
+                            "--model",
+                            str(model),
+                            "--port",
+                            str(rasa_port),
+                            "--credentials",
+                            "credentials.yml",
+                            "--endpoints",
+                            ENDPOINTS,
+                            *api,
+                        ],
+                        cwd=PROJECT_ROOT,
+                        env={**env, "SANIC_WORKERS": str(rasa_workers)},
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
             _wait_http(f"http://127.0.0.1:{action_port}/health", processes["actions"], log)
             for index, rasa_port in enumerate(rasa_ports):
-                _wait_http(f"http://127.0.0.1:{rasa_port}/", processes[f"rasa{index + 1}"],
-                           workdir / f"rasa{index + 1}.log")  # fmt: skip
+                _wait_http(
+                    f"http://127.0.0.1:{rasa_port}/",
+                    processes[f"rasa{index + 1}"],
+                    workdir / f"rasa{index + 1}.log",
+                )
                 ready[f"rasa{index + 1}"] = time.monotonic() - launched
             nginx_dir = workdir / "nginx"
             nginx_dir.mkdir(exist_ok=True)
@@ -242,10 +277,20 @@ def running_deployment(
             conf.write_text(nginx_config(nginx_port, rasa_ports, nginx_dir))
             nginx = shutil.which("nginx") or "/usr/sbin/nginx"
             processes["nginx"] = subprocess.Popen(
-                [nginx, "-c", str(conf), "-p", str(nginx_dir), "-e", str(nginx_dir / "error.log"),
-                 "-g", "daemon off;"],
-                stdout=subprocess.DEVNULL, stderr=(nginx_dir / "stderr.log").open("w"),
-            )  # fmt: skip
+                [
+                    nginx,
+                    "-c",
+                    str(conf),
+                    "-p",
+                    str(nginx_dir),
+                    "-e",
+                    str(nginx_dir / "error.log"),
+                    "-g",
+                    "daemon off;",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=(nginx_dir / "stderr.log").open("w"),
+            )
             wait_for_port(nginx_port)
             yield Deployment(
                 workdir=workdir,
@@ -259,8 +304,12 @@ def running_deployment(
                 ready_seconds=ready,
             )
         finally:
-            for name in ("nginx", *[n for n in processes if n.startswith("rasa")], "actions",
-                         "sender"):  # fmt: skip
+            for name in (
+                "nginx",
+                *[n for n in processes if n.startswith("rasa")],
+                "actions",
+                "sender",
+            ):
                 if name in processes:
                     _stop(processes[name])
 
@@ -276,14 +325,19 @@ def main() -> None:
     port = int(os.environ["KOERS_SCALE_PORT"]) if os.environ.get("KOERS_SCALE_PORT") else None
     workdir = Path(tempfile.mkdtemp(prefix="koers-scale-"))
     signal.signal(signal.SIGTERM, _interrupt)
-    print(f"Starting {instances} Rasa servers ({workers} worker(s) each), the action server "
-          f"and nginx (logs: {workdir})")  # fmt: skip
-    with contextlib.suppress(KeyboardInterrupt), running_deployment(
-        workdir, instances, port=port, rasa_workers=workers
-    ) as deployment:
+    print(
+        f"Starting {instances} Rasa servers ({workers} worker(s) each), the action server "
+        f"and nginx (logs: {workdir})"
+    )
+    with (
+        contextlib.suppress(KeyboardInterrupt),
+        running_deployment(workdir, instances, port=port, rasa_workers=workers) as deployment,
+    ):
         print(f"Koers runs behind nginx at {deployment.nginx_url}")
-        print(f"  REST: curl -s {deployment.nginx_url}/webhooks/rest/webhook "
-              "-d '{\"sender\": \"demo\", \"message\": \"hoi\"}'")  # fmt: skip
+        print(
+            f"  REST: curl -s {deployment.nginx_url}/webhooks/rest/webhook "
+            '-d \'{"sender": "demo", "message": "hoi"}\''
+        )
         print(f"  Rasa instances: {', '.join(deployment.rasa_urls)}")
         print(f"  tracker store: {deployment.tracker_db_url}; app data: {deployment.database_url}")
         print("Ctrl-C stops everything.")

@@ -30,22 +30,16 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels import identity as ids
 from bot.config import Settings
 from bot.privacy.channel import protect_incoming
-from bot.rasa_ext.action_fallback import install as install_resilience
+from bot.rasa_ext.patches.action_calls import close_pooled
 from bot.rasa_ext.texts import SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
-from bot.rasa_ext.tuning import install as install_tuning
-from bot.rasa_ext.tuning.action_calls import close_pooled
 from bot.shared_state import SharedState, hashed_key
 
 logger = logging.getLogger(__name__)
-
-install_resilience()  # custom action calls: timeout + Dutch answer when the server is down
-install_tuning()  # speed-ups for Rasa internals (bot/rasa_ext/tuning)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 #: A shared pending count lives this long after its last accepted message (Rasa's lock: 60 s).
 PENDING_TTL_SECONDS = 120.0
 MAX_TEXT_CHARS = 4000  # longer texts are cut; still "too long" for the InputGuard (1,500)
-
 
 
 def check_rest_body(body: bytes, max_bytes: int) -> tuple[int, str] | None:
@@ -119,17 +113,17 @@ class PendingLimiter:
     def _shared_key(self, key: str) -> str:
         return hashed_key(self._secret, "pending", key)
 
-    def enter(self, key: str) -> bool:
+    async def enter(self, key: str) -> bool:
         if self._store is not None:
-            return self._store.acquire(self._shared_key(key), self.limit, PENDING_TTL_SECONDS)
+            return await self._store.acquire(self._shared_key(key), self.limit, PENDING_TTL_SECONDS)
         if self.limit > 0 and self._pending.get(key, 0) >= self.limit:
             return False
         self._pending[key] = self._pending.get(key, 0) + 1
         return True
 
-    def leave(self, key: str) -> None:
+    async def leave(self, key: str) -> None:
         if self._store is not None:
-            self._store.release(self._shared_key(key))
+            await self._store.release(self._shared_key(key))
             return
         left = self._pending.get(key, 0) - 1
         if left > 0:
@@ -158,7 +152,7 @@ def guard_failures(
     async def handle(message: Any) -> Any:
         message.text = clip_text(message.text)
         key = str(message.sender_id)
-        if not limiter.enter(key):
+        if not await limiter.enter(key):
             logger.info("Refused a message: %d already waiting for this sender", limiter.limit)
             await _say(message, TOO_MANY_AT_ONCE)
             return None
@@ -169,12 +163,13 @@ def guard_failures(
         except Exception as exc:
             logger.error(
                 "Could not handle a message: %s (%s); sent the Dutch service-unavailable answer",
-                failing_part(exc), type(exc).__name__,
+                failing_part(exc),
+                type(exc).__name__,
             )
             await _say(message, SERVICE_UNAVAILABLE)
             return None
         finally:
-            limiter.leave(key)
+            await limiter.leave(key)
 
     return handle
 
@@ -219,5 +214,3 @@ def protected_handler(on_new_message: OnNewMessage, channel: str) -> OnNewMessag
         return await guarded(protect_incoming(message, channel))
 
     return handle
-
-

@@ -32,6 +32,7 @@ from typing import Any
 
 import jwt
 
+from bot.privacy.constants import IDENTITY_METADATA_KEYS, METADATA_IDENTITY
 from bot.privacy.pseudonym import Pseudonymizer, get_pseudonymizer
 
 CHANNEL_REST = "rest"
@@ -39,12 +40,8 @@ CHANNEL_WIDGET = "widget"
 CHANNEL_TEAMS = "msteams"
 CHANNELS = frozenset({CHANNEL_REST, CHANNEL_WIDGET, CHANNEL_TEAMS})
 
-#: Metadata key of the signed identity claim (one turn only; never stored).
-METADATA_IDENTITY = "koers_identity"
 #: Metadata key of the plain municipality code (kept: trends count per municipality).
 METADATA_MUNICIPALITY = "municipality"
-#: Metadata keys a client may never choose and the tracker store never keeps.
-IDENTITY_METADATA_KEYS = frozenset({METADATA_IDENTITY, "employee_key", "employee_keys"})
 
 EMPLOYEE_PURPOSE = "employee"
 MUNICIPALITY_RE = re.compile(r"GM\d{4}")
@@ -190,8 +187,11 @@ def verify_identity(token: Any, secret: str, *, now: int | None = None) -> Verif
     if not isinstance(expires, int) or expires <= current:
         return None
     municipality, key_now, key_before, channel = (
-        claims.get("gm"), claims.get("ek"), claims.get("ekp"), claims.get("ch")
-    )  # fmt: skip
+        claims.get("gm"),
+        claims.get("ek"),
+        claims.get("ekp"),
+        claims.get("ch"),
+    )
     if not isinstance(municipality, str) or not MUNICIPALITY_RE.fullmatch(municipality):
         return None
     if not isinstance(key_now, str) or not key_now or channel not in CHANNELS:

@@ -45,8 +45,10 @@ from bot.config import load_settings
 
 logger = logging.getLogger(__name__)
 
-REST_OFF = {"error": "rest_disabled",
-            "detail": "The REST channel is off; set KOERS_REST_ENABLED=true (development only)."}
+REST_OFF = {
+    "error": "rest_disabled",
+    "detail": "The REST channel is off; set KOERS_REST_ENABLED=true (development only).",
+}
 
 
 def _body_metadata(request: Request) -> Any:

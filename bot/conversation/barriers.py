@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 BARRIERS: tuple[str, ...] = (
-    "tijd", "leidinggevende", "geld", "leeftijd", "onbekend_aanbod", "motivatie", "prive",
+    "tijd",
+    "leidinggevende",
+    "geld",
+    "leeftijd",
+    "onbekend_aanbod",
+    "motivatie",
+    "prive",
 )
 
 BARRIER_ANSWERS: Mapping[str, str] = MappingProxyType(
@@ -73,7 +79,7 @@ WORRY_ANSWER = (
 
 def support_answer(intent: str | None, barrier: str | None) -> str:
     """The answer for ``mention_barrier`` or ``express_worry`` with an optional barrier."""
-    if barrier in BARRIER_ANSWERS:
+    if barrier is not None and barrier in BARRIER_ANSWERS:
         answer = BARRIER_ANSWERS[barrier]
         if intent == "express_worry":
             return f"{WORRY_ANSWER}\n{answer}"

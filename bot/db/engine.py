@@ -6,7 +6,7 @@ a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction: a transaction tha
 and then writes can otherwise fail at once with "database is locked" instead of waiting.
 PostgreSQL runs at READ COMMITTED; the ledger code uses conditional updates and row locks.
 It gets connect and statement timeouts (``KOERS_DB_CONNECT_TIMEOUT_SECONDS``,
-``KOERS_DB_STATEMENT_TIMEOUT_SECONDS``; :func:`bot.rasa_ext.off_loop.timeout_connect_args`).
+``KOERS_DB_STATEMENT_TIMEOUT_SECONDS``; :func:`timeout_connect_args`), as the tracker store.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import load_settings
 
 T = TypeVar("T")
 
@@ -61,6 +63,51 @@ def _install_sqlite_pragmas(engine: Engine, in_memory: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def timeout_connect_args(
+    url: str | URL,
+    connect_timeout_seconds: int,
+    statement_timeout_seconds: int,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``connect_args`` that bound how long one connection can block a thread.
+
+    PostgreSQL (psycopg2/libpq): ``connect_timeout`` for the whole connection set-up,
+    ``statement_timeout`` for every statement (server side; added to any ``options`` already
+    there, such as Rasa's search path) and TCP keepalives so a dead peer is noticed.
+    SQLite: the busy timeout (how long to wait for another writer's lock). 0 turns one off.
+    """
+    args = dict(base or {})
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if statement_timeout_seconds > 0:
+            args.setdefault("timeout", float(statement_timeout_seconds))
+        args.setdefault("check_same_thread", False)  # pool threads share pooled connections
+        return args
+    if backend != "postgresql":
+        return args
+    if connect_timeout_seconds > 0:
+        args.setdefault("connect_timeout", int(connect_timeout_seconds))
+    if statement_timeout_seconds > 0:
+        option = f"-c statement_timeout={int(statement_timeout_seconds * 1000)}"
+        # connect_args replace the URL's own options (e.g. a search path): keep both
+        earlier = [str(args.get("options") or parsed.query.get("options") or "")]
+        args["options"] = " ".join(part for part in (*earlier, option) if part)
+    args.setdefault("keepalives", 1)
+    args.setdefault("keepalives_idle", 30)
+    args.setdefault("keepalives_interval", 10)
+    args.setdefault("keepalives_count", 3)
+    return args
+
+
+def settings_connect_args(url: str | URL, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """:func:`timeout_connect_args` with the configured timeouts."""
+    settings = load_settings()
+    return timeout_connect_args(
+        url, settings.db_connect_timeout_seconds, settings.db_statement_timeout_seconds, base
+    )
+
+
 def make_engine(url: str | URL, *, pool_size: int | None = None, echo: bool = False) -> Engine:
     """Creates a new engine; most callers want the cached :func:`get_engine` instead."""
     parsed = make_url(url)
@@ -75,8 +122,6 @@ def make_engine(url: str | URL, *, pool_size: int | None = None, echo: bool = Fa
         in_memory = parsed.database in (None, "", ":memory:")
         _install_sqlite_pragmas(engine, in_memory)
         return engine
-    from bot.rasa_ext.off_loop import settings_connect_args
-
     kwargs["pool_pre_ping"] = True
     # connect and statement timeouts: a stalled server fails one call instead of hanging it
     kwargs["connect_args"] = settings_connect_args(parsed)

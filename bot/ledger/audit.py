@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
 from bot.ledger.models import AuditEntry
+from bot.privacy.scrubber import default_config, plain_municipality, scrub_value
 
 FORBIDDEN_DETAIL_KEYS = frozenset({"email", "employee_key", "text", "message", "api_key"})
 
@@ -43,8 +44,6 @@ def _plain(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _rules_only() -> Any:
-    from bot.privacy.scrubber import default_config
-
     return dataclasses.replace(default_config(), use_ner=False)
 
 
@@ -53,8 +52,6 @@ def scrub_free_text(value: Any) -> Any:
 
     Plain GM codes stay: they are the municipality, not a person.
     """
-    from bot.privacy.scrubber import plain_municipality, scrub_value
-
     if isinstance(value, str) and plain_municipality(value) is not None:
         return value
     return scrub_value(value, _rules_only())

@@ -69,8 +69,9 @@ BOOKING_ALREADY_ACTIVE = "booking_already_active"
 BOOKING_RATE_LIMITED = "booking_rate_limited"
 ANONYMOUS_FULL = "booking_anonymous_full"
 NEEDS_IDENTITY = "booking_needs_identity"
-LIMIT_REASONS = frozenset({BOOKING_ALREADY_ACTIVE, BOOKING_RATE_LIMITED, ANONYMOUS_FULL,
-                           NEEDS_IDENTITY})  # fmt: skip
+LIMIT_REASONS = frozenset(
+    {BOOKING_ALREADY_ACTIVE, BOOKING_RATE_LIMITED, ANONYMOUS_FULL, NEEDS_IDENTITY}
+)
 
 #: Quota key of all anonymous conversations together.
 ANONYMOUS_QUOTA_KEY = "anonymous"
@@ -151,8 +152,7 @@ class BookingLimits:
     anonymous_active_max: int = 20
 
     def __post_init__(self) -> None:
-        if self.changes_per_hour < 1 or min(self.anonymous_per_hour,
-                                            self.anonymous_active_max) < 0:  # fmt: skip
+        if self.changes_per_hour < 1 or min(self.anonymous_per_hour, self.anonymous_active_max) < 0:
             raise ValueError("changes_per_hour must be >= 1, the anonymous limits >= 0")
 
     @property
@@ -543,8 +543,9 @@ def booking_refusal(
         return BOOKING_ALREADY_ACTIVE
     if not owner.verified and not limits.anonymous_allowed:
         return NEEDS_IDENTITY
-    if any(quota_left(session, key, limits.changes_per_hour, now) < 1
-           for key in owner.quota_keys()):  # fmt: skip
+    if any(
+        quota_left(session, key, limits.changes_per_hour, now) < 1 for key in owner.quota_keys()
+    ):
         return BOOKING_RATE_LIMITED
     if not owner.verified and (
         quota_left(session, ANONYMOUS_QUOTA_KEY, limits.anonymous_per_hour, now) < 1

@@ -59,14 +59,6 @@ VOUCHER_STATUSES = (VOUCHER_ISSUED, VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_C
 VOUCHER_PURPOSE_ANY = "workshop_or_coach"
 VOUCHER_PURPOSES = (VOUCHER_PURPOSE_ANY, "workshop", "coach")
 
-OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = (
-    "pending",
-    "sending",
-    "sent",
-    "failed",
-)
-OUTBOX_STATUSES = (OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED)
-
 
 def sql_in(values: tuple[str, ...]) -> str:
     """Renders a literal ``IN (...)`` list for CHECK constraints (values are our constants)."""

@@ -26,7 +26,6 @@ from bot.clock import LOCAL_TZ, utcnow
 from bot.config import load_settings
 from bot.db.engine import make_engine, make_session_factory, migrate, run_in_transaction
 from bot.ledger.booking import purge_emails
-from bot.ledger.catalog import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
 from bot.ledger.importer import (
     ImportProblem,
     ImportReport,
@@ -38,6 +37,7 @@ from bot.ledger.importer import (
 from bot.ledger.providers import issue_api_key
 from bot.ledger.vouchers import expire_due
 from bot.notify import outbox
+from bot.notify.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
 from bot.notify.smtp import deliver_pending, smtp_config
 
 
@@ -126,8 +126,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
                 if config is None:
                     print("No KOERS_SMTP_HOST set: messages stay in the outbox.", file=out)
                 else:
-                    report = asyncio.run(deliver_pending(session, config, limit=args.limit))
-                    print(f"Sent {report.sent}, failed {report.failed}.", file=out)
+                    delivery = asyncio.run(deliver_pending(session, config, limit=args.limit))
+                    print(f"Sent {delivery.sent}, failed {delivery.failed}.", file=out)
             statuses = None if args.all else (OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_FAILED)
             messages = outbox.list_messages(session, statuses=statuses, limit=args.limit)
             if not messages:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -480,70 +479,74 @@ def apply_batch(session: Session, batch: ImportBatch, *, now: datetime, actor: s
         providers[name] = provider
 
     coaches: dict[str, Coach] = {}
-    for record in batch.coaches:
+    for coach_record in batch.coaches:
         coach = session.execute(
-            select(Coach).where(Coach.email == record.email)
+            select(Coach).where(Coach.email == coach_record.email)
         ).scalar_one_or_none()
         if coach is None:
-            coach = Coach(email=record.email, created_at=now, active=True)
+            coach = Coach(email=coach_record.email, created_at=now, active=True)
             session.add(coach)
-        coach.name = record.name
-        coach.online = record.online
-        coach.on_location = record.on_location
-        coach.location = record.location
-        coach.regions = [CoachRegion(region=region) for region in record.regions]
-        coach.specialties = [CoachSpecialty(specialty=item[:80]) for item in record.specialties]
-        coaches[record.email] = coach
+        coach.name = coach_record.name
+        coach.online = coach_record.online
+        coach.on_location = coach_record.on_location
+        coach.location = coach_record.location
+        coach.regions = [CoachRegion(region=region) for region in coach_record.regions]
+        coach.specialties = [
+            CoachSpecialty(specialty=item[:80]) for item in coach_record.specialties
+        ]
+        coaches[coach_record.email] = coach
     session.flush()
 
     slots_written = 0
-    for record in batch.slots:
+    for slot_record in batch.slots:
         coach = (
-            coaches.get(record.coach_email)
+            coaches.get(slot_record.coach_email)
             or session.execute(
-                select(Coach).where(Coach.email == record.coach_email)
+                select(Coach).where(Coach.email == slot_record.coach_email)
             ).scalar_one_or_none()
         )
         if coach is None:
-            raise ImportProblem([f"slot for unknown coach {record.coach_email!r}"])
+            raise ImportProblem([f"slot for unknown coach {slot_record.coach_email!r}"])
         existing = session.execute(
-            select(Slot).where(Slot.coach_id == coach.id, Slot.starts_at == record.starts_at)
+            select(Slot).where(Slot.coach_id == coach.id, Slot.starts_at == slot_record.starts_at)
         ).scalar_one_or_none()
         if existing is None:
             session.add(
                 Slot(
                     coach_id=coach.id,
-                    starts_at=record.starts_at,
-                    ends_at=record.ends_at,
-                    mode=record.mode,
+                    starts_at=slot_record.starts_at,
+                    ends_at=slot_record.ends_at,
+                    mode=slot_record.mode,
                     status=SLOT_FREE,
                 )
             )
             slots_written += 1
         elif existing.status == SLOT_FREE:
-            existing.ends_at = record.ends_at
-            existing.mode = record.mode
+            existing.ends_at = slot_record.ends_at
+            existing.mode = slot_record.mode
             slots_written += 1
     session.flush()
 
-    for record in batch.workshops:
-        provider = providers[record.provider]
+    for workshop_record in batch.workshops:
+        provider = providers[workshop_record.provider]
         workshop = session.execute(
             select(Workshop).where(
                 Workshop.provider_id == provider.id,
-                Workshop.theme == record.theme,
-                Workshop.starts_at == record.starts_at,
+                Workshop.theme == workshop_record.theme,
+                Workshop.starts_at == workshop_record.starts_at,
             )
         ).scalar_one_or_none()
         if workshop is None:
             workshop = Workshop(
-                provider_id=provider.id, theme=record.theme, starts_at=record.starts_at
+                provider_id=provider.id,
+                theme=workshop_record.theme,
+                starts_at=workshop_record.starts_at,
             )
             session.add(workshop)
-        workshop.title = record.title
-        workshop.ends_at = record.ends_at
-        workshop.location = record.location
-        workshop.places = record.places
+        workshop.title = workshop_record.title
+        workshop.ends_at = workshop_record.ends_at
+        workshop.location = workshop_record.location
+        workshop.places = workshop_record.places
     session.flush()
 
     report = ImportReport(
@@ -575,7 +578,3 @@ def load_demo(session: Session, *, now: datetime, actor: str = "demo") -> Import
     """Loads the clearly fictional demo data set (slots and workshops from today on)."""
     batch = read_file(DEMO_DATA, now.astimezone(LOCAL_TZ).date())
     return apply_batch(session, batch, now=now, actor=actor)
-
-
-def report_json(report: ImportReport) -> str:
-    return json.dumps(report.as_dict(), sort_keys=True)

@@ -29,8 +29,6 @@ from bot.ledger.catalog import (
     BOOKING_ACTIVE,
     BOOKING_MODES,
     BOOKING_STATUSES,
-    OUTBOX_PENDING,
-    OUTBOX_STATUSES,
     REGIONS,
     SLOT_FREE,
     SLOT_MODES,
@@ -318,30 +316,3 @@ class AuditEntry(Base):
     entity_type = Column(String(40), nullable=False)
     entity_id = Column(String(64), nullable=True)
     details = Column(Text, nullable=False, default="{}")
-
-
-class OutboxMessage(Base):
-    """An e-mail to send (or, without SMTP settings, to read with ``cli outbox``)."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="known_status"),
-        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
-        Index("ix_outbox_status_created_at", "status", "created_at"),
-    )
-
-    id = Column(Integer, primary_key=True)
-    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    to_address = Column(String(254), nullable=False)
-    subject = Column(String(200), nullable=False)
-    body = Column(Text, nullable=False)
-    status = Column(String(16), nullable=False, default=OUTBOX_PENDING)
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(Text, nullable=True)
-    claimed_at = Column(UTCDateTime, nullable=True)
-    sent_at = Column(UTCDateTime, nullable=True)
-    #: After a failed try: not before this moment (backoff; NULL: as soon as possible).
-    next_attempt_at = Column(UTCDateTime, nullable=True)
-    booking_id = Column(Integer, ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True)
-    #: Messages about a booking can hold the employee's e-mail: deleted with it.
-    purge_after = Column(UTCDateTime, nullable=True)

@@ -54,12 +54,12 @@ class RateLimiter:
         """Shared in Redis when ``KOERS_REDIS_HOST`` is set, else this process's memory."""
         return cls(per_minute, store=shared_state(settings), secret=key_secret(settings))
 
-    def hit(self, key: str) -> float:
+    async def hit(self, key: str) -> float:
         """Takes one token for ``key``: 0.0 if allowed, else the seconds to wait."""
         now = self._clock()
         if self._store is not None:
             shared_key = hashed_key(self._secret, "rate", f"{self.capacity:g}", key)
-            return self._store.take_token(shared_key, self.capacity, self.rate, now)
+            return await self._store.take_token(shared_key, self.capacity, self.rate, now)
         with self._lock:
             bucket = self._buckets.pop(key, None) or _Bucket(self.capacity, now)
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)

@@ -373,12 +373,8 @@ STATUS_NEEDS_IDENTITY = (
     "Open Koers via de link op het intranet van je gemeente en log daar in. "
     "Vraag het daarna hier opnieuw. Dan zie je ook je code weer.\n" + ASK_PNO
 )
-CODE_NOT_YOURS = (
-    "Ik zoek geen codes op die je typt. Ik laat alleen je eigen voucher zien."
-)
-NO_VOUCHER_YET = (
-    "Je hebt dit jaar nog geen voucher. Wil je er een? Typ dan: ik wil een voucher."
-)
+CODE_NOT_YOURS = "Ik zoek geen codes op die je typt. Ik laat alleen je eigen voucher zien."
+NO_VOUCHER_YET = "Je hebt dit jaar nog geen voucher. Wil je er een? Typ dan: ik wil een voucher."
 TOO_MANY_CODE_TRIES = (
     "Je hebt al vaak een code geprobeerd. Probeer het over een uur opnieuw. " + ASK_PNO
 )

@@ -9,9 +9,14 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.ledger.catalog import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
-from bot.ledger.models import OutboxMessage
 from bot.notify.messages import MailContent
+from bot.notify.models import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    OUTBOX_SENDING,
+    OUTBOX_SENT,
+    OutboxMessage,
+)
 
 #: After this many failed tries a message is marked failed (still visible in ``cli outbox``);
 #: the outbox sender uses ``KOERS_OUTBOX_MAX_ATTEMPTS`` instead.

@@ -56,9 +56,13 @@ async def send_round(
             run_in_transaction, session, outbox.release_stale_claims, now=clock()
         )
         return await deliver_pending(
-            session, config, limit=BATCH, clock=clock, policy=policy or retry_policy(settings),
+            session,
+            config,
+            limit=BATCH,
+            clock=clock,
+            policy=policy or retry_policy(settings),
             stop=stop,
-        )  # fmt: skip
+        )
     finally:
         await asyncio.to_thread(session.close)
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.ledger.catalog import OUTBOX_FAILED
 from bot.notify import outbox
+from bot.notify.models import OUTBOX_FAILED
 
 logger = logging.getLogger(__name__)
 
@@ -145,17 +145,28 @@ async def deliver_pending(
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             failed += 1
             status = await asyncio.to_thread(
-                outbox.mark_failed, session, message_id, f"{type(exc).__name__}: {exc}",
+                outbox.mark_failed,
+                session,
+                message_id,
+                f"{type(exc).__name__}: {exc}",
                 max_attempts=policy.max_attempts,
                 next_attempt_at=clock() + policy.delay(attempts),
-            )  # fmt: skip
+            )
             if status == OUTBOX_FAILED:
                 given_up += 1
-                logger.error("outbox message %s given up after %d tries: %s",
-                             message_id, attempts, type(exc).__name__)  # fmt: skip
+                logger.error(
+                    "outbox message %s given up after %d tries: %s",
+                    message_id,
+                    attempts,
+                    type(exc).__name__,
+                )
             else:
-                logger.warning("outbox message %s not sent (try %d): %s",
-                               message_id, attempts, type(exc).__name__)  # fmt: skip
+                logger.warning(
+                    "outbox message %s not sent (try %d): %s",
+                    message_id,
+                    attempts,
+                    type(exc).__name__,
+                )
             continue
         sent += 1
         await asyncio.to_thread(outbox.mark_sent, session, message_id, clock())

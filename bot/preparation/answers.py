@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.preparation.questions import ASKS, KINDS, QUESTIONS
+from bot.preparation.questions import ASKS, QUESTIONS
 
 _SKIP_RE = re.compile(
     r"^\s*(?:ik\s+)?(?:wil\s+)?(?:sla\s*(?:deze|dit|die)?\s*(?:vraag\s*)?(?:maar\s*)?over|"
@@ -23,15 +23,38 @@ _SKIP_RE = re.compile(
 
 KIND_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "reorganisatie": ("reorganisatie", "reorg", "boventallig", "herplaats", "fusie",
-                          "verandering van de afdeling"),
-        "jaargesprek": ("jaargesprek", "jaar", "beoordeling", "functionering", "r&o", "r en o",
-                        "plannings", "resultaat"),
+        "reorganisatie": (
+            "reorganisatie",
+            "reorg",
+            "boventallig",
+            "herplaats",
+            "fusie",
+            "verandering van de afdeling",
+        ),
+        "jaargesprek": (
+            "jaargesprek",
+            "jaar",
+            "beoordeling",
+            "functionering",
+            "r&o",
+            "r en o",
+            "plannings",
+            "resultaat",
+        ),
         "ontwikkelgesprek": ("ontwikkel", "pop", "loopbaan", "groei"),
-        "tussendoor": ("tussendoor", "los", "zomaar", "ad hoc", "adhoc", "informeel", "even",
-                       "kort", "gewoon"),
+        "tussendoor": (
+            "tussendoor",
+            "los",
+            "zomaar",
+            "ad hoc",
+            "adhoc",
+            "informeel",
+            "even",
+            "kort",
+            "gewoon",
+        ),
     }
-)  # fmt: skip
+)
 
 ASK_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -43,7 +66,7 @@ ASK_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "taken": ("taken", "taak", "project", "klus", "verantwoordelijkheid"),
         "proefperiode": ("proef", "detacher", "tijdelijk een andere"),
     }
-)  # fmt: skip
+)
 
 _CONFIRM_RE = re.compile(
     r"^\s*(?:ja+|jep|jazeker|klopt(?:\s+wel|\s+helemaal)?|dat\s+klopt|goed|prima|ok[eé]?|"
@@ -130,7 +153,3 @@ def parse_review(text: str | None) -> tuple[str | None, str | None]:
     if _MAKE_RE.search(text):
         return MAKE, None
     return None, None
-
-
-def kind_label(kind: str | None) -> str | None:
-    return KINDS.get(kind or "")

@@ -69,9 +69,14 @@ REACTIONS: dict[str, Reaction] = {
 }
 
 _BARRIER_REACTION = {
-    "tijd": "tijd", "geld": "geld", "leidinggevende": "weg", "leeftijd": "leeftijd",
-    "motivatie": "waarom", "onbekend_aanbod": "waarom", "prive": "later",
-}  # fmt: skip
+    "tijd": "tijd",
+    "geld": "geld",
+    "leidinggevende": "weg",
+    "leeftijd": "leeftijd",
+    "motivatie": "waarom",
+    "onbekend_aanbod": "waarom",
+    "prive": "later",
+}
 
 
 def likely_reactions(

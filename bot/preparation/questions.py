@@ -24,7 +24,13 @@ REVIEW_SLOT = "prep_review"
 
 #: The questions, in order. ``prep_review`` (check and choose) always comes last.
 QUESTION_SLOTS: tuple[str, ...] = (
-    KIND_SLOT, GOAL_SLOT, STRENGTHS_SLOT, DEVELOP_SLOT, ASK_SLOT, WORRY_SLOT, WHEN_SLOT,
+    KIND_SLOT,
+    GOAL_SLOT,
+    STRENGTHS_SLOT,
+    DEVELOP_SLOT,
+    ASK_SLOT,
+    WORRY_SLOT,
+    WHEN_SLOT,
 )
 FORM_SLOTS: tuple[str, ...] = (*QUESTION_SLOTS, REVIEW_SLOT)
 
@@ -62,38 +68,45 @@ class PrepQuestion:
 
 QUESTIONS: tuple[PrepQuestion, ...] = (
     PrepQuestion(
-        KIND_SLOT, "Soort gesprek",
+        KIND_SLOT,
+        "Soort gesprek",
         "Wat voor gesprek ga je voeren?",
         ("soort", "gesprek", "type"),
     ),
     PrepQuestion(
-        GOAL_SLOT, "Mijn doel",
+        GOAL_SLOT,
+        "Mijn doel",
         "Wat wil je bereiken met het gesprek? Schrijf het in een of twee zinnen.\n"
         "Bijvoorbeeld: ik wil afspreken dat ik een cursus mag volgen.",
         ("doel", "bereiken"),
     ),
     PrepQuestion(
-        STRENGTHS_SLOT, "Mijn sterke punten",
+        STRENGTHS_SLOT,
+        "Mijn sterke punten",
         "Waar ben je goed in? Noem er twee of drie.",
         ("sterk", "sterke", "sterktes", "talent", "talenten", "goed in"),
     ),
     PrepQuestion(
-        DEVELOP_SLOT, "Wat ik wil leren of proberen",
+        DEVELOP_SLOT,
+        "Wat ik wil leren of proberen",
         "Wat wil je leren of uitproberen?",
         ("leren", "ontwikkelen", "proberen", "uitproberen", "richting"),
     ),
     PrepQuestion(
-        ASK_SLOT, "Wat ik vraag",
+        ASK_SLOT,
+        "Wat ik vraag",
         "Wat vraag je aan je leidinggevende? Kies een knop of typ het zelf.",
         ("vraag", "vragen", "verzoek"),
     ),
     PrepQuestion(
-        WORRY_SLOT, "Waar ik tegen opzie",
+        WORRY_SLOT,
+        "Waar ik tegen opzie",
         "Waar zie je tegenop bij dit gesprek? Dat mag je gewoon zeggen.",
         ("zorg", "zorgen", "tegenop", "spannend", "bang"),
     ),
     PrepQuestion(
-        WHEN_SLOT, "Wanneer",
+        WHEN_SLOT,
+        "Wanneer",
         "Wanneer is het gesprek? Bijvoorbeeld: volgende week, of 12 maart.",
         ("wanneer", "datum", "dag", "moment"),
     ),

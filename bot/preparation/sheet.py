@@ -1,4 +1,5 @@
-"""The preparation sheet: built from the answers, rendered as printable HTML and as PDF.
+"""The preparation sheet: built from the answers, rendered as PDF and as a web page
+(the page's template is ``bot/web/templates/sheet.html``, filled by ``bot/web/routes/sheets.py``).
 
 No name is ever on it. Answers arrive scrubbed; a removed name shows as "(naam weggelaten)".
 
@@ -27,11 +28,21 @@ _PLACEHOLDER_RE = re.compile(
     r"VERWIJDERD|AFGEKAPT|TEKST)\]"
 )
 _PLACEHOLDER_WORDS = {
-    "NAAM": "naam", "EMAIL": "e-mailadres", "TELEFOON": "telefoonnummer", "BSN": "BSN",
-    "IBAN": "rekeningnummer", "POSTCODE": "postcode", "ADRES": "adres",
-    "GEBOORTEDATUM": "geboortedatum", "PERSONEELSNUMMER": "personeelsnummer", "URL": "link",
-    "IP": "IP-adres", "VERWIJDERD": "tekst", "AFGEKAPT": "rest van de tekst", "TEKST": "tekst",
-}  # fmt: skip
+    "NAAM": "naam",
+    "EMAIL": "e-mailadres",
+    "TELEFOON": "telefoonnummer",
+    "BSN": "BSN",
+    "IBAN": "rekeningnummer",
+    "POSTCODE": "postcode",
+    "ADRES": "adres",
+    "GEBOORTEDATUM": "geboortedatum",
+    "PERSONEELSNUMMER": "personeelsnummer",
+    "URL": "link",
+    "IP": "IP-adres",
+    "VERWIJDERD": "tekst",
+    "AFGEKAPT": "rest van de tekst",
+    "TEKST": "tekst",
+}
 
 
 def shorten(text: str | None, limit: int = MAX_FIELD_CHARS) -> str:
@@ -64,7 +75,9 @@ def _items(values: Sequence[object] | object | None) -> list[str]:
         return []
     if isinstance(values, str):
         values = [part for part in re.split(r"\s*[,;\n]\s*|\s+en\s+", values) if part]
-    items = [shorten(readable_placeholders(str(v)), 120) for v in values]  # type: ignore[union-attr]
+    if not isinstance(values, list | tuple):
+        return []
+    items = [shorten(readable_placeholders(str(v)), 120) for v in values]
     return [item for item in items if item][:MAX_ITEMS]
 
 
@@ -175,20 +188,32 @@ def build_sheet(
 
 def sheet_to_dict(sheet: Sheet) -> dict[str, object]:
     return {
-        "kind": sheet.kind, "when": sheet.when, "goal": sheet.goal, "opening": sheet.opening,
-        "strengths": sheet.strengths, "wants": sheet.wants, "proposal": sheet.proposal,
-        "asks": sheet.asks, "worry": sheet.worry, "next_steps": sheet.next_steps,
+        "kind": sheet.kind,
+        "when": sheet.when,
+        "goal": sheet.goal,
+        "opening": sheet.opening,
+        "strengths": sheet.strengths,
+        "wants": sheet.wants,
+        "proposal": sheet.proposal,
+        "asks": sheet.asks,
+        "worry": sheet.worry,
+        "next_steps": sheet.next_steps,
         "made_on": sheet.made_on.isoformat(),
         "reactions": [
-            {"manager_says": r.manager_says, "strong_answer": r.strong_answer,
-             "my_answer": r.my_answer}
+            {
+                "manager_says": r.manager_says,
+                "strong_answer": r.strong_answer,
+                "my_answer": r.my_answer,
+            }
             for r in sheet.reactions
         ],
-    }  # fmt: skip
+    }
 
 
 def sheet_from_dict(data: dict[str, object]) -> Sheet:
-    reactions = [PracticedReaction(**r) for r in data.get("reactions") or []]  # type: ignore[arg-type]
+    raw_reactions = data.get("reactions")
+    listed = raw_reactions if isinstance(raw_reactions, list) else []
+    reactions = [PracticedReaction(**r) for r in listed if isinstance(r, dict)]
     return Sheet(
         kind=data.get("kind"),  # type: ignore[arg-type]
         when=data.get("when"),  # type: ignore[arg-type]
@@ -234,7 +259,7 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _meta_line(sheet: Sheet) -> str:
+def meta_line(sheet: Sheet) -> str:
     parts = [sheet.kind or "Gesprek met mijn leidinggevende"]
     if sheet.when:
         parts.append(f"Wanneer: {sheet.when}")
@@ -242,65 +267,59 @@ def _meta_line(sheet: Sheet) -> str:
     return " · ".join(parts)
 
 
-_CSS = """
-@page { size: A4; margin: 16mm; }
-body { font-family: system-ui, "Segoe UI", Arial, sans-serif; color: #1b1b1b; max-width: 46rem;
-       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; font-size: 1rem; }
-h1 { font-size: 1.5rem; color: #154273; margin-bottom: .2rem; }
-h2 { font-size: 1.05rem; color: #154273; margin: 1.1rem 0 .3rem; }
-p, li { margin: .2rem 0; overflow-wrap: anywhere; }
-.meta { color: #4a4a4a; margin-top: 0; }
-.note { font-size: .9rem; color: #4a4a4a; border-top: 1px solid #ccc; margin-top: 1.5rem;
-        padding-top: .5rem; }
-.actions a { display: inline-block; margin-right: 1rem; color: #154273; }
-@media print { .actions { display: none; } body { margin: 0; } }
-"""
-
-
-def _labelled_lines(item: str, bold: tuple[str, str]) -> str:
-    """Escapes ``item``; lines starting with a reaction label get that label in bold."""
-    lines = []
+def labelled_lines(item: str) -> list[tuple[str | None, str]]:
+    """The lines of ``item`` as (reaction label or None, rest): the label is shown in bold."""
+    lines: list[tuple[str | None, str]] = []
     for line in item.split("\n"):
         label, sep, rest = line.partition(": ")
-        if sep and label in {SAYS, STRONG, MINE}:
-            lines.append(f"{bold[0]}{html.escape(label)}:{bold[1]} {html.escape(rest)}")
-        else:
-            lines.append(html.escape(line))
-    return "<br/>".join(lines)
+        lines.append((label, rest) if sep and label in {SAYS, STRONG, MINE} else (None, line))
+    return lines
 
 
-def _labelled_html(item: str) -> str:
-    return _labelled_lines(item, ("<strong>", "</strong>"))
+def _pdf_markup(item: str) -> str:
+    """Escapes ``item`` for ReportLab's markup, reaction labels in bold."""
+    return "<br/>".join(
+        f"<b>{html.escape(label)}:</b> {html.escape(rest)}" if label else html.escape(rest)
+        for label, rest in labelled_lines(item)
+    )
 
 
-def render_html(sheet: Sheet, pdf_url: str | None = None, expires_on: date | None = None) -> str:
-    """A printable, self-contained HTML page (no scripts, every text escaped)."""
-    esc = html.escape
-    body: list[str] = [f"<h1>{esc(TITLE)}</h1>", f'<p class="meta">{esc(_meta_line(sheet))}</p>']
-    for heading, items in sections(sheet):
-        body.append(f"<h2>{esc(heading)}</h2>")
-        if len(items) > 1 or heading in {"Mijn sterke punten", "Wat ik vraag", "Volgende stappen"}:
-            rows = "".join(f"<li>{_labelled_html(item)}</li>" for item in items)
-            body.append(f"<ul>{rows}</ul>")
-        else:
-            body.append("".join(f"<p>{esc(item)}</p>" for item in items))
-    if pdf_url:
-        body.insert(2, f'<p class="actions"><a href="{esc(pdf_url)}">Download als pdf</a></p>')
+LISTED_SECTIONS = {"Mijn sterke punten", "Wat ik vraag", "Volgende stappen"}
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """One section of the sheet's web page; the template (bot/web/templates/sheet.html)
+    escapes every text."""
+
+    heading: str
+    as_list: bool
+    items: list[list[tuple[str | None, str]]]
+
+
+def page_sections(sheet: Sheet) -> list[PageSection]:
+    """The sections as the web page shows them: several items (or a list section) as a list."""
+    return [
+        PageSection(
+            heading,
+            len(items) > 1 or heading in LISTED_SECTIONS,
+            [labelled_lines(item) for item in items],
+        )
+        for heading, items in sections(sheet)
+    ]
+
+
+def page_note(expires_on: date | None = None) -> str:
     note = "Er staat geen naam op dit blad. Je leidinggevende ziet het gesprek met Koers niet."
     if expires_on:
         note += f" Deze link werkt tot {expires_on.strftime('%d-%m-%Y')}."
-    body.append(f'<p class="note">{esc(note)}</p>')
-    return (
-        '<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex, nofollow">\n'
-        f"<title>{esc(TITLE)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        "<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
-    )
+    return note
 
 
 def render_pdf(sheet: Sheet) -> bytes:
     """The same content as a one-page A4 PDF (ReportLab; text escaped for its markup)."""
+    # Imported here on purpose: ReportLab takes ~0.6 s to import and only the web app's PDF
+    # download needs it; the action server builds sheets without it.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -309,25 +328,33 @@ def render_pdf(sheet: Sheet) -> bytes:
 
     base = getSampleStyleSheet()
     blue = colors.HexColor("#154273")
-    title = ParagraphStyle("koers-title", parent=base["Title"], fontSize=16, textColor=blue,
-                           alignment=0, spaceAfter=2)  # fmt: skip
-    heading = ParagraphStyle("koers-h2", parent=base["Heading2"], fontSize=11, textColor=blue,
-                             spaceBefore=6, spaceAfter=2)  # fmt: skip
+    title = ParagraphStyle(
+        "koers-title", parent=base["Title"], fontSize=16, textColor=blue, alignment=0, spaceAfter=2
+    )
+    heading = ParagraphStyle(
+        "koers-h2",
+        parent=base["Heading2"],
+        fontSize=11,
+        textColor=blue,
+        spaceBefore=6,
+        spaceAfter=2,
+    )
     normal = ParagraphStyle("koers-body", parent=base["BodyText"], fontSize=9.5, leading=12.5)
     meta = ParagraphStyle("koers-meta", parent=normal, textColor=colors.HexColor("#4a4a4a"))
     esc = html.escape
-    story: list[object] = [Paragraph(esc(TITLE), title), Paragraph(esc(_meta_line(sheet)), meta)]
+    story: list[object] = [Paragraph(esc(TITLE), title), Paragraph(esc(meta_line(sheet)), meta)]
     for head, items in sections(sheet):
         story.append(Paragraph(esc(head), heading))
         if len(items) > 1:
             story.append(
                 ListFlowable(
                     [
-                        ListItem(Paragraph(_labelled_lines(item, ("<b>", "</b>")), normal),
-                                 leftIndent=10)
+                        ListItem(Paragraph(_pdf_markup(item), normal), leftIndent=10)
                         for item in items
                     ],
-                    bulletType="bullet", start="•", leftIndent=10,
+                    bulletType="bullet",
+                    start="•",
+                    leftIndent=10,
                 )
             )
         else:
@@ -335,8 +362,15 @@ def render_pdf(sheet: Sheet) -> bytes:
     story += [Spacer(1, 4 * mm), Paragraph(esc("Er staat geen naam op dit blad."), meta)]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
-        bottomMargin=14 * mm, title=TITLE, author="Koers", subject="Voorbereiding gesprek",
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=TITLE,
+        author="Koers",
+        subject="Voorbereiding gesprek",
     )
     document.build(story)
     return buffer.getvalue()

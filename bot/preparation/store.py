@@ -14,11 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Column, Index, String, Text, delete, select
+from sqlalchemy import CheckConstraint, Column, Index, String, Text, delete
 from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
+from bot.config import load_settings
 from bot.db.base import Base, UTCDateTime
+from bot.db.engine import session_scope
+from bot.db.session import session_factory_for
 from bot.preparation.sheet import Sheet, sheet_from_dict, sheet_to_dict
 
 TOKEN_BYTES = 32
@@ -103,20 +106,8 @@ def delete_for_conversations(session: Session, conversation_ids: list[str]) -> i
     return int(result.rowcount or 0)
 
 
-def sheets_for(session: Session, conversation_id: str) -> list[PreparationSheet]:
-    return list(
-        session.scalars(
-            select(PreparationSheet).where(PreparationSheet.conversation_id == conversation_id)
-        )
-    )
-
-
 def erase_sheets(conversation_id: str) -> int:
     """Erasure hook: deletes the sheets of a conversation (and every expired sheet)."""
-    from bot.config import load_settings
-    from bot.db.engine import session_scope
-    from bot.db.session import session_factory_for
-
     factory = session_factory_for(load_settings().database_url)
     with session_scope(factory) as session:
         removed = delete_for_conversations(session, [conversation_id])

@@ -25,6 +25,7 @@ from typing import Any
 from bot.conversation.barriers import BARRIERS
 from bot.ledger.catalog import REGIONS
 from bot.ledger.codes import ALPHABET, BOOKING_BODY_LENGTH, VOUCHER_BODY_LENGTH, check_character
+from bot.ledger.preferences import normalize_region
 
 MASK_CHAR = "*"
 #: Symbols of a code that stay readable (enough for support to tell two codes apart).
@@ -190,8 +191,6 @@ def normalise_entity_value(entity: str, value: Any) -> Any:
         # Codes stay as typed (the actions check them and report typos); the shape must fit.
         return found
     if entity == "region" and isinstance(value, str):
-        from bot.ledger.preferences import normalize_region
-
         found = normalize_region(value)
     return found
 

@@ -37,7 +37,7 @@ class PseudonymisedOutputChannel(OutputChannel):
         self._inner = inner
         self._raw = raw_recipient_id
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The wrapped channel's name: channel-specific responses keep working."""
         return self._inner.name()
 

@@ -36,20 +36,25 @@ def format_purge(report: PurgeReport) -> str:
     when = report.cutoff.strftime("%Y-%m-%d %H:%M UTC")
     n = len(report.conversations)
     if report.dry_run:
-        return (f"Proef: {n} gesprek(ken) zijn langer dan {report.days} dagen niet gebruikt "
-                f"(laatste bericht voor {when}). Er is niets verwijderd.")  # fmt: skip
+        return (
+            f"Proef: {n} gesprek(ken) zijn langer dan {report.days} dagen niet gebruikt "
+            f"(laatste bericht voor {when}). Er is niets verwijderd."
+        )
     if not n:
         return f"Niets te verwijderen: geen gesprekken ouder dan {report.days} dagen ({when})."
-    return (f"Verwijderd: {n} gesprek(ken) die langer dan {report.days} dagen niet gebruikt "
-            f"zijn (laatste bericht voor {when}), samen {report.events} gebeurtenissen."
-            + _linked(report.linked))  # fmt: skip
+    return (
+        f"Verwijderd: {n} gesprek(ken) die langer dan {report.days} dagen niet gebruikt "
+        f"zijn (laatste bericht voor {when}), samen {report.events} gebeurtenissen."
+        + _linked(report.linked)
+    )
 
 
 def format_erasure(conversation_id: str, report: ErasureReport) -> str:
     if not report.events and not any(report.linked.values()):
         return f"Niets gevonden voor gesprek {conversation_id}. Er is niets verwijderd."
-    return (f"Gesprek {conversation_id} is verwijderd: {report.events} gebeurtenissen."
-            + _linked(report.linked))  # fmt: skip
+    return f"Gesprek {conversation_id} is verwijderd: {report.events} gebeurtenissen." + _linked(
+        report.linked
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

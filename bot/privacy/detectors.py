@@ -93,11 +93,41 @@ def elfproef(number: str) -> bool:
 
 
 IBAN_LENGTHS: dict[str, int] = {
-    "NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "ES": 24, "IT": 27, "LU": 20, "AT": 20,
-    "CH": 21, "PL": 28, "TR": 26, "MA": 28, "PT": 25, "IE": 22, "DK": 18, "SE": 24, "NO": 15,
-    "FI": 18, "CZ": 24, "HU": 28, "RO": 24, "BG": 22, "GR": 27, "HR": 21, "SI": 19, "SK": 24,
-    "LT": 20, "LV": 21, "EE": 20, "CY": 28, "MT": 31, "IS": 26, "LI": 21,
-}  # fmt: skip
+    "NL": 18,
+    "BE": 16,
+    "DE": 22,
+    "FR": 27,
+    "GB": 22,
+    "ES": 24,
+    "IT": 27,
+    "LU": 20,
+    "AT": 20,
+    "CH": 21,
+    "PL": 28,
+    "TR": 26,
+    "MA": 28,
+    "PT": 25,
+    "IE": 22,
+    "DK": 18,
+    "SE": 24,
+    "NO": 15,
+    "FI": 18,
+    "CZ": 24,
+    "HU": 28,
+    "RO": 24,
+    "BG": 22,
+    "GR": 27,
+    "HR": 21,
+    "SI": 19,
+    "SK": 24,
+    "LT": 20,
+    "LV": 21,
+    "EE": 20,
+    "CY": 28,
+    "MT": 31,
+    "IS": 26,
+    "LI": 21,
+}
 
 
 def iban_valid(candidate: str) -> bool:
@@ -405,15 +435,23 @@ def _date_parts(m: re.Match[str]) -> tuple[int, int, int] | None:
         name: i
         for i, names in enumerate(
             [
-                ("januari", "jan"), ("februari", "feb"), ("maart", "mrt"), ("april", "apr"),
-                ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
-                ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
+                ("januari", "jan"),
+                ("februari", "feb"),
+                ("maart", "mrt"),
+                ("april", "apr"),
+                ("mei",),
+                ("juni", "jun"),
+                ("juli", "jul"),
+                ("augustus", "aug"),
+                ("september", "sep", "sept"),
+                ("oktober", "okt"),
+                ("november", "nov"),
                 ("december", "dec"),
             ],
             start=1,
         )
         for name in names
-    }  # fmt: skip
+    }
     try:
         if m.group("d1"):
             day, month, year_raw = int(m.group("d1")), int(m.group("m1")), m.group("y1")

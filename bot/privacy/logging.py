@@ -28,7 +28,10 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
+
+from bot.privacy.scrubber import ScrubConfig, default_config, scrub_text
 
 REDACTED = "[TEKST]"
 MAX_MESSAGE_CHARS = 1000
@@ -39,16 +42,52 @@ _MARK = "_koers_private"
 
 SENSITIVE_KEYS = frozenset(
     {
-        "text", "response_text", "user_text", "slot_values", "parse_data_text",
-        "parse_data_entities", "prediction_events", "tracker_latest_message", "prefilled_slots",
-        "message", "response", "slot_candidates", "rasa_event", "rasa_events",
-        "tracker_states", "current_states", "old_states", "successes", "current_entity",
-        "next_entity", "states", "entity", "token_text", "user_message", "json_message",
-        "value", "values", "entities", "metadata", "events", "slots", "latest_message",
-        "body", "payload", "content", "query", "utterance", "token", "widget_token",
-        "koers_identity", "employee_key", "employee_keys", "authorization", "cookie",
+        "text",
+        "response_text",
+        "user_text",
+        "slot_values",
+        "parse_data_text",
+        "parse_data_entities",
+        "prediction_events",
+        "tracker_latest_message",
+        "prefilled_slots",
+        "message",
+        "response",
+        "slot_candidates",
+        "rasa_event",
+        "rasa_events",
+        "tracker_states",
+        "current_states",
+        "old_states",
+        "successes",
+        "current_entity",
+        "next_entity",
+        "states",
+        "entity",
+        "token_text",
+        "user_message",
+        "json_message",
+        "value",
+        "values",
+        "entities",
+        "metadata",
+        "events",
+        "slots",
+        "latest_message",
+        "body",
+        "payload",
+        "content",
+        "query",
+        "utterance",
+        "token",
+        "widget_token",
+        "koers_identity",
+        "employee_key",
+        "employee_keys",
+        "authorization",
+        "cookie",
     }
-)  # fmt: skip
+)
 _KEY_VALUE_RE = re.compile(
     r"\b(" + "|".join(sorted(SENSITIVE_KEYS, key=len, reverse=True)) + r")="
     r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\{.*?\}|\[.*?\]|\S+)"
@@ -62,6 +101,11 @@ _QUERY_SECRET_RE = re.compile(
     r"[^&\s\"'#;]+",
     re.IGNORECASE,
 )
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` as it is (no backslash escapes)."""
+    return lambda _match: text
 
 
 class _Recent:
@@ -89,7 +133,10 @@ class _Recent:
             items = sorted(self._items.items(), key=lambda kv: len(kv[0]), reverse=True)
         for raw, (replacement, _) in items:
             if raw in message:
-                message = message.replace(raw, replacement)
+                # Only where it stands on its own: a short id inside a longer word
+                # ("housekeeping") is not that id.
+                pattern = r"(?<!\w)" + re.escape(raw) + r"(?!\w)"
+                message = re.sub(pattern, _literal(replacement), message)
         return message
 
     def clear(self) -> None:
@@ -121,10 +168,15 @@ def _redact_structured(value: Any, depth: int = 0) -> Any:
         return REDACTED
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and k.lower() in SENSITIVE_KEYS and v not in
-                (None, "", [], {}) else _redact_structured(v, depth + 1))
+            k: (
+                REDACTED
+                if isinstance(k, str)
+                and k.lower() in SENSITIVE_KEYS
+                and v not in (None, "", [], {})
+                else _redact_structured(v, depth + 1)
+            )
             for k, v in value.items()
-        }  # fmt: skip
+        }
     if isinstance(value, list):
         return [_redact_structured(v, depth + 1) for v in value]
     if isinstance(value, str):
@@ -144,8 +196,6 @@ def _redact_quoted(message: str) -> str:
 
 
 def _redact_text(message: str) -> str:
-    from bot.privacy.scrubber import ScrubConfig, default_config, scrub_text
-
     message = _RECENT.apply(message)
     message = _JWT_RE.sub(REDACTED, message)
     message = _QUERY_SECRET_RE.sub(lambda m: f"{m.group(1)}{REDACTED}", message)

@@ -93,10 +93,31 @@ SURNAMES = _words(
 #: Frisian -stra/-sma/-inga, Polish -ski/-cki/-wicz/-czyk, Turkish -oğlu/-türk, Moroccan
 #: -aoui, Surinamese Hindustani -persad/-kisoen and Javanese -djojo/-dihardjo/-dimedjo.
 SURNAME_SUFFIXES: tuple[str, ...] = (
-    "stra", "sma", "inga", "enga", "ski", "ska", "cki", "cka", "dzki", "wicz", "czyk", "czak",
-    "oğlu", "oglu", "türk", "aoui", "persad", "kisoen", "djojo", "dihardjo", "dimedjo",
-    "moentalib", "sing", "singh",
-)  # fmt: skip
+    "stra",
+    "sma",
+    "inga",
+    "enga",
+    "ski",
+    "ska",
+    "cki",
+    "cka",
+    "dzki",
+    "wicz",
+    "czyk",
+    "czak",
+    "oğlu",
+    "oglu",
+    "türk",
+    "aoui",
+    "persad",
+    "kisoen",
+    "djojo",
+    "dihardjo",
+    "dimedjo",
+    "moentalib",
+    "sing",
+    "singh",
+)
 
 #: Capitalised Dutch words that can start a sentence before a name or another capital
 #: ("Vandaag Piet", "Collega Hiemstra"): never the first half of a name pair.
@@ -115,11 +136,50 @@ SENTENCE_STARTERS = _words(
 #: Dutch word endings names do not have: "Maatschappelijke Ondersteuning", "Digitale
 #: Vaardigheden" are title-cased words, not people.
 DUTCH_WORD_SUFFIXES: tuple[str, ...] = (
-    "ing", "ingen", "heid", "heden", "schap", "lijk", "lijke", "isch", "ische", "teit",
-    "atie", "aties", "ering", "nis", "baar", "bare", "achtig", "ief", "ieve", "eel", "ele",
-    "tie", "ties", "sie", "ment", "menten", "eren", "sten", "igheid", "erij", "ij", "ijen",
-    "ale", "ische", "ende", "ste", "heid", "werk", "plan", "gids", "punt", "huis", "lab",
-)  # fmt: skip
+    "ing",
+    "ingen",
+    "heid",
+    "heden",
+    "schap",
+    "lijk",
+    "lijke",
+    "isch",
+    "ische",
+    "teit",
+    "atie",
+    "aties",
+    "ering",
+    "nis",
+    "baar",
+    "bare",
+    "achtig",
+    "ief",
+    "ieve",
+    "eel",
+    "ele",
+    "tie",
+    "ties",
+    "sie",
+    "ment",
+    "menten",
+    "eren",
+    "sten",
+    "igheid",
+    "erij",
+    "ij",
+    "ijen",
+    "ale",
+    "ische",
+    "ende",
+    "ste",
+    "heid",
+    "werk",
+    "plan",
+    "gids",
+    "punt",
+    "huis",
+    "lab",
+)
 
 #: Places that NER often misses, as single words: provinces and their parts, big towns and
 #: municipalities. A place is never half of a name pair ("Noord Holland", "Zuid Limburg").

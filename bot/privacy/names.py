@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bot.config import load_settings
 from bot.privacy.detectors import Finding, PiiType
 from bot.privacy.name_lists import (
     DUTCH_WORD_SUFFIXES,
@@ -34,6 +35,7 @@ from bot.privacy.name_lists import (
     SURNAME_SUFFIXES,
     SURNAMES,
 )
+from bot.privacy.spacy_import import import_spacy
 
 PERSON_LABELS = frozenset({"PERSON", "PER"})
 PLACE_LABELS = frozenset({"LOC", "GPE", "FAC"})
@@ -103,13 +105,61 @@ INTRO_WEAK: tuple[tuple[str, ...], ...] = (
 PARTICLE_SEQUENCES: frozenset[tuple[str, ...]] = frozenset(
     tuple(seq.split())
     for seq in [
-        "van", "van der", "van den", "van de", "van het", "van 't", "van ’t", "de", "der", "den",
-        "ter", "ten", "te", "'t", "’t", "in 't", "in ’t", "in de", "in het", "op de", "op 't",
-        "op ten", "uit de", "uit den", "van de", "von", "von der", "zu", "el", "al", "ben",
-        "bin", "ait", "aït", "abou", "abu", "ou", "ibn", "oulad", "ould", "bou", "da", "dos",
-        "du", "le", "la", "di", "del", "della", "mc", "o'", "d'", "lo",
+        "van",
+        "van der",
+        "van den",
+        "van de",
+        "van het",
+        "van 't",
+        "van ’t",
+        "de",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "te",
+        "'t",
+        "’t",
+        "in 't",
+        "in ’t",
+        "in de",
+        "in het",
+        "op de",
+        "op 't",
+        "op ten",
+        "uit de",
+        "uit den",
+        "van de",
+        "von",
+        "von der",
+        "zu",
+        "el",
+        "al",
+        "ben",
+        "bin",
+        "ait",
+        "aït",
+        "abou",
+        "abu",
+        "ou",
+        "ibn",
+        "oulad",
+        "ould",
+        "bou",
+        "da",
+        "dos",
+        "du",
+        "le",
+        "la",
+        "di",
+        "del",
+        "della",
+        "mc",
+        "o'",
+        "d'",
+        "lo",
     ]
-)  # fmt: skip
+)
 PARTICLE_WORDS = frozenset(w for seq in PARTICLE_SEQUENCES for w in seq)
 MAX_PARTICLES = max(len(seq) for seq in PARTICLE_SEQUENCES)
 
@@ -342,8 +392,21 @@ PERSON_VERBS = frozenset(
     gaat ging werkt werkte doet deed komt kwam is was
     """.split()
 )
-_STRONG_PERSON_VERBS = PERSON_VERBS - {"wil", "wilde", "heeft", "gaat", "ging", "werkt", "werkte",
-                                       "doet", "deed", "komt", "kwam", "is", "was"}  # fmt: skip
+_STRONG_PERSON_VERBS = PERSON_VERBS - {
+    "wil",
+    "wilde",
+    "heeft",
+    "gaat",
+    "ging",
+    "werkt",
+    "werkte",
+    "doet",
+    "deed",
+    "komt",
+    "kwam",
+    "is",
+    "was",
+}
 
 # Frequent verbs and adverbs that follow a name ("fatima vindt"): never taken as a surname.
 NOT_SURNAMES = frozenset(
@@ -473,8 +536,19 @@ class _Analysis:
         """``gemeente X``, ``regio X``, ``provincie X``: X is a place, whatever NER says."""
         toks = self.tokens
         for i, tok in enumerate(toks[:-1]):
-            if tok.lower in {"gemeente", "gemeenten", "regio", "provincie", "stad", "dorp",
-                             "waterschap", "woonplaats", "wijk", "dorpje", "sint"}:  # fmt: skip
+            if tok.lower in {
+                "gemeente",
+                "gemeenten",
+                "regio",
+                "provincie",
+                "stad",
+                "dorp",
+                "waterschap",
+                "woonplaats",
+                "wijk",
+                "dorpje",
+                "sint",
+            }:
                 j = i + 1
                 while (
                     j < len(toks)
@@ -527,8 +601,17 @@ class _Analysis:
     def after_place_word(self, i: int) -> bool:
         """``in X``, ``uit X``, ``naar X``: X is more likely a place than a person."""
         prev = self.tokens[i - 1].lower if i > 0 else ""
-        return prev in {"in", "uit", "te", "naar", "gemeente", "regio", "provincie", "richting",
-                        "sint"}
+        return prev in {
+            "in",
+            "uit",
+            "te",
+            "naar",
+            "gemeente",
+            "regio",
+            "provincie",
+            "richting",
+            "sint",
+        }
 
     # -- the name grammar
 
@@ -580,9 +663,9 @@ class _Analysis:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """spaCy's Dutch stop words (a plain list; importing it does not load a model)."""
-    from bot.privacy.spacy_import import import_spacy
-
-    import_spacy()  # not spaCy's own import: it would pull in TensorFlow
+    # spaCy on first use only, so importing the scrubber stays cheap; and through
+    # import_spacy(), not spaCy's own import: that would pull in TensorFlow.
+    import_spacy()
     from spacy.lang.nl.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS) | {"m'n", "z'n", "d'r", "'k", "ff", "effe"}
@@ -612,12 +695,16 @@ def rule_name_spans(text: str, entities: Sequence[NerEntity] = ()) -> list[tuple
             continue
         start, stop = idx[0], idx[-1] + 1
         for k in range(start, stop):
-            if (an.protected[k] or an.context_place[k]
-                    or (an.place[k] and k > start and toks[k - 1].lower == "van")):  # fmt: skip
+            if (
+                an.protected[k]
+                or an.context_place[k]
+                or (an.place[k] and k > start and toks[k - 1].lower == "van")
+            ):
                 stop = k
                 break
-        while stop > start and (not toks[stop - 1].is_word or toks[stop - 1].lower in
-                                PARTICLE_WORDS):  # fmt: skip
+        while stop > start and (
+            not toks[stop - 1].is_word or toks[stop - 1].lower in PARTICLE_WORDS
+        ):
             stop -= 1
         while start < stop and not toks[start].is_word:
             start += 1
@@ -720,8 +807,11 @@ def _subject_of_person_verb(an: _Analysis, i: int) -> bool:
         return False
     if tok.lower in NOT_NAMES or tok.lower in stopwords() or tok.lower in AMBIGUOUS_FIRST_NAMES:
         return False
-    if (toks[i + 1].lower not in _STRONG_PERSON_VERBS and tok.lower not in FIRST_NAMES
-            and not _surname_like(an, i)):  # fmt: skip
+    if (
+        toks[i + 1].lower not in _STRONG_PERSON_VERBS
+        and tok.lower not in FIRST_NAMES
+        and not _surname_like(an, i)
+    ):
         return False  # "Ajax is", "Zwolle heeft": only "says/thinks/hears" verbs are personal
     return not (an.place[i] and an.after_place_word(i))
 
@@ -758,10 +848,12 @@ def _surname_like(an: _Analysis, i: int, listed_only: bool = False) -> bool:
         return False
     stop = stopwords()
     return any(
-        len(part) >= 6 and part.endswith(SURNAME_SUFFIXES) and part not in stop
+        len(part) >= 6
+        and part.endswith(SURNAME_SUFFIXES)
+        and part not in stop
         and part not in NOT_NAMES
         for part in parts
-    )  # fmt: skip
+    )
 
 
 def _pair_part(an: _Analysis, i: int) -> bool:
@@ -800,8 +892,7 @@ def _name_pair(an: _Analysis, i: int) -> int:
         return k + 1
     if not first.sent_start or run:
         return i
-    if any(_dutch_word_shape(t.lower) and t.lower not in _LISTED_NAMES
-           for t in (first, last)):  # fmt: skip
+    if any(_dutch_word_shape(t.lower) and t.lower not in _LISTED_NAMES for t in (first, last)):
         return i
     if len(first.text) < 3 or len(last.text) < 3:
         return i
@@ -867,8 +958,13 @@ def _extend(an: _Analysis, start: int, end: int) -> tuple[int, int]:
         if toks[end].text in {"-", "–"} and an.name_word(end + 1, allow_lower=False):
             end += 2
             continue
-        if (an.word(end) and toks[end].is_cap and an.name_word(end, allow_lower=False)
-                and not an.place[end] and not toks[end].sent_start):  # fmt: skip
+        if (
+            an.word(end)
+            and toks[end].is_cap
+            and an.name_word(end, allow_lower=False)
+            and not an.place[end]
+            and not toks[end].sent_start
+        ):
             end += 1
             continue
         break
@@ -886,8 +982,12 @@ def _extend(an: _Analysis, start: int, end: int) -> tuple[int, int]:
         ):
             start = prev - 1
             continue
-        if (toks[prev].is_cap and toks[prev].lower in FIRST_NAMES and not an.protected[prev]
-                and toks[prev].lower not in NEVER_LOWER):  # fmt: skip
+        if (
+            toks[prev].is_cap
+            and toks[prev].lower in FIRST_NAMES
+            and not an.protected[prev]
+            and toks[prev].lower not in NEVER_LOWER
+        ):
             start = prev
             continue
         break
@@ -913,8 +1013,6 @@ _NLP: dict[str, Any] = {}
 def get_nlp(model: str | None = None) -> Any:
     """The NER-only spaCy pipeline, loaded on first use and kept for the process."""
     if model is None:
-        from bot.config import load_settings
-
         model = load_settings().spacy_model
     nlp = _NLP.get(model)
     if nlp is not None:
@@ -922,11 +1020,8 @@ def get_nlp(model: str | None = None) -> Any:
     with _NLP_LOCK:
         nlp = _NLP.get(model)
         if nlp is None:
-            from bot.privacy.spacy_import import import_spacy
-
             spacy = import_spacy()  # without TensorFlow (~470 MB) where it is not loaded
-            never = ["parser", "lemmatizer", "senter", "morphologizer", "tagger",
-                     "attribute_ruler"]  # fmt: skip
+            never = ["parser", "lemmatizer", "senter", "morphologizer", "tagger", "attribute_ruler"]
             probe = spacy.load(model, exclude=never)
             keep = {"ner", "tok2vec"} if _ner_listens(probe) else {"ner"}
             drop = [p for p in probe.pipe_names if p not in keep]

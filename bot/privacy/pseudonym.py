@@ -33,6 +33,8 @@ import secrets
 import threading
 from dataclasses import dataclass
 
+from bot.config import load_settings
+
 logger = logging.getLogger(__name__)
 
 MIN_SECRET_LENGTH = 32
@@ -89,7 +91,7 @@ class Pseudonymizer:
     def is_pseudonym(self, value: str) -> bool:
         """True if ``value`` has the pseudonym shape with a version we hold a key for."""
         m = PSEUDONYM_RE.fullmatch(value) if isinstance(value, str) else None
-        return bool(m) and int(m.group(1)) in self._keys
+        return m is not None and int(m.group(1)) in self._keys
 
     def conversation_id(self, sender_id: str) -> str:
         """The id to store: ``sender_id`` itself if it already is a pseudonym, else its hash."""
@@ -149,8 +151,6 @@ def get_pseudonymizer() -> Pseudonymizer:
     if _DEFAULT is None:
         with _DEFAULT_LOCK:
             if _DEFAULT is None:
-                from bot.config import load_settings
-
                 s = load_settings()
                 _DEFAULT = build_pseudonymizer(
                     s.pseudonym_secret,

@@ -158,8 +158,12 @@ def purge_idle(
         return PurgeReport(days, cutoff, tuple(ids), 0, {}, dry_run)
     events = delete_conversations(engine, ids)
     linked = _run_hooks(hooks if hooks is not None else load_hooks(), ids)
-    logger.info("Retention: %d conversations idle for more than %d days deleted (%d events)",
-                len(ids), days, events)  # fmt: skip
+    logger.info(
+        "Retention: %d conversations idle for more than %d days deleted (%d events)",
+        len(ids),
+        days,
+        events,
+    )
     return PurgeReport(days, cutoff, tuple(ids), events, linked, dry_run)
 
 
@@ -188,6 +192,7 @@ async def retention_loop(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            logger.error("Retention run failed (%s); retrying at the next interval",
-                         type(exc).__name__)  # fmt: skip
+            logger.error(
+                "Retention run failed (%s); retrying at the next interval", type(exc).__name__
+            )
         await asyncio.sleep(interval_minutes * 60)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from bot.config import load_settings
 from bot.privacy.canonical import (
     CANONICAL_ENTITIES,
     CANONICAL_SLOTS,
@@ -46,6 +47,7 @@ from bot.privacy.canonical import (
     mask_spans,
     normalise_entity_value,
 )
+from bot.privacy.constants import IDENTITY_METADATA_KEYS
 from bot.privacy.detectors import Finding, PiiType, find_patterns, merge_findings
 from bot.privacy.names import find_names
 
@@ -63,63 +65,126 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 # Slots whose value is personal by definition: replaced whatever the value looks like.
 PERSONAL_SLOTS: Mapping[str, PiiType | None] = {
-    "naam": PiiType.NAAM, "name": PiiType.NAAM, "voornaam": PiiType.NAAM,
-    "achternaam": PiiType.NAAM, "user_name": PiiType.NAAM, "username": PiiType.NAAM,
-    "person": PiiType.NAAM, "email": PiiType.EMAIL, "e_mail": PiiType.EMAIL,
-    "telefoon": PiiType.TELEFOON, "telefoonnummer": PiiType.TELEFOON, "phone": PiiType.TELEFOON,
-    "bsn": PiiType.BSN, "iban": PiiType.IBAN, "adres": PiiType.ADRES, "address": PiiType.ADRES,
-    "postcode": PiiType.POSTCODE, "geboortedatum": PiiType.GEBOORTEDATUM,
+    "naam": PiiType.NAAM,
+    "name": PiiType.NAAM,
+    "voornaam": PiiType.NAAM,
+    "achternaam": PiiType.NAAM,
+    "user_name": PiiType.NAAM,
+    "username": PiiType.NAAM,
+    "person": PiiType.NAAM,
+    "email": PiiType.EMAIL,
+    "e_mail": PiiType.EMAIL,
+    "telefoon": PiiType.TELEFOON,
+    "telefoonnummer": PiiType.TELEFOON,
+    "phone": PiiType.TELEFOON,
+    "bsn": PiiType.BSN,
+    "iban": PiiType.IBAN,
+    "adres": PiiType.ADRES,
+    "address": PiiType.ADRES,
+    "postcode": PiiType.POSTCODE,
+    "geboortedatum": PiiType.GEBOORTEDATUM,
     "personeelsnummer": PiiType.PERSONEELSNUMMER,
     # Free text the employee types while preparing the conversation with their manager:
     # scrubbed like a message (names and numbers replaced), the rest kept for the sheet.
-    "prep_goal": None, "prep_strengths": None, "prep_develop": None, "prep_ask": None,
-    "prep_worry": None, "prep_when": None, "practice_answer_1": None, "practice_answer_2": None,
-}  # fmt: skip
+    "prep_goal": None,
+    "prep_strengths": None,
+    "prep_develop": None,
+    "prep_ask": None,
+    "prep_worry": None,
+    "prep_when": None,
+    "practice_answer_1": None,
+    "practice_answer_2": None,
+}
 # Slots that hold state Koers's own actions produce: ratings, categories, canonical entity
 # values and codes (booking codes, offered times). The employee never types free text into
 # them, and scrubbing them would corrupt the conversation: a random booking code can look like
 # a name to NER, and the booking could then no longer be found. Stored as they are.
 SYSTEM_SLOTS: frozenset[str] = frozenset(
     {
-        "requested_slot", "scan_status", "scan_direction", "scan_strengths", "scan_reasons",
+        "requested_slot",
+        "scan_status",
+        "scan_direction",
+        "scan_strengths",
+        "scan_reasons",
         *(f"scan_q{number:02d}" for number in range(1, 17)),
-        "barrier", "region", "trends_opt_out",
-        "coach_mode", "coach_when", "coach_offers", "coach_slot", "coach_confirm",
+        "barrier",
+        "region",
+        "trends_opt_out",
+        "coach_mode",
+        "coach_when",
+        "coach_offers",
+        "coach_slot",
+        "coach_confirm",
         "coach_email_consent",
-        "coach_booking_code", "booking_code", "booking_cancel_confirm",
-        "prep_kind", "prep_review",
+        "coach_booking_code",
+        "booking_code",
+        "booking_cancel_confirm",
+        "prep_kind",
+        "prep_review",
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.
 PERSONAL_ENTITIES: Mapping[str, PiiType] = {
-    "person": PiiType.NAAM, "per": PiiType.NAAM, "naam": PiiType.NAAM, "name": PiiType.NAAM,
-    "voornaam": PiiType.NAAM, "achternaam": PiiType.NAAM, "email": PiiType.EMAIL,
-    "phone-number": PiiType.TELEFOON, "phone_number": PiiType.TELEFOON,
-    "telefoon": PiiType.TELEFOON, "telefoonnummer": PiiType.TELEFOON, "bsn": PiiType.BSN,
-    "iban": PiiType.IBAN, "postcode": PiiType.POSTCODE, "adres": PiiType.ADRES,
-    "address": PiiType.ADRES, "url": PiiType.URL, "geboortedatum": PiiType.GEBOORTEDATUM,
+    "person": PiiType.NAAM,
+    "per": PiiType.NAAM,
+    "naam": PiiType.NAAM,
+    "name": PiiType.NAAM,
+    "voornaam": PiiType.NAAM,
+    "achternaam": PiiType.NAAM,
+    "email": PiiType.EMAIL,
+    "phone-number": PiiType.TELEFOON,
+    "phone_number": PiiType.TELEFOON,
+    "telefoon": PiiType.TELEFOON,
+    "telefoonnummer": PiiType.TELEFOON,
+    "bsn": PiiType.BSN,
+    "iban": PiiType.IBAN,
+    "postcode": PiiType.POSTCODE,
+    "adres": PiiType.ADRES,
+    "address": PiiType.ADRES,
+    "url": PiiType.URL,
+    "geboortedatum": PiiType.GEBOORTEDATUM,
     "personeelsnummer": PiiType.PERSONEELSNUMMER,
-}  # fmt: skip
+}
 # Event metadata keeps only these keys (and keys starting with ``koers_``), values scrubbed.
 # Channel metadata (Teams user names, AAD ids, IP addresses, user agents) is dropped.
 METADATA_KEEP = frozenset(
-    {"model_id", "assistant_id", "utter_action", "template_name", "language", "locale",
-     "is_external", "input_channel"}
-)  # fmt: skip
+    {
+        "model_id",
+        "assistant_id",
+        "utter_action",
+        "template_name",
+        "language",
+        "locale",
+        "is_external",
+        "input_channel",
+    }
+)
 # Identity never reaches the store: the signed claim (``koers_identity``), employee keys and
 # anything that looks like a credential are dropped, whatever the key's prefix. The
 # municipality stays, as a plain GM code only (trends count per municipality).
-_IDENTITY_LIKE_RE = re.compile(r"identity|employee|token|secret|jwt|auth|password|cookie",
-                               re.IGNORECASE)  # fmt: skip
+_IDENTITY_LIKE_RE = re.compile(
+    r"identity|employee|token|secret|jwt|auth|password|cookie", re.IGNORECASE
+)
 MUNICIPALITY_KEY = "municipality"
 _MUNICIPALITY_RE = re.compile(r"GM\d{4}")
 # Rasa copies the message metadata of a session's first message into this slot.
 SESSION_METADATA_SLOT = "session_started_metadata"
 # Event keys that hold domain identifiers, not user input; kept as they are.
 STRUCTURAL_KEYS = frozenset(
-    {"event", "timestamp", "name", "policy", "confidence", "input_channel", "hide_rule_turn",
-     "kill_on_user_msg", "date_time", "use_text_for_featurization", "intent"}
-)  # fmt: skip
+    {
+        "event",
+        "timestamp",
+        "name",
+        "policy",
+        "confidence",
+        "input_channel",
+        "hide_rule_turn",
+        "kill_on_user_msg",
+        "date_time",
+        "use_text_for_featurization",
+        "intent",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -135,8 +200,6 @@ class ScrubConfig:
 @lru_cache(maxsize=1)
 def default_config() -> ScrubConfig:
     """Config from the environment, read once per process (see ``bot.config``)."""
-    from bot.config import load_settings
-
     settings = load_settings()
     return ScrubConfig(
         max_chars=max(200, settings.scrub_max_chars),
@@ -205,9 +268,7 @@ class FindingsCache:
 
     def __init__(self, max_entries: int = 8192) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[bytes, ScrubConfig], tuple[Finding, ...]] = (
-            OrderedDict()
-        )
+        self._entries: OrderedDict[tuple[bytes, ScrubConfig], tuple[Finding, ...]] = OrderedDict()
         self._lock = threading.Lock()
         self._key = os.urandom(16)
         self.hits = 0
@@ -311,8 +372,9 @@ def scrub_text_safe(text: Any, config: ScrubConfig | None = None) -> ScrubResult
             raise TypeError(f"cannot scrub {type(text).__name__}")
         return scrub_text(text, config)
     except Exception as exc:
-        logger.warning("Scrubber failed (%s); the value is stored as %s", type(exc).__name__,
-                       REMOVED)  # fmt: skip
+        logger.warning(
+            "Scrubber failed (%s); the value is stored as %s", type(exc).__name__, REMOVED
+        )
         return ScrubResult(REMOVED, (), failed=True)
 
 
@@ -368,18 +430,10 @@ def _scrub_key(key: Any, config: ScrubConfig | None) -> Any:
     return scrub_text_safe(str(key), config).text
 
 
-@lru_cache(maxsize=1)
-def _identity_keys() -> frozenset[str]:
-    # Imported here: bot.channels may grow Rasa imports, the scrubber must stay light.
-    from bot.channels.identity import IDENTITY_METADATA_KEYS
-
-    return IDENTITY_METADATA_KEYS
-
-
 def is_identity_key(key: Any) -> bool:
     """True for metadata keys that carry identity or credentials (never stored)."""
     return isinstance(key, str) and (
-        key in _identity_keys() or _IDENTITY_LIKE_RE.search(key) is not None
+        key in IDENTITY_METADATA_KEYS or _IDENTITY_LIKE_RE.search(key) is not None
     )
 
 
@@ -413,8 +467,9 @@ def session_metadata(value: Any) -> dict[str, Any] | None:
     """
     if value is None:
         return None
-    municipality = plain_municipality(value.get(MUNICIPALITY_KEY)) if isinstance(
-        value, Mapping) else None  # fmt: skip
+    municipality = (
+        plain_municipality(value.get(MUNICIPALITY_KEY)) if isinstance(value, Mapping) else None
+    )
     return {} if municipality is None else {MUNICIPALITY_KEY: municipality}
 
 
@@ -465,9 +520,10 @@ def scrub_entities(
         ent = scrub_value(ent, config, 1)
         etype = str(entity.get("entity", "")).lower()
         start, end = entity.get("start"), entity.get("end")
-        has_offsets = isinstance(start, int) and isinstance(end, int) and 0 <= start <= end
-        if mapper is not None and has_offsets:
-            new_start, new_end = mapper(start, False), mapper(end, True)
+        offsets = (start, end) if isinstance(start, int) and isinstance(end, int) else None
+        has_offsets = offsets is not None and 0 <= offsets[0] <= offsets[1]
+        if mapper is not None and offsets is not None and has_offsets:
+            new_start, new_end = mapper(offsets[0], False), mapper(offsets[1], True)
             ent["start"], ent["end"] = new_start, new_end
         if etype in PERSONAL_ENTITIES:
             ent["value"] = PERSONAL_ENTITIES[etype].placeholder
@@ -552,8 +608,11 @@ def scrub_event(
     try:
         return _scrub_event(event, hash_id, config)
     except Exception as exc:
-        logger.warning("Scrubbing a %s event failed (%s); stored redacted",
-                       _event_name(event), type(exc).__name__)  # fmt: skip
+        logger.warning(
+            "Scrubbing a %s event failed (%s); stored redacted",
+            _event_name(event),
+            type(exc).__name__,
+        )
         return redacted_event(event)
 
 
@@ -616,16 +675,23 @@ def redacted_event(event: Any) -> dict[str, Any]:
             if event.get(key) is not None:
                 out[key] = REMOVED
         if "parse_data" in event:
-            intent = event["parse_data"].get("intent") if isinstance(
-                event["parse_data"], Mapping) else None  # fmt: skip
+            intent = (
+                event["parse_data"].get("intent")
+                if isinstance(event["parse_data"], Mapping)
+                else None
+            )
             name = intent.get("name") if isinstance(intent, Mapping) else None
             out["parse_data"] = {
                 "text": REMOVED,
-                "intent": {"name": name if isinstance(name, str) and
-                           _IDENTIFIER_RE.fullmatch(name) else None, "confidence": 0.0},
+                "intent": {
+                    "name": name
+                    if isinstance(name, str) and _IDENTIFIER_RE.fullmatch(name)
+                    else None,
+                    "confidence": 0.0,
+                },
                 "entities": [],
                 "intent_ranking": [],
-            }  # fmt: skip
+            }
         for key, empty in (("entities", []), ("metadata", {}), ("data", {})):
             if key in event:
                 out[key] = empty

@@ -28,7 +28,7 @@ def import_spacy() -> ModuleType:
         for name in blocked:
             sys.modules[name] = None  # type: ignore[assignment]  # makes the import fail
         try:
-            import spacy
+            import spacy  # here, not at the top: the point of this module is this import
         finally:
             for name in blocked:
                 if sys.modules.get(name, ModuleType(name)) is None:

@@ -34,9 +34,7 @@ FALLBACK_INTENT = "nlu_fallback"
 ODD_INPUT_KEY = "odd_input"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InputGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -81,7 +79,7 @@ def canonical_entities(message: Message) -> None:
         if kind not in CANONICAL_ENTITIES:
             kept.append(entity)
             continue
-        value = normalise_entity_value(kind, entity.get(ENTITY_ATTRIBUTE_VALUE))
+        value = normalise_entity_value(str(kind), entity.get(ENTITY_ATTRIBUTE_VALUE))
         if value is not None:
             kept.append({**entity, ENTITY_ATTRIBUTE_VALUE: value})
     if len(kept) != len(entities) or kept != entities:

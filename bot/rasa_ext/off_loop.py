@@ -6,7 +6,7 @@ one connection hangs. So every tracker-store operation runs in a small bounded t
 (:func:`retry_db`, :func:`run_in_db_thread`) and the loop only awaits it:
 
 * connect and statement timeouts for PostgreSQL and a busy timeout for SQLite
-  (:func:`timeout_connect_args`), so a dead server turns into an error, not a hang;
+  (:func:`bot.db.engine.timeout_connect_args`), so a dead server turns into an error, not a hang;
 * a wait bounded by the retry window: when the database stops answering altogether (a stalled
   connection that no socket timeout notices), the turn gives up with :class:`DatabaseStalled`
   and the channel answers in Dutch (``bot.channels.guards``); the stuck thread finishes
@@ -14,8 +14,9 @@ one connection hangs. So every tracker-store operation runs in a small bounded t
   that is not waiting for the database (scrubbing, loading spaCy on the first turn) is marked
   with :func:`off_the_clock` and does not count;
 * Rasa's ``FailSafeTrackerStore`` would answer a failed read with an empty conversation (the
-  employee starts over, and a later write could mix both): :func:`install_failsafe_passthrough`
-  lets database errors of our store through, so the turn gets the Dutch answer instead;
+  employee starts over, and a later write could mix both):
+  :mod:`bot.rasa_ext.patches.failsafe_store` lets database errors of our store through, so the
+  turn gets the Dutch answer instead;
 * transient errors (a restarting or briefly unreachable database) are retried with backoff.
 
 The tracker store's reads and writes are idempotent units (a write stores the tracker's events
@@ -37,7 +38,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import sqlalchemy.exc
-from sqlalchemy.engine import URL, make_url
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,8 +78,9 @@ class _Clock:
             return min(self._excluded + running, MAX_OFF_THE_CLOCK_SECONDS)
 
 
-_clock: contextvars.ContextVar[_Clock | None] = contextvars.ContextVar("koers_db_clock",
-                                                                       default=None)  # fmt: skip
+_clock: contextvars.ContextVar[_Clock | None] = contextvars.ContextVar(
+    "koers_db_clock", default=None
+)
 
 
 @contextlib.contextmanager
@@ -136,8 +137,11 @@ def _log_late(what: str, stalled: bool, future: asyncio.Future[Any]) -> None:
         return
     exc = future.exception()  # retrieved, so asyncio does not complain about it
     if exc is not None:
-        logger.warning("A database operation (%s) failed after its caller gave up (%s)", what,
-                       type(exc).__name__)  # fmt: skip
+        logger.warning(
+            "A database operation (%s) failed after its caller gave up (%s)",
+            what,
+            type(exc).__name__,
+        )
     elif stalled:
         logger.warning("A stalled database operation (%s) finished late", what)
 
@@ -198,88 +202,22 @@ async def retry_db(operation: Callable[[], T], within_seconds: float, what: str)
         except Exception as exc:
             if not is_transient(exc) or time.monotonic() + delay > deadline:
                 raise
-            logger.warning("Database unreachable while trying to %s (%s); retrying in %.2f s",
-                           what, type(exc).__name__, delay)  # fmt: skip
+            logger.warning(
+                "Database unreachable while trying to %s (%s); retrying in %.2f s",
+                what,
+                type(exc).__name__,
+                delay,
+            )
             await asyncio.sleep(delay)
             continue
         if attempts > 1:
-            logger.warning("Database reachable again: %s succeeded after %d attempts",
-                           what, attempts)  # fmt: skip
+            logger.warning(
+                "Database reachable again: %s succeeded after %d attempts", what, attempts
+            )
         return result
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def timeout_connect_args(
-    url: str | URL,
-    connect_timeout_seconds: int,
-    statement_timeout_seconds: int,
-    base: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """``connect_args`` that bound how long one connection can block a thread.
-
-    PostgreSQL (psycopg2/libpq): ``connect_timeout`` for the whole connection set-up,
-    ``statement_timeout`` for every statement (server side; added to any ``options`` already
-    there, such as Rasa's search path) and TCP keepalives so a dead peer is noticed.
-    SQLite: the busy timeout (how long to wait for another writer's lock). 0 turns one off.
-    """
-    args = dict(base or {})
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        if statement_timeout_seconds > 0:
-            args.setdefault("timeout", float(statement_timeout_seconds))
-        args.setdefault("check_same_thread", False)  # pool threads share pooled connections
-        return args
-    if backend != "postgresql":
-        return args
-    if connect_timeout_seconds > 0:
-        args.setdefault("connect_timeout", int(connect_timeout_seconds))
-    if statement_timeout_seconds > 0:
-        option = f"-c statement_timeout={int(statement_timeout_seconds * 1000)}"
-        # connect_args replace the URL's own options (e.g. a search path): keep both
-        earlier = [str(args.get("options") or parsed.query.get("options") or "")]
-        args["options"] = " ".join(part for part in (*earlier, option) if part)
-    args.setdefault("keepalives", 1)
-    args.setdefault("keepalives_idle", 30)
-    args.setdefault("keepalives_interval", 10)
-    args.setdefault("keepalives_count", 3)
-    return args
-
-
-def settings_connect_args(url: str | URL, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """:func:`timeout_connect_args` with the configured timeouts."""
-    from bot.config import load_settings
-
-    settings = load_settings()
-    return timeout_connect_args(url, settings.db_connect_timeout_seconds,
-                                settings.db_statement_timeout_seconds, base)  # fmt: skip
 
 
 def is_database_error(exc: BaseException) -> bool:
     """A stall or a database error that outlived the retries (not a bug in the caller)."""
     return isinstance(exc, DatabaseStalled | sqlalchemy.exc.SQLAlchemyError)
-
-
-def install_failsafe_passthrough(store_type: type) -> None:
-    """Database errors of ``store_type`` pass Rasa's ``FailSafeTrackerStore`` (once).
-
-    Rasa calls its error handler inside the ``except`` block and then reads an empty tracker
-    or writes to memory; raising there instead lets the channel's guard answer in Dutch, and
-    the conversation goes on from what is stored once the database is back.
-    """
-    from rasa.core.tracker_store import FailSafeTrackerStore
-
-    if getattr(FailSafeTrackerStore, "_koers_passthrough", False):
-        return
-    for name in ("on_tracker_store_error", "on_tracker_store_retrieve_error"):
-        original = getattr(FailSafeTrackerStore, name)
-
-        def handler(self: Any, error: Exception, _original: Any = original) -> None:
-            if isinstance(self._tracker_store, store_type) and is_database_error(error):
-                logger.error("Tracker database unavailable (%s): the turn fails, nothing is "
-                             "kept in memory instead", type(error).__name__)  # fmt: skip
-                raise error
-            _original(self, error)
-
-        setattr(FailSafeTrackerStore, name, handler)
-    FailSafeTrackerStore._koers_passthrough = True  # type: ignore[attr-defined]

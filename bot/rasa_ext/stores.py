@@ -1,6 +1,8 @@
-"""Rasa's SQL tracker store, storing nothing personal.
+"""Koers's Rasa stores: the SQL tracker store that stores nothing personal
+(:class:`ScrubbingSQLTrackerStore`) and the Redis lock store for several Rasa instances
+(:class:`AtomicRedisLockStore`, at the end of this module).
 
-Configure it in ``endpoints.yml``::
+Configure the tracker store in ``endpoints.yml``::
 
     tracker_store:
       type: bot.rasa_ext.stores.ScrubbingSQLTrackerStore
@@ -31,6 +33,8 @@ What changes against :class:`~rasa.core.tracker_store.SQLTrackerStore`:
   included), erasure and its hooks run in the bounded pool of :mod:`bot.rasa_ext.off_loop`, with
   connect and statement timeouts. Work on one conversation runs one at a time (a striped
   lock), so a write that got stuck on a stalled connection is finished before the next read.
+* A database error that outlived the retries reaches the channel's guard (Dutch answer), not
+  Rasa's ``FailSafeTrackerStore`` fallback: :mod:`bot.rasa_ext.patches.failsafe_store`.
 """
 
 from __future__ import annotations
@@ -44,18 +48,23 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import load_settings
+from bot.db.engine import settings_connect_args
 from bot.privacy.canonical import CODE_SLOTS
 from bot.privacy.channel import previous_conversation_key
 from bot.privacy.constants import ERASE_ACTION
@@ -71,14 +80,7 @@ from bot.privacy.retention import (
 )
 from bot.privacy.scrubber import ScrubConfig, redacted_event, scrub_event
 from bot.privacy.sealing import Sealer, is_sealed
-from bot.rasa_ext.off_loop import (
-    DatabaseStalled,
-    install_failsafe_passthrough,
-    off_the_clock,
-    retry_db,
-    run_in_db_thread,
-    settings_connect_args,
-)
+from bot.rasa_ext.off_loop import DatabaseStalled, off_the_clock, retry_db, run_in_db_thread
 
 logger = logging.getLogger(__name__)
 # Finds the latest session start of a conversation with one index probe (see _event_query).
@@ -96,6 +98,8 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 class ScrubbingSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store that scrubs events and pseudonymises conversation ids."""
+
+    engine: sa.engine.Engine  # Rasa's, rebuilt with timeouts by _configure_engine
 
     def __init__(
         self,
@@ -152,14 +156,12 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         )
         self._configure_engine()
         self._ensure_session_index()
-        install_failsafe_passthrough(ScrubbingSQLTrackerStore)
 
     def _ensure_session_index(self) -> None:
         table = self.SQLEvent.__table__
         index = next((i for i in table.indexes if i.name == SESSION_INDEX), None)
         if index is None:
-            index = sa.Index(SESSION_INDEX, table.c.sender_id, table.c.type_name,
-                             table.c.timestamp)  # fmt: skip
+            index = sa.Index(SESSION_INDEX, table.c.sender_id, table.c.type_name, table.c.timestamp)
         try:
             index.create(self.engine, checkfirst=True)
         except sa.exc.SQLAlchemyError as exc:  # e.g. another instance created it just now
@@ -222,8 +224,11 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         if self.pseudonymizer.previous is None:
             return key
         # a channel hands over the current key of "channel:id"; its previous key comes along
-        old = (previous_conversation_key(key) if self.pseudonymizer.is_pseudonym(sender_id)
-               else self.pseudonymizer.candidates(sender_id)[1])  # fmt: skip
+        old = (
+            previous_conversation_key(key)
+            if self.pseudonymizer.is_pseudonym(sender_id)
+            else self.pseudonymizer.candidates(sender_id)[1]
+        )
         if old is None:
             return key
         events = self.SQLEvent.__table__
@@ -255,13 +260,10 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         if not fetch_events_from_all_sessions:
             session_start = (
                 sa.select(sa.func.max(events.timestamp))
-                .where(events.sender_id == sender_id,
-                       events.type_name == SessionStarted.type_name)  # fmt: skip
+                .where(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
                 .scalar_subquery()
             )
-            query = query.filter(
-                sa.or_(events.timestamp >= session_start, session_start.is_(None))
-            )
+            query = query.filter(sa.or_(events.timestamp >= session_start, session_start.is_(None)))
         return query.order_by(events.id)
 
     async def _retrieve(
@@ -288,8 +290,9 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 
     async def keys(self) -> Iterable[str]:
         """The stored (pseudonymous) conversation ids, read in the pool."""
-        return await retry_db(lambda: list(self.conversation_ids()), self.db_retry_seconds,
-                              "list conversations")  # fmt: skip
+        return await retry_db(
+            lambda: list(self.conversation_ids()), self.db_retry_seconds, "list conversations"
+        )
 
     # -- writing
 
@@ -301,8 +304,9 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         try:
             data = event.as_dict()
         except Exception as exc:
-            logger.warning("Could not serialise a %s event (%s)", event.type_name,
-                           type(exc).__name__)  # fmt: skip
+            logger.warning(
+                "Could not serialise a %s event (%s)", event.type_name, type(exc).__name__
+            )
             data = {"event": event.type_name, "timestamp": getattr(event, "timestamp", None)}
             return redacted_event(data)
         if data.get("event") == "user" and isinstance(data.get("text"), str):
@@ -341,8 +345,9 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         stored: the whole conversation and its linked data are deleted instead.
         """
         await self.stream_events(tracker)
-        await self._db(tracker.sender_id, lambda: self._store_new_events(tracker),
-                       "store a conversation")  # fmt: skip
+        await self._db(
+            tracker.sender_id, lambda: self._store_new_events(tracker), "store a conversation"
+        )
         self._ensure_retention_task()  # after the write, as when the write was blocking
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> None:
@@ -405,20 +410,29 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 
     def delete_conversation(self, conversation_id: str) -> ErasureReport:
         """Erase one conversation (pseudonymous or channel id) and its linked data (blocking)."""
-        return erase(self.engine, self.stored_ids_for(conversation_id),
-                     load_hooks(self.erasure_hook_paths))  # fmt: skip
+        return erase(
+            self.engine, self.stored_ids_for(conversation_id), load_hooks(self.erasure_hook_paths)
+        )
 
     async def erase_conversation(self, conversation_id: str) -> ErasureReport:
         """:meth:`delete_conversation` in the pool: for callers on the event loop."""
-        return await self._db(conversation_id, lambda: self.delete_conversation(conversation_id),
-                              "erase a conversation")  # fmt: skip
+        return await self._db(
+            conversation_id,
+            lambda: self.delete_conversation(conversation_id),
+            "erase a conversation",
+        )
 
     def delete_idle_conversations(
         self, days: int | None = None, now: datetime | None = None, dry_run: bool = False
     ) -> PurgeReport:
         """Delete conversations idle for more than ``days`` (default: the configured days)."""
-        return purge_idle(self.engine, days or self.retention_days, now,
-                          load_hooks(self.erasure_hook_paths), dry_run)  # fmt: skip
+        return purge_idle(
+            self.engine,
+            days or self.retention_days,
+            now,
+            load_hooks(self.erasure_hook_paths),
+            dry_run,
+        )
 
     def conversation_ids(self) -> Iterable[str]:
         """The stored (pseudonymous) conversation ids."""
@@ -450,3 +464,99 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.engine.dispose()
+
+
+# --- the lock store ---------------------------------------------------------------------------
+
+
+class Write(Enum):
+    KEEP = "keep"  # leave the stored lock as it is
+    SAVE = "save"
+    DELETE = "delete"
+
+
+Change = Callable[[TicketLock | None], tuple[Write, TicketLock | None, T]]
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """RedisLockStore whose ticket changes are atomic across processes.
+
+    Rasa's ``RedisLockStore`` reads a conversation's ticket lock, changes it in Python and
+    writes it back (GET, then SET). When two instances receive a message of the same
+    conversation at the same moment, both read "no tickets", both take ticket 1 and both
+    handle the conversation at once; the second save then skips as many events as the first
+    one wrote (tests/scale found lost events this way). Here every change runs in a Redis
+    transaction (WATCH/MULTI/EXEC, retried by redis-py when another instance changed the lock
+    in between). Configure it in the endpoints file (``deploy/endpoints.production.yml``)::
+
+        lock_store:
+          type: bot.rasa_ext.stores.AtomicRedisLockStore
+          url: ${KOERS_REDIS_HOST}
+          port: ${KOERS_REDIS_PORT}
+    """
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:
+            kwargs = {
+                "host": endpoint_config.url or "localhost",
+                **endpoint_config.kwargs,
+                **kwargs,
+            }
+        super().__init__(**kwargs)
+
+    def _modify(self, conversation_id: str, change: Change[T]) -> T:
+        key = self.key_prefix + conversation_id
+
+        def transaction(pipe: Any) -> T:
+            raw = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+            write, new_lock, result = change(lock)
+            pipe.multi()
+            if write is Write.SAVE and new_lock is not None:
+                pipe.set(key, new_lock.dumps())
+            elif write is Write.DELETE:
+                pipe.delete(key)
+            return result
+
+        return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def change(lock: TicketLock | None) -> tuple[Write, TicketLock, int]:
+            lock = lock or TicketLock(conversation_id)
+            return Write.SAVE, lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._modify(conversation_id, change)
+        except Exception as exc:
+            raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+    def update_lock(self, conversation_id: str) -> None:
+        def change(lock: TicketLock | None) -> tuple[Write, TicketLock | None, None]:
+            if lock is None:
+                return Write.KEEP, None, None
+            lock.remove_expired_tickets()
+            return Write.SAVE, lock, None
+
+        self._modify(conversation_id, change)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: TicketLock | None) -> tuple[Write, TicketLock | None, None]:
+            if lock is None:
+                return Write.KEEP, None, None
+            lock.remove_ticket_for(ticket_number)
+            return Write.SAVE, lock, None
+
+        self._modify(conversation_id, change)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Give the ticket back; delete the lock when nobody else waits (in one step)."""
+
+        def change(lock: TicketLock | None) -> tuple[Write, TicketLock | None, None]:
+            if lock is None:
+                return Write.KEEP, None, None
+            lock.remove_ticket_for(ticket_number)
+            if lock.is_someone_waiting():
+                return Write.SAVE, lock, None
+            return Write.DELETE, None, None
+
+        self._modify(conversation_id, change)

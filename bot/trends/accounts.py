@@ -6,6 +6,11 @@ A login is three steps so that no database transaction is open during the argon2
 per counter, so parallel requests cannot race past a limit), the caller verifies the
 password (:func:`verify_password`, under the web app's global throttle), and
 :func:`finish_login` either opens a session or leaves the failure counted.
+
+The throttle's budget of argon2 checks per minute (:func:`take_argon2_budget`) is shared by
+every web process through :mod:`bot.shared_state` when ``KOERS_REDIS_HOST`` is set (memory
+while Redis is away), so adding processes does not add budget; the lockout counters are in
+the database and shared anyway.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +29,7 @@ from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.base import UTCDateTime
+from bot.shared_state import SharedState, hashed_key
 from bot.trends.events import UNKNOWN_MUNICIPALITY, clean_municipality
 from bot.trends.models import (
     ROLE_MUNICIPAL,
@@ -247,6 +254,20 @@ def _verify(hash_value: str, password: str) -> bool:
 def verify_password(hash_value: str, password: str) -> bool:
     """The argon2 check (CPU-heavy): the web app runs it in a thread under its throttle."""
     return _verify(hash_value, password)
+
+
+#: The budget of argon2 checks is counted over this sliding window.
+ARGON2_BUDGET_WINDOW_SECONDS = 60.0
+
+
+async def take_argon2_budget(store: SharedState, secret: str, per_minute: int) -> bool:
+    """One password check from this minute's budget of all web processes; False when used up.
+
+    Wall clock: the processes share one window."""
+    key = hashed_key(secret, "dashboard-argon2", "budget")
+    return await store.count_tries(
+        [key], max(1, per_minute), ARGON2_BUDGET_WINDOW_SECONDS, time.time()
+    )
 
 
 @dataclass(frozen=True)

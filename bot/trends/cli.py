@@ -16,9 +16,9 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import sessionmaker
@@ -37,7 +37,7 @@ def _sessions(url: str) -> sessionmaker:
     return make_session_factory(make_engine(url))
 
 
-def _run(factory: sessionmaker, work, /, **kwargs):  # type: ignore[no-untyped-def]
+def _run(factory: sessionmaker, work: Callable[..., Any], /, **kwargs: Any) -> Any:
     session = factory()
     try:
         return run_in_transaction(session, work, **kwargs)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import LOCAL_TZ, utcnow
 from bot.config import load_settings
 from bot.db.engine import run_in_transaction
+from bot.db.session import session_factory_for
 from bot.trends import events as ev
 from bot.trends.models import TrendEvent
 from bot.trends.weeks import week_of
@@ -93,8 +94,6 @@ def add_trend_event(
 
 
 def _default_factory() -> sessionmaker:
-    from bot.db.session import session_factory_for
-
     return session_factory_for(load_settings().database_url)
 
 

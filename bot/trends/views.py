@@ -115,6 +115,11 @@ def _by_week_and_type(
     )
 
 
+def _figure(cell: Figure | str) -> Figure:
+    """A weekly table's cell as a figure (they hold only figures; text counts as hidden)."""
+    return cell if isinstance(cell, Figure) else HIDDEN
+
+
 def _weekly_table(
     slug: str,
     caption: str,
@@ -218,11 +223,7 @@ def overview_page(
     budgets: Sequence[BudgetLine] = (),
 ) -> Page:
     chosen = _in(selection, cells)
-    tables = [
-        _weekly_table(
-            "per-week", "Per week", chosen, k, selection, OVERVIEW_EVENTS
-        )
-    ]
+    tables = [_weekly_table("per-week", "Per week", chosen, k, selection, OVERVIEW_EVENTS)]
     if len(selection.municipalities) > 1:
         tables.append(_municipality_table(chosen, k, selection, names))
     if budgets:
@@ -248,9 +249,7 @@ def _category_table(
     )
     if limit is not None:
         ordered = [key for key in ordered if not figure_for(sums, key).hidden][:limit]
-    rows = tuple(
-        (category_label(event_type, key), (figure_for(sums, key),)) for key in ordered
-    )
+    rows = tuple((category_label(event_type, key), (figure_for(sums, key),)) for key in ordered)
     return Table(
         slug=slug,
         caption=caption,
@@ -301,7 +300,7 @@ def quality_page(cells: Mapping[CellKey, int], k: int, selection: Selection) -> 
     kinds = (ev.CONVERSATION_STARTED, ev.FALLBACK, ev.OUT_OF_SCOPE)
     weekly = _weekly_table("kwaliteit-per-week", "Per week", chosen, k, selection, kinds)
     rate_rows = tuple(
-        (week, (*figures, rate_per_hundred(figures[1], figures[0]) or "–"))
+        (week, (*figures, rate_per_hundred(_figure(figures[1]), _figure(figures[0])) or "–"))
         for week, figures in weekly.rows
     )
     total = weekly.total or (HIDDEN, HIDDEN, HIDDEN)

@@ -1,8 +1,4 @@
-"""Run the Koers web app: ``python -m bot.web`` (host and port from the settings).
-
-A module of its own, so that ``bot.web.app`` is imported once and its ``web.AppKey``s are the
-same objects the views use.
-"""
+"""Run the Koers web app: ``python -m bot.web`` (host and port from the settings)."""
 
 from aiohttp import web
 
@@ -15,9 +11,7 @@ def main() -> None:
     settings = load_settings()
     install_log_privacy()
     # No access log: its lines would hold client addresses and the sheet tokens in URLs.
-    web.run_app(
-        init_app(settings), host=settings.web_host, port=settings.web_port, access_log=None
-    )
+    web.run_app(init_app(settings), host=settings.web_host, port=settings.web_port, access_log=None)
 
 
 if __name__ == "__main__":

@@ -1,44 +1,48 @@
-"""The aiohttp application factory.
+"""The aiohttp application factory: the one place where the web app is assembled.
 
-Each capability adds its routes through a ``setup_*`` function listed in ``ROUTE_SETUPS``, so
-``init_app`` stays the single place where the app is assembled.
+``init_app`` opens one database for everything (:mod:`bot.web.database`), starts one
+housekeeping runner with the jobs each capability registers (:mod:`bot.web.housekeeping`)
+and adds the route tables of ``bot/web/routes/``. The app's keys live in :mod:`bot.web.keys`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiohttp import web
 
 from bot.config import Settings, load_settings
-from bot.trends.web import setup_dashboard_routes
-from bot.web.ledger_views import setup_ledger_routes
-from bot.web.sheet_views import setup_sheet_routes
-from bot.web.widget_views import setup_widget_routes
-
-SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
+from bot.web.database import database_context
+from bot.web.housekeeping import Job, housekeeping_context
+from bot.web.keys import SETTINGS_KEY
+from bot.web.routes import bookings, dashboard, provider_api, sheets, widget
 
 
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def setup_base_routes(app: web.Application) -> None:
-    app.router.add_get("/health", health)
-
-
-ROUTE_SETUPS: list[Callable[[web.Application], None]] = [
-    setup_base_routes,
-    setup_ledger_routes,
-    setup_sheet_routes,
-    setup_widget_routes,
-    setup_dashboard_routes,
-]
+def housekeeping_jobs(settings: Settings) -> list[Job]:
+    """Every capability's periodic jobs, in the order they run after start-up."""
+    return [
+        *bookings.housekeeping_jobs(settings),
+        *provider_api.housekeeping_jobs(settings),
+        *sheets.housekeeping_jobs(settings),
+        *dashboard.housekeeping_jobs(settings),
+    ]
 
 
 def init_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
-    app[SETTINGS_KEY] = settings or load_settings()
-    for setup in ROUTE_SETUPS:
-        setup(app)
+    settings = settings or load_settings()
+    app[SETTINGS_KEY] = settings
+    # started in this order and ended in reverse: the database first, the jobs last
+    app.cleanup_ctx.append(database_context)
+    app.cleanup_ctx.append(provider_api.rate_limiter_context)
+    app.cleanup_ctx.append(dashboard.login_throttle_context)
+    app.cleanup_ctx.append(housekeeping_context(housekeeping_jobs(settings)))
+    app.add_routes([web.get("/health", health)])
+    app.add_routes(provider_api.routes)
+    app.add_routes(bookings.routes)
+    app.add_routes(sheets.routes)
+    app.add_routes(widget.routes)
+    app.add_routes(dashboard.dashboard_routes(app))
     return app

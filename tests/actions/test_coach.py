@@ -21,8 +21,9 @@ from bot.db.engine import run_in_transaction
 from bot.ledger import texts as say
 from bot.ledger.booking import BookingOwner, book_slot, find_offers
 from bot.ledger.codes import format_code
-from bot.ledger.models import Booking, OutboxMessage, Slot
+from bot.ledger.models import Booking, Slot
 from bot.ledger.preferences import WhenPreference
+from bot.notify.models import OutboxMessage
 from tests.ledger.dialogue import Conversation, button_payloads, load_domain, texts
 from tests.ledger.support import BACKENDS, basic_data, load
 

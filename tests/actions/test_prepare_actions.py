@@ -25,20 +25,35 @@ from bot.preparation import texts
 from bot.preparation.questions import ASKS, SKIPPED
 
 ALL_ANSWERS = {
-    "prep_kind": "jaargesprek", "prep_goal": "Afspreken dat ik een cursus mag doen",
-    "prep_strengths": ["Plannen"], "prep_develop": "werken met data",
-    "prep_ask": [ASKS["tijd"]], "prep_worry": SKIPPED, "prep_when": "volgende week",
-}  # fmt: skip
+    "prep_kind": "jaargesprek",
+    "prep_goal": "Afspreken dat ik een cursus mag doen",
+    "prep_strengths": ["Plannen"],
+    "prep_develop": "werken met data",
+    "prep_ask": [ASKS["tijd"]],
+    "prep_worry": SKIPPED,
+    "prep_when": "volgende week",
+}
 
 
-async def _extract(make_tracker, domain, requested: str, text: str, intent: str = "faq",
-                   confidence: float = 0.3, slots: dict[str, Any] | None = None,
-                   entities: list[dict[str, Any]] | None = None):  # fmt: skip
+async def _extract(
+    make_tracker,
+    domain,
+    requested: str,
+    text: str,
+    intent: str = "faq",
+    confidence: float = 0.3,
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        text=text, intent=intent, confidence=confidence, active_loop="prepare_form",
-        slots={"requested_slot": requested, **(slots or {})}, entities=entities,
-    )  # fmt: skip
+        text=text,
+        intent=intent,
+        confidence=confidence,
+        active_loop="prepare_form",
+        slots={"requested_slot": requested, **(slots or {})},
+        entities=entities,
+    )
     events = await ValidatePrepareForm().get_extraction_events(dispatcher, tracker, domain)
     return events, [m.get("text") for m in dispatcher.messages], dispatcher
 
@@ -66,9 +81,14 @@ async def test_kind_from_free_text_and_a_friendly_retry(make_tracker, domain) ->
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("stop", "stop"), ("terug", "go_back"), ("wat is EVC?", "faq"),
-     ("mag ik dit wel met mijn privacy?", "ask_privacy"), ("/request_erasure", "request_erasure")],
-)  # fmt: skip
+    [
+        ("stop", "stop"),
+        ("terug", "go_back"),
+        ("wat is EVC?", "faq"),
+        ("mag ik dit wel met mijn privacy?", "ask_privacy"),
+        ("/request_erasure", "request_erasure"),
+    ],
+)
 async def test_commands_and_questions_interrupt(make_tracker, domain, text, intent) -> None:
     events, messages, _ = await _extract(make_tracker, domain, "prep_goal", text, intent, 0.95)
     assert events == [] and messages == []
@@ -115,8 +135,11 @@ async def test_a_barrier_is_recognised_whatever_intent_nlu_chose(make_tracker, d
 
 
 async def test_scan_strengths_are_offered_and_confirmed(make_tracker, domain) -> None:
-    scan = {"scan_status": "completed", "scan_strengths": ["plannen", "samenwerken"],
-            "scan_direction": "verbreden"}  # fmt: skip
+    scan = {
+        "scan_status": "completed",
+        "scan_strengths": ["plannen", "samenwerken"],
+        "scan_direction": "verbreden",
+    }
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={**scan, "requested_slot": "prep_strengths"})
     await ASK_ACTIONS["prep_strengths"]().run(dispatcher, tracker, domain)
@@ -177,9 +200,10 @@ async def test_practice_first_then_feedback(make_tracker, domain) -> None:
     assert events[-1] == FollowupAction("practice_form")
     tracker = make_tracker(
         text="Nee, ik wil juist bij de gemeente blijven. Kunnen we twee uur per maand afspreken?",
-        intent="deny", active_loop="practice_form",
+        intent="deny",
+        active_loop="practice_form",
         slots={**ALL_ANSWERS, "requested_slot": "practice_answer_1"},
-    )  # fmt: skip
+    )
     dispatcher = CollectingDispatcher()
     events = await ValidatePracticeForm().get_extraction_events(dispatcher, tracker, domain)
     assert events[0]["name"] == "practice_answer_1"

@@ -118,9 +118,7 @@ async def test_voucher_is_issued_once_and_shown_again(ledger: sessionmaker) -> N
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_retried_and_parallel_requests_give_one_voucher(ledger: sessionmaker) -> None:
-    replies = await asyncio.gather(
-        *[say("voucher", "request_voucher", claim()) for _ in range(10)]
-    )
+    replies = await asyncio.gather(*[say("voucher", "request_voucher", claim()) for _ in range(10)])
     with ledger() as session:
         code = session.execute(select(Voucher.code)).scalar_one()
     assert all(format_code(code) in reply for reply in replies)
@@ -174,9 +172,10 @@ async def test_widget_and_teams_claims_of_one_subject_share_one_voucher(
 async def test_a_key_rotation_keeps_one_voucher(ledger: sessionmaker) -> None:
     old = build_pseudonymizer("koers-test-pseudonym-secret-0123456789abcdef", 1)
     rotated = build_pseudonymizer(
-        "koers-test-rotated-secret-0123456789abcdef", 2,
+        "koers-test-rotated-secret-0123456789abcdef",
+        2,
         "koers-test-pseudonym-secret-0123456789abcdef",
-    )  # fmt: skip
+    )
     before = employee_keys("employee-9", old)
     after = employee_keys("employee-9", rotated)
     assert after.previous == before.current and after.current.startswith("k2_")

@@ -26,9 +26,11 @@ def _stored_token(url: str) -> str:
         "prep_when": "dinsdag 12 maart",
     }
     sheet = build_sheet(
-        answers, likely_reactions("leidinggevende", "ontwikkelgesprek", answers["prep_ask"]),
-        ["Ik wil juist blijven en groeien.", None], today=date.today(),
-    )  # fmt: skip
+        answers,
+        likely_reactions("leidinggevende", "ontwikkelgesprek", answers["prep_ask"]),
+        ["Ik wil juist blijven en groeien.", None],
+        today=date.today(),
+    )
     with make_session_factory(get_engine(url))() as session:
         stored = run_in_transaction(
             session, save_sheet, conversation_id="k1:browser", sheet=sheet, days=7

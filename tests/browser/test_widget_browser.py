@@ -103,8 +103,10 @@ def session_id(page: Page) -> str:
 
 
 def tracker_events(stack: WidgetStack, conversation: str) -> list[dict]:
-    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(conversation, 'widget')}/tracker"
-           f"?token={AUTH_TOKEN}")  # fmt: skip
+    url = (
+        f"{stack.servers.rasa_url}/conversations/{pseudonym(conversation, 'widget')}/tracker"
+        f"?token={AUTH_TOKEN}"
+    )
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)["events"]
 
@@ -262,9 +264,7 @@ def test_html_and_script_are_shown_as_text(
     assert_no_axe_violations(page, artefacts_dir, "widget-rendering")
     page.screenshot(path=str(artefacts_dir / "widget-rendering.png"))
     # and the server refuses an oversized message with a clear answer
-    page.evaluate(
-        """() => window.koersWidget.send("x".repeat(2000), "(heel lang bericht)")"""
-    )
+    page.evaluate("""() => window.koersWidget.send("x".repeat(2000), "(heel lang bericht)")""")
     expect(bot_bubbles(page, "Je bericht is te lang")).to_have_count(1)
 
 
@@ -272,8 +272,12 @@ def test_phone_sized_screen(
     chromium_browser: Any, widget_stack: WidgetStack, artefacts_dir: Path
 ) -> None:
     context = chromium_browser.new_context(
-        viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="nl-NL", bypass_csp=True,
+        viewport={"width": 375, "height": 667},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="nl-NL",
+        bypass_csp=True,
     )
     context.set_default_timeout(TIMEOUT_MS)
     try:
@@ -358,9 +362,15 @@ def test_refused_token_on_another_intranet_shows_a_dutch_message(
     from tests.browser.widget_support import WIDGET_SECRET
 
     expired = jwt.encode(
-        {"gemeente": "GM9901", "oid": "x", "aud": "koers", "iat": int(time.time()) - 7200,
-         "exp": int(time.time()) - 3600},
-        WIDGET_SECRET, algorithm="HS256",
+        {
+            "gemeente": "GM9901",
+            "oid": "x",
+            "aud": "koers",
+            "iat": int(time.time()) - 7200,
+            "exp": int(time.time()) - 3600,
+        },
+        WIDGET_SECRET,
+        algorithm="HS256",
     )
     html = f"""<!doctype html><html lang="nl"><head><title>Intranet</title></head><body>
       <main><h1>Ander intranet</h1></main>
@@ -372,8 +382,9 @@ def test_refused_token_on_another_intranet_shows_a_dutch_message(
     page.context.grant_permissions(["local-network-access"])
     # another origin than the web app (localhost vs 127.0.0.1), served by the browser's router
     intranet = widget_stack.web_url.replace("127.0.0.1", "localhost") + "/ander-intranet"
-    page.route(intranet, lambda route: route.fulfill(
-        status=200, content_type="text/html", body=html))
+    page.route(
+        intranet, lambda route: route.fulfill(status=200, content_type="text/html", body=html)
+    )
     page.goto(intranet)
     page.get_by_role("button", name="Chat met Koers").click()
     alert = page.get_by_role("alert")
@@ -399,8 +410,9 @@ def test_expired_token_on_an_open_socket_is_refreshed_by_the_page(
     page = strict_page
     page.context.grant_permissions(["local-network-access"])
     intranet = widget_stack.web_url.replace("127.0.0.1", "localhost") + "/ververs-intranet"
-    page.route(intranet, lambda route: route.fulfill(
-        status=200, content_type="text/html", body=html))  # fmt: skip
+    page.route(
+        intranet, lambda route: route.fulfill(status=200, content_type="text/html", body=html)
+    )
     fresh = mint_token("GM9901", subject, WIDGET_SECRET, 600, int(time.time()))
     # what an intranet's page script does (docs/widget.md); injected by Playwright (CSP)
     page.add_init_script(f"""document.addEventListener('koers:token-expired', (event) => {{

@@ -67,7 +67,10 @@ class SocketChat:
         self.epoch = data["epoch"]
 
     async def start(
-        self, auth_token: str | None = None, session_id: str | None = None, last_seq: int = 0,
+        self,
+        auth_token: str | None = None,
+        session_id: str | None = None,
+        last_seq: int = 0,
         epoch: str | None = None,
     ) -> None:
         auth = {"browser": self.browser, **({"token": auth_token} if auth_token else {})}
@@ -80,8 +83,11 @@ class SocketChat:
         await asyncio.wait_for(self._confirmed.wait(), 20)
 
     async def say(self, text: str, client_id: str | None = None) -> tuple[dict, list[dict]]:
-        data = {"message": text, "session_id": self.session_id,
-                "client_id": client_id or uuid.uuid4().hex}  # fmt: skip
+        data = {
+            "message": text,
+            "session_id": self.session_id,
+            "client_id": client_id or uuid.uuid4().hex,
+        }
         ack = await self.sio.call("user_uttered", data, timeout=90)
         return ack, await self.drain()
 
@@ -101,8 +107,10 @@ def text_of(replies: list[dict]) -> str:
 
 
 async def user_texts(stack: WidgetStack, session_id: str) -> list[str]:
-    url = (f"{stack.servers.rasa_url}/conversations/{pseudonym(session_id, 'widget')}/tracker"
-           f"?token={AUTH_TOKEN}")  # fmt: skip
+    url = (
+        f"{stack.servers.rasa_url}/conversations/{pseudonym(session_id, 'widget')}/tracker"
+        f"?token={AUTH_TOKEN}"
+    )
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         assert response.status == 200
         tracker = await response.json()
@@ -154,20 +162,27 @@ async def test_without_token_the_chat_works_but_a_voucher_needs_identity(chats) 
     _, replies = await chat.say("hoi")
     assert "anoniem" in text_of(replies)
     # identity sent by the client itself is ignored
-    data = {"message": "ik wil een voucher", "session_id": chat.session_id,
-            "client_id": uuid.uuid4().hex,
-            "metadata": {"municipality": "GM9901", "employee_key": "forged-key-123"}}  # fmt: skip
+    data = {
+        "message": "ik wil een voucher",
+        "session_id": chat.session_id,
+        "client_id": uuid.uuid4().hex,
+        "metadata": {"municipality": "GM9901", "employee_key": "forged-key-123"},
+    }
     await chat.sio.call("user_uttered", data, timeout=90)
     replies = await chat.drain()
     assert ledger_texts.NO_IDENTITY.split("\n")[0] in text_of(replies)
 
 
 async def test_rest_does_not_trust_client_identity(widget_stack: WidgetStack) -> None:
-    body = {"sender": f"rest-{uuid.uuid4().hex}", "message": "ik wil een voucher aanvragen",
-            "metadata": {"municipality": "GM9901", "employee_key": uuid.uuid4().hex}}  # fmt: skip
-    async with aiohttp.ClientSession() as http, http.post(
-        widget_stack.servers.webhook, json=body
-    ) as response:
+    body = {
+        "sender": f"rest-{uuid.uuid4().hex}",
+        "message": "ik wil een voucher aanvragen",
+        "metadata": {"municipality": "GM9901", "employee_key": uuid.uuid4().hex},
+    }
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(widget_stack.servers.webhook, json=body) as response,
+    ):
         replies = await response.json()
     assert ledger_texts.NO_IDENTITY.split("\n")[0] in text_of(replies)
 
@@ -207,9 +222,13 @@ async def test_malformed_events_are_ignored(widget_stack: WidgetStack, chats) ->
     chat = chats()
     await chat.start()
     for event, data in [
-        ("user_uttered", None), ("user_uttered", "just a string"), ("user_uttered", [1, 2]),
-        ("user_uttered", {"message": 42}), ("user_uttered", {"message": {"x": 1}}),
-        ("session_request", "garbage"), ("session_request", {"session_id": "../../etc"}),
+        ("user_uttered", None),
+        ("user_uttered", "just a string"),
+        ("user_uttered", [1, 2]),
+        ("user_uttered", {"message": 42}),
+        ("user_uttered", {"message": {"x": 1}}),
+        ("session_request", "garbage"),
+        ("session_request", {"session_id": "../../etc"}),
         ("no_such_event", {"x": 1}),
     ]:
         await chat.sio.emit(event, data)

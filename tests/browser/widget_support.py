@@ -69,7 +69,9 @@ def running_widget_stack(workdir: Path) -> Iterator[WidgetStack]:
         "KOERS_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
     }
     with running_servers(
-        workdir, f"sqlite:///{workdir / 'tracker.db'}", database_url=f"sqlite:///{database}",
+        workdir,
+        f"sqlite:///{workdir / 'tracker.db'}",
+        database_url=f"sqlite:///{database}",
         extra_env=extra_env,
     ) as servers:
         proxy = LoopbackProxy(servers.rasa_port).start()

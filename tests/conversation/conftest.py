@@ -47,8 +47,14 @@ def widget_token(municipality: str, subject: str, lifetime_seconds: int = 3600) 
     import jwt
 
     now = int(time.time())
-    claims = {"gemeente": municipality, "sub": subject, "oid": subject, "aud": "koers",
-              "iat": now, "exp": now + lifetime_seconds}  # fmt: skip
+    claims = {
+        "gemeente": municipality,
+        "sub": subject,
+        "oid": subject,
+        "aud": "koers",
+        "iat": now,
+        "exp": now + lifetime_seconds,
+    }
     return jwt.encode(claims, TEST_WIDGET_SECRETS[municipality], algorithm="HS256")
 
 
@@ -114,16 +120,45 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
     return process
 
 
+def rasa_server_command(
+    port: int, endpoints: str = "endpoints.yml", credentials: str = "credentials.yml"
+) -> list[str]:
+    """The Rasa server as every script starts it: through the entry point that installs the
+    patches (``python -m bot.rasa_ext.server run``), with the trained model and the HTTP API."""
+    return [
+        sys.executable,
+        "-m",
+        "bot.rasa_ext.server",
+        "run",
+        "--model",
+        str(trained_model()),
+        "--port",
+        str(port),
+        "--credentials",
+        credentials,
+        "--endpoints",
+        endpoints,
+        "--enable-api",
+        "--auth-token",
+        AUTH_TOKEN,
+    ]
+
+
 def start_rasa_server(
-    env: dict[str, str], port: int, log: Path, endpoints: str = "endpoints.yml"
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
 ) -> subprocess.Popen:
-    """Start `rasa run` with the trained model on ``port`` (appending to ``log``); wait."""
+    """Start the Rasa server with the trained model on ``port`` (appending to ``log``); wait."""
     with log.open("a") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(trained_model()),
-             "--port", str(port), "--credentials", "credentials.yml", "--endpoints", endpoints,
-             "--enable-api", "--auth-token", AUTH_TOKEN],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            rasa_server_command(port, endpoints, credentials),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     wait_for(f"http://127.0.0.1:{port}/status?token={AUTH_TOKEN}", process, log)
     return process
@@ -147,17 +182,18 @@ def running_servers(
     tracker_db_url: str,
     *,
     endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
     database_url: str | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[KoersServers]:
     """Start the action server and the Rasa server; stop both afterwards.
 
-    ``endpoints`` (path relative to the project or absolute), ``database_url`` (default: a
-    SQLite file in ``workdir``) and ``extra_env`` are for tests of other deployments.
+    ``endpoints`` and ``credentials`` (paths relative to the project or absolute),
+    ``database_url`` (default: a SQLite file in ``workdir``) and ``extra_env`` are for tests
+    of other deployments.
     """
-    model = trained_model()
+    trained_model()  # skip (or fail in CI) before starting anything
     rasa_port, action_port = free_port(), free_port()
-    bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -176,7 +212,10 @@ def running_servers(
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     subprocess.run(
-        [sys.executable, "-m", "bot.ledger.cli", "init"], cwd=ROOT, env=env, check=True,
+        [sys.executable, "-m", "bot.ledger.cli", "init"],
+        cwd=ROOT,
+        env=env,
+        check=True,
         capture_output=True,
     )
     processes = []
@@ -185,21 +224,31 @@ def running_servers(
         with action_log.open("w") as out:
             actions = subprocess.Popen(
                 action_server_command(action_port),
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         processes.append(actions)
         with rasa_log.open("w") as out:
             rasa = subprocess.Popen(
-                [str(bin_dir / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
-                 "--credentials", "credentials.yml", "--endpoints", endpoints,
-                 "--enable-api", "--auth-token", AUTH_TOKEN],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                rasa_server_command(rasa_port, endpoints, credentials),
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         processes.append(rasa)
         with (workdir / "sender.log").open("w") as out:  # coach e-mail, as `make run` starts it
-            processes.append(subprocess.Popen([sys.executable, "-m", "bot.notify.sender"],
-                                              cwd=ROOT, env=env, stdout=out,
-                                              stderr=subprocess.STDOUT))  # fmt: skip
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot.notify.sender"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={AUTH_TOKEN}", rasa, rasa_log)
         servers = KoersServers(
@@ -218,8 +267,11 @@ def running_servers(
     finally:
         # a test may have replaced a process by a restarted one: stop those too
         if servers is not None:
-            processes += [p for p in (servers.rasa_process, servers.action_process)
-                          if p is not None and p not in processes]  # fmt: skip
+            processes += [
+                p
+                for p in (servers.rasa_process, servers.action_process)
+                if p is not None and p not in processes
+            ]
         for process in processes:
             process.terminate()
         for process in processes:

@@ -1,4 +1,5 @@
-"""bot.rasa_ext.tuning.model_load gives the same predictions as Rasa's own loading, faster and smaller.
+"""bot.rasa_ext.patches.model_load gives the same predictions as Rasa's own loading, faster and
+smaller.
 
 Both ways load the trained model in their own process and answer every held-out text: intent
 ranking, entities, FAQ answer and TED's next-action probabilities must match.
@@ -21,9 +22,14 @@ TOLERANCE = 1e-5
 
 def load_and_probe(mode: str, model: Path, out: Path) -> dict:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-    subprocess.run([sys.executable, "-m", "tests.conversation.model_load_probe", mode,
-                    str(model), str(out)], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, timeout=600)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "tests.conversation.model_load_probe", mode, str(model), str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=600,
+    )
     return json.loads(out.read_text())
 
 
@@ -31,8 +37,10 @@ def load_and_probe(mode: str, model: Path, out: Path) -> dict:
 def both_loads(tmp_path_factory) -> tuple[dict, dict]:
     model = trained_model()
     work = tmp_path_factory.mktemp("model-load")
-    return (load_and_probe("rasa", model, work / "rasa.json"),
-            load_and_probe("koers", model, work / "koers.json"))  # fmt: skip
+    return (
+        load_and_probe("rasa", model, work / "rasa.json"),
+        load_and_probe("koers", model, work / "koers.json"),
+    )
 
 
 def test_predictions_are_the_same(both_loads) -> None:
@@ -53,7 +61,9 @@ def test_predictions_are_the_same(both_loads) -> None:
 
 def test_loading_is_faster_and_smaller(both_loads) -> None:
     rasa, koers = both_loads
-    print(f"load {rasa['load_seconds']:.0f} s -> {koers['load_seconds']:.0f} s, "
-          f"resident {rasa['resident_mb']} MB -> {koers['resident_mb']} MB")  # fmt: skip
+    print(
+        f"load {rasa['load_seconds']:.0f} s -> {koers['load_seconds']:.0f} s, "
+        f"resident {rasa['resident_mb']} MB -> {koers['resident_mb']} MB"
+    )
     assert koers["load_seconds"] < rasa["load_seconds"]
     assert koers["resident_mb"] < rasa["resident_mb"]

@@ -22,8 +22,10 @@ def holdout_examples() -> list[tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(HOLDOUT))
-    return [(m.get("text"), m.get("intent_response_key") or m.get("intent"))
-            for m in data.intent_examples]  # fmt: skip
+    return [
+        (m.get("text"), m.get("intent_response_key") or m.get("intent"))
+        for m in data.intent_examples
+    ]
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:

@@ -78,8 +78,10 @@ async def test_prepare_skip_barrier_change_practise_and_download(
     # Practise: Koers plays the manager twice, with feedback.
     replies = await chat.say("eerst oefenen")
     assert "Je leidinggevende zegt" in Chat.text_of(replies)
-    replies = await chat.say("Nee, ik wil juist bij de gemeente blijven groeien. Kunnen we "
-                             "twee uur per maand afspreken?")  # fmt: skip
+    replies = await chat.say(
+        "Nee, ik wil juist bij de gemeente blijven groeien. Kunnen we "
+        "twee uur per maand afspreken?"
+    )
     assert "Zo kun je het ook zeggen" in Chat.text_of(replies)
     assert "Je leidinggevende zegt" in Chat.text_of(replies)
     replies = await chat.say("Er is een loopbaanbudget en ik kan de voucher gebruiken")

@@ -33,10 +33,29 @@ PII_MESSAGES = {
     "sur_ant_pol": "Marjorie Wijngaarde zei dat Shurandy Rosaria en Grzegorz Lewandowski meedoen",
 }
 PII_STRINGS = [
-    "Fatima", "El Amrani", "j.devries1974", "gemeente-voorbeeld.nl", "12345678", "123 4567",
-    "111222333", "NL91ABNA0417164300", "0417164300", "Kerkstraat 12", "1234 AB",
-    "Wytse", "Hiemstra", "Batuhan", "Korkmaz", "Ouassima", "Azzouzi", "Marjorie", "Wijngaarde",
-    "Shurandy", "Rosaria", "Grzegorz", "Lewandowski",
+    "Fatima",
+    "El Amrani",
+    "j.devries1974",
+    "gemeente-voorbeeld.nl",
+    "12345678",
+    "123 4567",
+    "111222333",
+    "NL91ABNA0417164300",
+    "0417164300",
+    "Kerkstraat 12",
+    "1234 AB",
+    "Wytse",
+    "Hiemstra",
+    "Batuhan",
+    "Korkmaz",
+    "Ouassima",
+    "Azzouzi",
+    "Marjorie",
+    "Wijngaarde",
+    "Shurandy",
+    "Rosaria",
+    "Grzegorz",
+    "Lewandowski",
 ]
 
 

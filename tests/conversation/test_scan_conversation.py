@@ -60,8 +60,18 @@ async def test_whole_scan_with_side_question_back_pause_and_resume(chat: Chat) -
     assert "4 van de 14" in Chat.text_of(replies)
     assert question_number(replies) == 5
 
-    answers = ["Klopt helemaal", "5", "klopt wel", "niet echt", "5", "nee", "zeker", "vijf",
-               "3", "ja"]
+    answers = [
+        "Klopt helemaal",
+        "5",
+        "klopt wel",
+        "niet echt",
+        "5",
+        "nee",
+        "zeker",
+        "vijf",
+        "3",
+        "ja",
+    ]
     for expected_next, answer in enumerate(answers, start=6):
         replies = await chat.say(answer)
         if expected_next <= len(SCAN_SLOTS):

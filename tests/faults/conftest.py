@@ -107,8 +107,11 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
             "KOERS_REDIS_DB": "0",
         }
         with running_servers(
-            workdir, tracker_db_url, endpoints="deploy/endpoints.production.yml",
-            database_url=database_url, extra_env=extra_env,
+            workdir,
+            tracker_db_url,
+            endpoints="deploy/endpoints.production.yml",
+            database_url=database_url,
+            extra_env=extra_env,
         ) as servers:
             yield FaultStack(servers, postgres, redis, tracker_db_url)
 

@@ -47,7 +47,6 @@ async def test_hanging_action_server_times_out_politely(
     assert FIRST_QUESTION in replies
 
 
-
 async def test_action_server_with_another_secret_refuses_and_says_so(
     fault_stack: FaultStack, fault_chat: Chat
 ) -> None:

@@ -71,6 +71,8 @@ async def test_hundred_rapid_messages_from_one_sender(
     assert len(user_texts(stored)) == 1 + len(answered)
     assert "anoniem" in Chat.text_of(await fault_chat.say("hoi"))
     growth_mib = (fault_stack.rasa_rss_kib() - rss_before) / 1024
-    print(f"Rasa RSS before {rss_before / 1024:.0f} MiB, growth {growth_mib:.1f} MiB, "
-          f"{len(answered)} answered, {refused} refused")  # fmt: skip
+    print(
+        f"Rasa RSS before {rss_before / 1024:.0f} MiB, growth {growth_mib:.1f} MiB, "
+        f"{len(answered)} answered, {refused} refused"
+    )
     assert growth_mib < MAX_RSS_GROWTH_MIB

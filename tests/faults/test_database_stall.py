@@ -47,9 +47,12 @@ def stalled_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StalledS
         "KOERS_DB_CONNECT_TIMEOUT_SECONDS": "2",
         "KOERS_RETENTION_INTERVAL_MINUTES": "0",
     }
-    with proxied_postgres_schema() as (tracker_url, proxy), running_servers(
-        tmp_path_factory.mktemp("stall"), tracker_url, extra_env=extra_env
-    ) as servers:
+    with (
+        proxied_postgres_schema() as (tracker_url, proxy),
+        running_servers(
+            tmp_path_factory.mktemp("stall"), tracker_url, extra_env=extra_env
+        ) as servers,
+    ):
         yield StalledStack(servers, proxy)
 
 

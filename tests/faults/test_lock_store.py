@@ -8,7 +8,7 @@ import threading
 import pytest
 from rasa.core.lock_store import RedisLockStore
 
-from bot.rasa_ext.lock_store import AtomicRedisLockStore
+from bot.rasa_ext.stores import AtomicRedisLockStore
 from tools.devservices import running_redis
 
 
@@ -64,8 +64,13 @@ def test_built_from_an_endpoint_config(redis_port: int) -> None:
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig(url="127.0.0.1", type="bot.rasa_ext.lock_store.AtomicRedisLockStore",
-                            port=str(redis_port), db="0", key_prefix="koers")  # fmt: skip
+    config = EndpointConfig(
+        url="127.0.0.1",
+        type="bot.rasa_ext.stores.AtomicRedisLockStore",
+        port=str(redis_port),
+        db="0",
+        key_prefix="koers",
+    )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.key_prefix.startswith("koers:")

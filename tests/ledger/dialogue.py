@@ -1,10 +1,9 @@
 """A small stand-in for Rasa's form loop, to test the ledger actions turn by turn.
 
-Trackers are real ``rasa_sdk.Tracker`` objects built from the slots of domain.yml merged
-with the proposed docs/wiring/ledger-domain.yml. Like Rasa, a form turn runs the validation
-action (extraction + validation), then asks the first empty required slot with its
-``action_ask_*`` action; a form ends when all slots are filled or validation sets
-``requested_slot`` to None, and then the follow-up action of the rules runs.
+Trackers are real ``rasa_sdk.Tracker`` objects built from the slots of domain.yml. Like
+Rasa, a form turn runs the validation action (extraction + validation), then asks the first
+empty required slot with its ``action_ask_*`` action; a form ends when all slots are filled
+or validation sets ``requested_slot`` to None, and then the follow-up action of the rules runs.
 """
 
 from __future__ import annotations
@@ -20,16 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_domain() -> dict[str, Any]:
-    """domain.yml (if present) merged with the proposed ledger wiring."""
-    domain: dict[str, Any] = {"slots": {}, "forms": {}, "actions": [], "intents": []}
-    for path in (ROOT / "domain.yml", ROOT / "docs" / "wiring" / "ledger-domain.yml"):
-        if not path.exists():
-            continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        domain["slots"].update(data.get("slots") or {})
-        domain["forms"].update(data.get("forms") or {})
-        domain["actions"] += data.get("actions") or []
-        domain["intents"] += data.get("intents") or []
+    """The slots, forms, actions and intents of domain.yml, the assistant's own domain."""
+    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    domain: dict[str, Any] = {
+        "slots": dict(data.get("slots") or {}),
+        "forms": dict(data.get("forms") or {}),
+        "actions": list(data.get("actions") or []),
+        "intents": list(data.get("intents") or []),
+    }
     domain["slots"].setdefault("requested_slot", {"type": "any", "mappings": []})
     return domain
 

@@ -14,8 +14,9 @@ from bot.clock import utcnow
 from bot.db.engine import run_in_transaction
 from bot.ledger import booking as ledger
 from bot.ledger.audit import entries_for
-from bot.ledger.models import Booking, BookingQuota, CoachRegion, OutboxMessage, Slot
+from bot.ledger.models import Booking, BookingQuota, CoachRegion, Slot
 from bot.ledger.preferences import MODE_ANY, WhenPreference, parse_when, part_of_day
+from bot.notify.models import OutboxMessage
 from tests.ledger.support import BACKENDS, at_local
 
 pytest_plugins = ["tests.ledger.support"]
@@ -386,9 +387,13 @@ def test_only_the_owner_can_see_move_or_cancel(seeded: sessionmaker) -> None:
         # Even a cancelled booking looks unknown to a stranger (not "already cancelled").
         with pytest.raises(ledger.BookingError) as refused:
             run_in_transaction(
-                session, ledger.cancel_booking, code=view.code, now=utcnow(), actor="t",
+                session,
+                ledger.cancel_booking,
+                code=view.code,
+                now=utcnow(),
+                actor="t",
                 owner=MALLORY,
-            )  # fmt: skip
+            )
         assert refused.value.reason == ledger.BOOKING_UNKNOWN
         stored = session.execute(select(Booking)).scalar_one()
         assert stored.active_owner is None and stored.owner_conversation == ALICE.conversation
@@ -416,11 +421,16 @@ def test_one_active_booking_per_owner(seeded: sessionmaker) -> None:
         booking = session.execute(select(Booking)).scalar_one()
         session.add(
             Booking(
-                code="ZZZZZZZZZZ", slot_id=second, mode="online", region="Utrecht",
-                status="active", ics_token="other-token", sequence=0,
+                code="ZZZZZZZZZZ",
+                slot_id=second,
+                mode="online",
+                region="Utrecht",
+                status="active",
+                ics_token="other-token",
+                sequence=0,
                 active_owner=booking.active_owner,
             )
-        )  # fmt: skip
+        )
         with pytest.raises(IntegrityError):
             session.flush()
         session.rollback()
@@ -438,9 +448,11 @@ def test_a_passed_appointment_no_longer_blocks_a_new_one(seeded: sessionmaker) -
         start = session.get(Slot, first).ends_at
     later = start + timedelta(minutes=5)  # the first appointment is over
     with seeded() as session:
-        session.execute(update(Slot).where(Slot.id == second).values(
-            starts_at=later + timedelta(days=1), ends_at=later + timedelta(days=1, hours=1)
-        ))  # fmt: skip
+        session.execute(
+            update(Slot)
+            .where(Slot.id == second)
+            .values(starts_at=later + timedelta(days=1), ends_at=later + timedelta(days=1, hours=1))
+        )
         session.commit()
     view = owned_book(seeded, second, EMPLOYEE, now=later)
     with seeded() as session:
@@ -458,9 +470,16 @@ def test_changes_per_hour_count_bookings_and_moves_not_cancels(seeded: sessionma
     def move(slot_id: int, at=now) -> None:
         with seeded() as session:
             run_in_transaction(
-                session, ledger.reschedule_booking, code=view.code, new_slot_id=slot_id,
-                now=at, actor="t", email_retention=RETENTION, owner=ALICE, limits=limits,
-            )  # fmt: skip
+                session,
+                ledger.reschedule_booking,
+                code=view.code,
+                new_slot_id=slot_id,
+                now=at,
+                actor="t",
+                email_retention=RETENTION,
+                owner=ALICE,
+                limits=limits,
+            )
 
     move(ids[1])
     mails = outbox_count(seeded)
@@ -531,6 +550,9 @@ def test_a_booking_spree_at_once_stops_at_the_limit(seeded: sessionmaker) -> Non
     assert [r for r in results if isinstance(r, str)] == [ledger.ANONYMOUS_FULL] * (len(ids) - 3)
     with seeded() as session:
         assert len(session.execute(select(Booking.id)).all()) == 3
-        assert session.execute(select(BookingQuota.used).where(
-            BookingQuota.key == ledger.ANONYMOUS_QUOTA_KEY
-        )).scalar_one() == 3  # fmt: skip
+        assert (
+            session.execute(
+                select(BookingQuota.used).where(BookingQuota.key == ledger.ANONYMOUS_QUOTA_KEY)
+            ).scalar_one()
+            == 3
+        )

@@ -12,11 +12,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-import bot.preparation.store  # noqa: F401  (its table is part of the metadata compared)
 from bot.clock import utcnow
 from bot.db.base import Base
 from bot.db.engine import migrate
 from bot.ledger.models import Booking, Coach, CoachRegion, Municipality, Provider, Slot, Voucher
+
+# every other module that defines tables: all of them are part of the metadata compared
+from bot.notify import models as _notify_models  # noqa: F401
+from bot.preparation import store as _preparation_store  # noqa: F401
+from bot.trends import models as _trend_models  # noqa: F401
 from tests.ledger.support import BACKENDS
 
 pytest_plugins = ["tests.ledger.support"]

@@ -14,9 +14,9 @@ from bot.clock import utcnow
 from bot.db.engine import run_in_transaction
 from bot.ledger.booking import book_slot, cancel_booking, find_offers
 from bot.ledger.calendar import booking_calendar
-from bot.ledger.models import OutboxMessage
 from bot.ledger.preferences import WhenPreference
 from bot.notify import outbox
+from bot.notify.models import OutboxMessage
 from bot.notify.smtp import SmtpConfig, deliver_pending
 from tests.smtp_support import Mailbox, running_mailbox
 from tools.devservices import free_port

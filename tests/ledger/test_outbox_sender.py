@@ -26,9 +26,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.clock import utcnow
 from bot.config import load_settings
 from bot.db.engine import run_in_transaction
-from bot.ledger.models import OutboxMessage
 from bot.notify import outbox
 from bot.notify.messages import MailContent
+from bot.notify.models import OutboxMessage
 from bot.notify.sender import run_sender, send_round
 from bot.notify.smtp import RetryPolicy, SmtpConfig, deliver_pending
 from tests.ledger.support import BACKENDS
@@ -58,8 +58,8 @@ def queue(sessions: sessionmaker, count: int, prefix: str = "Afspraak") -> None:
         for number in range(count):
             mail = MailContent(f"{prefix} {number}", "Wanneer: morgen\n")
             run_in_transaction(
-                session, lambda s, m=mail: outbox.enqueue(s, to_address=ADDRESS, mail=m,
-                                                          now=utcnow())  # fmt: skip
+                session,
+                lambda s, m=mail: outbox.enqueue(s, to_address=ADDRESS, mail=m, now=utcnow()),
             )
 
 
@@ -98,9 +98,15 @@ def test_two_sender_processes_deliver_each_message_once(
     senders = []
     for log in logs:
         with log.open("w") as out:
-            senders.append(subprocess.Popen([sys.executable, "-m", "bot.notify.sender"],
-                                            cwd=ROOT, env=env, stdout=out,
-                                            stderr=subprocess.STDOUT))  # fmt: skip
+            senders.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot.notify.sender"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         deadline = time.monotonic() + 60
         while not all("outbox sender started" in log.read_text() for log in logs):
@@ -121,8 +127,7 @@ def test_two_sender_processes_deliver_each_message_once(
     assert sorted(subjects) == sorted(f"Afspraak {n}" for n in range(40))  # each exactly once
     assert statuses(sessions) == ["sent"] * 40
     # both processes really took part: each logs what it sent per round
-    sent = [sum(int(m) for m in re.findall(r"outbox: (\d+) sent", log.read_text()))
-            for log in logs]  # fmt: skip
+    sent = [sum(int(m) for m in re.findall(r"outbox: (\d+) sent", log.read_text())) for log in logs]
     assert sum(sent) == 40 and min(sent) > 0, sent
 
 
@@ -159,16 +164,16 @@ async def test_a_refusing_server_gets_backoff_then_one_log_line_without_personal
     refusing_mailbox: tuple[Mailbox, int],
 ) -> None:
     box, port = refusing_mailbox
-    config = SmtpConfig(host="127.0.0.1", port=port, sender="koers@example.org",
-                        security="none", timeout_seconds=5)  # fmt: skip
+    config = SmtpConfig(
+        host="127.0.0.1", port=port, sender="koers@example.org", security="none", timeout_seconds=5
+    )
     policy = RetryPolicy(max_attempts=3, base_seconds=60, max_seconds=3600)
     queue(seeded, 1, prefix="Afspraak met Anna")
     now = utcnow()
     clock: list[datetime] = [now]
     with seeded() as session, caplog.at_level(logging.INFO, logger="bot.notify"):
         for attempt, step in ((1, 60), (2, 120)):
-            report = await deliver_pending(session, config, clock=lambda: clock[0],
-                                           policy=policy)  # fmt: skip
+            report = await deliver_pending(session, config, clock=lambda: clock[0], policy=policy)
             assert (report.failed, report.given_up) == (1, 0)
             stored = session.execute(select(OutboxMessage)).scalar_one()
             session.refresh(stored)
@@ -176,12 +181,10 @@ async def test_a_refusing_server_gets_backoff_then_one_log_line_without_personal
             assert stored.status == "pending" and stored.attempts == attempt
             assert timedelta(seconds=step / 2) <= wait <= timedelta(seconds=step), wait
             # not due yet: nothing is tried
-            early = await deliver_pending(session, config, clock=lambda: clock[0],
-                                          policy=policy)  # fmt: skip
+            early = await deliver_pending(session, config, clock=lambda: clock[0], policy=policy)
             assert (early.sent, early.failed) == (0, 0)
             clock[0] = stored.next_attempt_at + timedelta(seconds=1)
-        report = await deliver_pending(session, config, clock=lambda: clock[0],
-                                       policy=policy)  # fmt: skip
+        report = await deliver_pending(session, config, clock=lambda: clock[0], policy=policy)
         assert (report.failed, report.given_up) == (1, 1)
         stored = session.execute(select(OutboxMessage)).scalar_one()
         session.refresh(stored)

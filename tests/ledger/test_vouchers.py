@@ -199,18 +199,30 @@ def test_previous_key_finds_the_voucher_of_a_rotated_employee(seeded: sessionmak
     before = committed(seeded)
     with seeded() as session:
         again = run_in_transaction(
-            session, ledger.request_voucher, municipality_code="GM9901", employee_key=new_key,
-            previous_keys=(old_key,), now=utcnow(), valid_days=365, actor="test",
-        )  # fmt: skip
+            session,
+            ledger.request_voucher,
+            municipality_code="GM9901",
+            employee_key=new_key,
+            previous_keys=(old_key,),
+            now=utcnow(),
+            valid_days=365,
+            actor="test",
+        )
         assert not again.new and again.voucher.code == first.voucher.code
         found = ledger.employee_voucher(
-            session, municipality_code="GM9901", employee_key=new_key, now=utcnow(),
+            session,
+            municipality_code="GM9901",
+            employee_key=new_key,
+            now=utcnow(),
             previous_keys=(old_key,),
-        )  # fmt: skip
+        )
         assert found is not None and found.code == first.voucher.code
-        assert ledger.employee_voucher(
-            session, municipality_code="GM9901", employee_key=new_key, now=utcnow()
-        ) is None  # fmt: skip
+        assert (
+            ledger.employee_voucher(
+                session, municipality_code="GM9901", employee_key=new_key, now=utcnow()
+            )
+            is None
+        )
         keys = list(session.execute(select(Voucher.employee_key)).scalars())
     assert committed(seeded) == before and keys == [old_key]
 
@@ -220,10 +232,15 @@ def test_a_new_voucher_is_stored_under_the_current_key(seeded: sessionmaker) -> 
     new_key = "k2_" + "c" * 32
     with seeded() as session:
         issued = run_in_transaction(
-            session, ledger.request_voucher, municipality_code="GM9901", employee_key=new_key,
-            previous_keys=("k1_" + "d" * 32, "not valid!"), now=utcnow(), valid_days=365,
+            session,
+            ledger.request_voucher,
+            municipality_code="GM9901",
+            employee_key=new_key,
+            previous_keys=("k1_" + "d" * 32, "not valid!"),
+            now=utcnow(),
+            valid_days=365,
             actor="test",
-        )  # fmt: skip
+        )
         assert issued.new
         stored = session.execute(select(Voucher.employee_key)).scalar_one()
     assert stored == new_key

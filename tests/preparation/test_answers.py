@@ -22,9 +22,20 @@ from bot.preparation.questions import ASKS, FORM_SLOTS, QUESTIONS, previous_slot
 
 @pytest.mark.parametrize(
     "text",
-    ["sla over", "Sla deze vraag maar over", "overslaan", "skip", "weet ik nog niet",
-     "geen idee", "liever niet", "nvt", "n.v.t.", "volgende vraag", "Nee."],
-)  # fmt: skip
+    [
+        "sla over",
+        "Sla deze vraag maar over",
+        "overslaan",
+        "skip",
+        "weet ik nog niet",
+        "geen idee",
+        "liever niet",
+        "nvt",
+        "n.v.t.",
+        "volgende vraag",
+        "Nee.",
+    ],
+)
 def test_skip_phrases(text: str) -> None:
     assert is_skip(text)
 

@@ -17,12 +17,12 @@ from bot.preparation.sheet import (
     MAX_ITEMS,
     build_sheet,
     readable_placeholders,
-    render_html,
     render_pdf,
     sheet_from_dict,
     sheet_to_dict,
     shorten,
 )
+from bot.web.routes.sheets import render_html
 
 ANSWERS = {
     "prep_kind": "ontwikkelgesprek",
@@ -38,9 +38,11 @@ ANSWERS = {
 def _sheet(**overrides: object):
     answers = {**ANSWERS, **overrides}
     return build_sheet(
-        answers, likely_reactions("leidinggevende", "ontwikkelgesprek", answers["prep_ask"]),
-        ["Ik wil juist blijven en groeien.", None], today=date(2026, 11, 23),
-    )  # fmt: skip
+        answers,
+        likely_reactions("leidinggevende", "ontwikkelgesprek", answers["prep_ask"]),
+        ["Ik wil juist blijven en groeien.", None],
+        today=date(2026, 11, 23),
+    )
 
 
 def test_sheet_holds_every_answer_and_the_practice() -> None:
@@ -101,9 +103,16 @@ def test_html_escapes_markup_in_answers() -> None:
 def test_html_is_a_complete_dutch_page_without_a_name() -> None:
     page = render_html(_sheet(), pdf_url="/voorbereiding/t.pdf", expires_on=date(2026, 11, 30))
     assert page.startswith("<!doctype html>") and 'lang="nl"' in page
-    for heading in ("Mijn doel", "Zo begin ik het gesprek", "Mijn sterke punten",
-                    "Wat ik wil leren of proberen", "Mijn voorstel", "Wat ik vraag",
-                    "Mogelijke reacties en mijn antwoorden", "Volgende stappen"):  # fmt: skip
+    for heading in (
+        "Mijn doel",
+        "Zo begin ik het gesprek",
+        "Mijn sterke punten",
+        "Wat ik wil leren of proberen",
+        "Mijn voorstel",
+        "Wat ik vraag",
+        "Mogelijke reacties en mijn antwoorden",
+        "Volgende stappen",
+    ):
         assert heading in page
     assert "30-11-2026" in page and "geen naam" in page
 
@@ -118,9 +127,15 @@ def test_pdf_contains_the_answers_on_one_page() -> None:
     assert pdf.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     text = " ".join(_pdf_text(pdf).split())
-    for expected in ("Mijn voorbereiding op het gesprek", "cursus Excel", "Klanten helpen",
-                     "werken met data", "Budget voor een opleiding", "Je wilt zeker weg",
-                     "Ik wil juist blijven en groeien"):  # fmt: skip
+    for expected in (
+        "Mijn voorbereiding op het gesprek",
+        "cursus Excel",
+        "Klanten helpen",
+        "werken met data",
+        "Budget voor een opleiding",
+        "Je wilt zeker weg",
+        "Ik wil juist blijven en groeien",
+    ):
         assert expected in text
 
 

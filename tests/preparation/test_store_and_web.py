@@ -36,8 +36,12 @@ EVIL = "<script>document.title='x'</script>"
 
 
 def _sheet():
-    answers = {"prep_kind": "jaargesprek", "prep_goal": f"Meer leren over data {EVIL}",
-               "prep_strengths": ["Plannen"], "prep_ask": ["Tijd om te leren"]}  # fmt: skip
+    answers = {
+        "prep_kind": "jaargesprek",
+        "prep_goal": f"Meer leren over data {EVIL}",
+        "prep_strengths": ["Plannen"],
+        "prep_ask": ["Tijd om te leren"],
+    }
     return build_sheet(answers, likely_reactions(None, "jaargesprek", []), today=date.today())
 
 

@@ -45,9 +45,11 @@ def test_numbers_in_the_set_are_valid(examples) -> None:
 
 
 def test_no_pii_messages_use_career_words(examples) -> None:
-    career = re.compile(r"Burgerzaken|Werk en Inkomen|DIV|Jeugdzorg|KCC|Wmo|P&O|Buitendienst|"
-                        r"Publiekszaken|schaal|loopbaan|functie|opleiding|gemeente",
-                        re.IGNORECASE)  # fmt: skip
+    career = re.compile(
+        r"Burgerzaken|Werk en Inkomen|DIV|Jeugdzorg|KCC|Wmo|P&O|Buitendienst|"
+        r"Publiekszaken|schaal|loopbaan|functie|opleiding|gemeente",
+        re.IGNORECASE,
+    )
     clean = [e for e in examples if not e.spans]
     assert sum(1 for e in clean if career.search(e.text)) >= 60
 

@@ -76,8 +76,9 @@ async def test_user_text_is_absent_from_logs_at_info(
         logging.getLogger("rasa.core.agent").exception("Failed to handle the message")
 
     domain = Domain.empty()
-    store = ScrubbingSQLTrackerStore(domain=domain, url=sqlite_url, pseudonymizer=pseudonymizer,
-                                     retention_interval_minutes=0)  # fmt: skip
+    store = ScrubbingSQLTrackerStore(
+        domain=domain, url=sqlite_url, pseudonymizer=pseudonymizer, retention_interval_minutes=0
+    )
     tracker = DialogueStateTracker(message.sender_id, domain.slots)
     tracker.update(UserUttered(USER_TEXT, intent={"name": "inform", "confidence": 1.0}))
     await store.save(tracker)
@@ -101,6 +102,17 @@ def test_texts_seen_by_the_store_only_are_blanked_too(privacy_logging, caplog) -
     remember_user_text("ik durf het niet te zeggen tegen mijn baas")
     logging.getLogger("rasa").error("parse failed: ik durf het niet te zeggen tegen mijn baas")
     assert "durf" not in everything_logged(caplog)
+
+
+def test_a_remembered_id_is_replaced_only_where_it_stands_alone(privacy_logging, caplog) -> None:
+    from bot.privacy.logging import remember_sender
+
+    caplog.set_level(logging.INFO)
+    remember_sender("eepi", "2_pseudoniem")
+    logging.getLogger("bot.web").warning("housekeeping for eepi: done")
+    logged = everything_logged(caplog)
+    assert "housekeeping for 2_pseudoniem: done" in logged
+    assert "eepi" not in logged.replace("housekeeping", "")
 
 
 def test_debug_is_not_touched(privacy_logging, caplog) -> None:

@@ -71,8 +71,9 @@ def test_no_model_is_loaded_at_import() -> None:
         "from bot.privacy import names; "
         "assert not names._NLP, 'model loaded'; assert 'spacy' not in sys.modules, 'spacy'"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 

@@ -94,8 +94,9 @@ def test_settings_from_environment(monkeypatch) -> None:
 
 async def test_edge_pseudonymises_and_replies_reach_the_channel(pseudonymizer) -> None:
     collector = CollectingOutputChannel()
-    message = UserMessage("Hoi, ik ben Fatima", collector, "widget-sessie-77",
-                          input_channel="rest", metadata={"a": 1})  # fmt: skip
+    message = UserMessage(
+        "Hoi, ik ben Fatima", collector, "widget-sessie-77", input_channel="rest", metadata={"a": 1}
+    )
     safe = protect_incoming(message, "widget", pseudonymizer)
     assert safe.sender_id == pseudonymizer.pseudonym("widget:widget-sessie-77")
     # the channel is part of the key: the same id over REST is another conversation

@@ -129,9 +129,14 @@ def test_fail_closed_when_the_event_walk_raises(monkeypatch) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(scrubber, "_scrub_event", broken)
-    event = {"event": "user", "timestamp": 1.0, "text": PII_TEXT, "input_channel": "rest",
-             "parse_data": {"text": PII_TEXT, "intent": {"name": "inform"}},
-             "metadata": {"user": "Fatima"}}  # fmt: skip
+    event = {
+        "event": "user",
+        "timestamp": 1.0,
+        "text": PII_TEXT,
+        "input_channel": "rest",
+        "parse_data": {"text": PII_TEXT, "intent": {"name": "inform"}},
+        "metadata": {"user": "Fatima"},
+    }
     stored = scrub_event(event, None, CONFIG)
     assert stored["text"] == REMOVED and stored["metadata"] == {}
     assert stored["parse_data"]["intent"]["name"] == "inform"
@@ -139,9 +144,12 @@ def test_fail_closed_when_the_event_walk_raises(monkeypatch) -> None:
 
 
 def test_scrub_value_recurses_and_keeps_scalars() -> None:
-    value = {"lijst": ["Mijn collega Fatima El Amrani", 3, 2.5, True, None],
-             "bsn_als_getal": 111222333, "jaar": 2019,
-             "diep": {"x": {"y": "bel 06-12345678"}}}  # fmt: skip
+    value = {
+        "lijst": ["Mijn collega Fatima El Amrani", 3, 2.5, True, None],
+        "bsn_als_getal": 111222333,
+        "jaar": 2019,
+        "diep": {"x": {"y": "bel 06-12345678"}},
+    }
     out = scrub_value(value, CONFIG)
     assert out["lijst"] == ["Mijn collega [NAAM]", 3, 2.5, True, None]
     assert out["bsn_als_getal"] == "[BSN]" and out["jaar"] == 2019
@@ -161,10 +169,14 @@ def test_scrub_value_depth_limit_and_unknown_objects() -> None:
 def test_user_event_entities_follow_the_scrubbed_text() -> None:
     text = "Mijn leidinggevende Fatima El Amrani wil naar Burgerzaken"
     event = {
-        "event": "user", "timestamp": 1.0, "text": text, "input_channel": "rest",
+        "event": "user",
+        "timestamp": 1.0,
+        "text": text,
+        "input_channel": "rest",
         "message_id": "abc",
         "parse_data": {
-            "text": text, "intent": {"name": "inform", "confidence": 0.9},
+            "text": text,
+            "intent": {"name": "inform", "confidence": 0.9},
             "intent_ranking": [{"name": "inform", "confidence": 0.9}],
             "entities": [
                 {"entity": "PERSON", "start": 20, "end": 36, "value": "Fatima El Amrani"},
@@ -172,7 +184,7 @@ def test_user_event_entities_follow_the_scrubbed_text() -> None:
             ],
         },
         "metadata": {"model_id": "m1", "aadObjectId": "secret-id", "koers_gemeente": "Zaanstad"},
-    }  # fmt: skip
+    }
     out = scrub_event(event, lambda v: "h_" + str(len(v)), CONFIG)
     assert out["text"] == "Mijn leidinggevende [NAAM] wil naar Burgerzaken"
     ents = out["parse_data"]["entities"]
@@ -186,8 +198,9 @@ def test_user_event_entities_follow_the_scrubbed_text() -> None:
 
 
 def test_slot_and_bot_events() -> None:
-    slot = scrub_event({"event": "slot", "timestamp": 1.0, "name": "naam", "value": "Jan"},
-                       None, CONFIG)  # fmt: skip
+    slot = scrub_event(
+        {"event": "slot", "timestamp": 1.0, "name": "naam", "value": "Jan"}, None, CONFIG
+    )
     assert slot["value"] == "[NAAM]"
     wish = scrub_event(
         {
@@ -200,8 +213,12 @@ def test_slot_and_bot_events() -> None:
         CONFIG,
     )
     assert wish["value"] == ["weg bij [NAAM]", "Jeugdzorg"]
-    assert scrub_event({"event": "slot", "name": "trends_opt_out", "value": True},
-                       None, CONFIG)["value"] is True  # fmt: skip
+    assert (
+        scrub_event({"event": "slot", "name": "trends_opt_out", "value": True}, None, CONFIG)[
+            "value"
+        ]
+        is True
+    )
     bot = scrub_event(
         {
             "event": "bot",
@@ -223,13 +240,20 @@ def test_rasa_events_survive_scrubbing() -> None:
     from rasa.shared.core.events import Event
 
     events = [
-        {"event": "user", "timestamp": 1.0, "text": PII_TEXT,
-         "parse_data": {"text": PII_TEXT, "intent": {"name": "inform", "confidence": 1.0},
-                        "entities": []}},
+        {
+            "event": "user",
+            "timestamp": 1.0,
+            "text": PII_TEXT,
+            "parse_data": {
+                "text": PII_TEXT,
+                "intent": {"name": "inform", "confidence": 1.0},
+                "entities": [],
+            },
+        },
         {"event": "slot", "timestamp": 2.0, "name": "naam", "value": "Fatima"},
         {"event": "bot", "timestamp": 3.0, "text": PII_TEXT, "data": {}},
         {"event": "action", "timestamp": 4.0, "name": "utter_x", "action_text": PII_TEXT},
-    ]  # fmt: skip
+    ]
     for event in events:
         for stored in (scrub_event(event, None, CONFIG), scrubber.redacted_event(event)):
             assert Event.from_parameters(stored) is not None

@@ -39,21 +39,28 @@ def domain() -> Domain:
             "intents": ["mention_barrier", "cancel_booking"],
             "entities": ["barrier", "region", "booking_code"],
             "slots": {
-                "barrier": {"type": "text", "mappings": [{"type": "from_entity",
-                                                          "entity": "barrier"}]},
-                "region": {"type": "text", "mappings": [{"type": "from_entity",
-                                                         "entity": "region"}]},
+                "barrier": {
+                    "type": "text",
+                    "mappings": [{"type": "from_entity", "entity": "barrier"}],
+                },
+                "region": {
+                    "type": "text",
+                    "mappings": [{"type": "from_entity", "entity": "region"}],
+                },
                 "booking_code": {"type": "text", "mappings": [{"type": "custom"}]},
                 "coach_booking_code": {"type": "text", "mappings": [{"type": "custom"}]},
             },
             "responses": {"utter_ok": [{"text": "Goed."}]},
         }
-    )  # fmt: skip
+    )
 
 
 def store_for(url: str, domain: Domain, pseudonymizer: Pseudonymizer) -> ScrubbingSQLTrackerStore:
     return ScrubbingSQLTrackerStore(
-        domain=domain, url=url, pseudonymizer=pseudonymizer, retention_interval_minutes=0,
+        domain=domain,
+        url=url,
+        pseudonymizer=pseudonymizer,
+        retention_interval_minutes=0,
         install_log_filter=False,
     )
 
@@ -63,9 +70,15 @@ def claim() -> str:
 
 
 def identity_metadata() -> dict:
-    return {"municipality": "GM9901", "koers_identity": claim(), "employee_key": EMPLOYEE_KEY,
-            "employee_keys": [EMPLOYEE_KEY], "widget_token": "eyJhbGciOi.widget.token",
-            "koers_identity_hint": "x", "aadObjectId": "aad-777"}  # fmt: skip
+    return {
+        "municipality": "GM9901",
+        "koers_identity": claim(),
+        "employee_key": EMPLOYEE_KEY,
+        "employee_keys": [EMPLOYEE_KEY],
+        "widget_token": "eyJhbGciOi.widget.token",
+        "koers_identity_hint": "x",
+        "aadObjectId": "aad-777",
+    }
 
 
 # --- identity ---------------------------------------------------------------------------------
@@ -99,16 +112,28 @@ def test_no_identity_in_the_stored_events(sqlite_url, domain, pseudonymizer) -> 
         SessionStarted(metadata=identity_metadata(), timestamp=t),
         SlotSet("session_started_metadata", identity_metadata(), timestamp=t),
         ActionExecuted("action_listen", timestamp=t),
-        UserUttered("hoi", intent={"name": "greet", "confidence": 1.0},
-                    metadata=identity_metadata(), timestamp=t),
-    ):  # fmt: skip
+        UserUttered(
+            "hoi",
+            intent={"name": "greet", "confidence": 1.0},
+            metadata=identity_metadata(),
+            timestamp=t,
+        ),
+    ):
         tracker.update(event)
     import asyncio
 
     asyncio.run(store.save(tracker))
     blob = "\n".join(raw_rows(sqlite_url))
-    for secret in ("koers_identity", "employee_key", EMPLOYEE_KEY, claim()[:40], "eyJ",
-                   "aad-777", "widget_token", "[NAAM]"):  # fmt: skip
+    for secret in (
+        "koers_identity",
+        "employee_key",
+        EMPLOYEE_KEY,
+        claim()[:40],
+        "eyJ",
+        "aad-777",
+        "widget_token",
+        "[NAAM]",
+    ):
         assert secret not in blob, secret
     assert blob.count('"municipality": "GM9901"') >= 3
     back = asyncio.run(store.retrieve("widget:abc"))
@@ -138,10 +163,22 @@ def test_entity_filled_slots_keep_only_canonical_values(name, value, stored) -> 
 
 def test_injected_entity_values_are_not_stored_in_parse_data() -> None:
     raw = '/mention_barrier{"barrier":"Piet Jansen 0612345678"}'
-    event = {"event": "user", "text": raw,
-             "parse_data": {"intent": {"name": "mention_barrier"}, "text": raw,
-                            "entities": [{"entity": "barrier", "value": "Piet Jansen 0612345678",
-                                          "start": 0, "end": len(raw)}]}}  # fmt: skip
+    event = {
+        "event": "user",
+        "text": raw,
+        "parse_data": {
+            "intent": {"name": "mention_barrier"},
+            "text": raw,
+            "entities": [
+                {
+                    "entity": "barrier",
+                    "value": "Piet Jansen 0612345678",
+                    "start": 0,
+                    "end": len(raw),
+                }
+            ],
+        },
+    }
     stored = str(scrub_event(event))
     assert "Piet" not in stored and "0612345678" not in stored and "Jansen" not in stored
 
@@ -187,19 +224,39 @@ def test_codes_are_masked_in_text_with_their_length() -> None:
 
 
 def test_ordinary_words_are_not_codes() -> None:
-    for text in ("graag maken", "vertrekken", "Werk en Inkomen", "ik wil verzetten naar dinsdag",
-                 "SAMEN STERK", "Noord-Brabant", "06-12345678", "2026-12-01"):  # fmt: skip
+    for text in (
+        "graag maken",
+        "vertrekken",
+        "Werk en Inkomen",
+        "ik wil verzetten naar dinsdag",
+        "SAMEN STERK",
+        "Noord-Brabant",
+        "06-12345678",
+        "2026-12-01",
+    ):
         assert code_spans(text) == [], text
 
 
 def test_codes_in_bot_and_user_messages_are_masked() -> None:
     booking = format_code(new_code("booking"))
-    bot = scrub_event({"event": "bot", "text": f"Je boekingscode is {booking}.",
-                       "data": {"buttons": [{"title": booking, "payload": "/x"}]}})  # fmt: skip
-    user = scrub_event({"event": "user", "text": f"wil {booking.lower()} verzetten",
-                        "parse_data": {"entities": [{"entity": "booking_code",
-                                                     "value": booking.lower(), "start": 4,
-                                                     "end": 15}]}})  # fmt: skip
+    bot = scrub_event(
+        {
+            "event": "bot",
+            "text": f"Je boekingscode is {booking}.",
+            "data": {"buttons": [{"title": booking, "payload": "/x"}]},
+        }
+    )
+    user = scrub_event(
+        {
+            "event": "user",
+            "text": f"wil {booking.lower()} verzetten",
+            "parse_data": {
+                "entities": [
+                    {"entity": "booking_code", "value": booking.lower(), "start": 4, "end": 15}
+                ]
+            },
+        }
+    )
     for stored in (bot, user):
         assert booking.lower() not in str(stored).lower()
 
@@ -213,12 +270,11 @@ def test_code_slots_are_sealed_and_opened_again(sqlite_url, domain, pseudonymize
     t = time.time()
     for event in (
         ActionExecuted("action_listen", timestamp=t),
-        UserUttered(f"afspraak {code} afzeggen", intent={"name": "cancel_booking"},
-                    timestamp=t),
+        UserUttered(f"afspraak {code} afzeggen", intent={"name": "cancel_booking"}, timestamp=t),
         SlotSet("booking_code", code.replace("-", ""), timestamp=t),
         SlotSet("coach_booking_code", code.replace("-", ""), timestamp=t),
         BotUttered(f"Je afspraak {code} staat op dinsdag.", timestamp=t),
-    ):  # fmt: skip
+    ):
         tracker.update(event)
     asyncio.run(store.save(tracker))
     blob = "\n".join(raw_rows(sqlite_url)).upper()
@@ -248,8 +304,14 @@ def test_audit_details_scrub_free_text() -> None:
     from bot.ledger.audit import clean_details
 
     voucher = format_code(new_code("voucher"))
-    details = clean_details({"provider_id": 3, "municipality": "GM9901", "mode": "online",
-                             "reference": f"factuur Piet Jansen 0612345678 {voucher}"})  # fmt: skip
+    details = clean_details(
+        {
+            "provider_id": 3,
+            "municipality": "GM9901",
+            "mode": "online",
+            "reference": f"factuur Piet Jansen 0612345678 {voucher}",
+        }
+    )
     assert details["provider_id"] == 3 and details["municipality"] == "GM9901"
     assert details["mode"] == "online"
     for secret in ("Piet", "Jansen", "0612345678", voucher):
@@ -258,8 +320,11 @@ def test_audit_details_scrub_free_text() -> None:
 
 def test_a_damaged_sealed_value_opens_as_nothing(pseudonymizer) -> None:
     sealer = Sealer(pseudonymizer)
-    for damaged in ("sealed:v1:2:" + "A" * 21, "sealed:v1:2:" + "A" * 20,
-                    "sealed:v1:9:" + "A" * 30):  # fmt: skip
+    for damaged in (
+        "sealed:v1:2:" + "A" * 21,
+        "sealed:v1:2:" + "A" * 20,
+        "sealed:v1:9:" + "A" * 30,
+    ):
         assert sealer.open(damaged, "k2_a", "booking_code") is None
 
 

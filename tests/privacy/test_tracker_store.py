@@ -30,8 +30,16 @@ from .conftest import OLD_SECRET, SECRET
 SENDER = "29:1TeamsUserAbCdEf-0042"
 MESSAGE_ID = "teams-activity-9f8e7d6c"
 PII = {
-    "names": ["Fatima El Amrani", "Fatima", "Amrani", "Kees van der Meulen", "Meulen",
-              "Hatice Öztürk", "Öztürk", "Jan Jansen"],
+    "names": [
+        "Fatima El Amrani",
+        "Fatima",
+        "Amrani",
+        "Kees van der Meulen",
+        "Meulen",
+        "Hatice Öztürk",
+        "Öztürk",
+        "Jan Jansen",
+    ],
     "email": ["f.elamrani@zaanstad.nl", "elamrani"],
     "phone": ["06-41829375", "41829375", "0641829375"],
     "bsn": ["111222333"],
@@ -43,14 +51,18 @@ PII = {
     "url": ["linkedin.com/in/fatima-el-amrani"],
     "ip": ["192.168.14.23"],
     "ids": [SENDER, "TeamsUserAbCdEf", MESSAGE_ID, "9f8e7d6c", "aad-object-id-777"],
-}  # fmt: skip
+}
 ALL_PII = [s for group in PII.values() for s in group]
 
-TEXT_1 = ("Mijn leidinggevende Fatima El Amrani weet niks. Mail me op f.elamrani@zaanstad.nl "
-          "of bel 06-41829375.")  # fmt: skip
-TEXT_2 = ("BSN 111222333, IBAN NL91 ABNA 0417 1643 00, ik woon op Dorpsstraat 14, 1442 BT "
-          "Purmerend, geboren 14-07-1965, personeelsnummer 204518, "
-          "linkedin.com/in/fatima-el-amrani, ip 192.168.14.23")  # fmt: skip
+TEXT_1 = (
+    "Mijn leidinggevende Fatima El Amrani weet niks. Mail me op f.elamrani@zaanstad.nl "
+    "of bel 06-41829375."
+)
+TEXT_2 = (
+    "BSN 111222333, IBAN NL91 ABNA 0417 1643 00, ik woon op Dorpsstraat 14, 1442 BT "
+    "Purmerend, geboren 14-07-1965, personeelsnummer 204518, "
+    "linkedin.com/in/fatima-el-amrani, ip 192.168.14.23"
+)
 TEXT_3 = "Ik wil weg bij Werk en Inkomen, Kees van der Meulen zegt dat Hatice Öztürk gaat."
 
 
@@ -70,9 +82,14 @@ def domain() -> Domain:
 
 
 def make_store(url: str, domain: Domain, pseudonymizer: Pseudonymizer, **kw):
-    return ScrubbingSQLTrackerStore(domain=domain, url=url, pseudonymizer=pseudonymizer,
-                                    retention_interval_minutes=0, install_log_filter=False,
-                                    **kw)  # fmt: skip
+    return ScrubbingSQLTrackerStore(
+        domain=domain,
+        url=url,
+        pseudonymizer=pseudonymizer,
+        retention_interval_minutes=0,
+        install_log_filter=False,
+        **kw,
+    )
 
 
 def user(text: str, ts: float | None = None, entities=None) -> UserUttered:
@@ -85,7 +102,7 @@ def user(text: str, ts: float | None = None, entities=None) -> UserUttered:
             "entities": entities or [],
             "text": text,
             "message_id": MESSAGE_ID,
-        },  # fmt: skip
+        },
         timestamp=ts,
         input_channel="msteams",
         message_id=MESSAGE_ID,
@@ -94,7 +111,7 @@ def user(text: str, ts: float | None = None, entities=None) -> UserUttered:
             "aadObjectId": "aad-object-id-777",
             "ip": "192.168.14.23",
             "model_id": "m-1",
-        },  # fmt: skip
+        },
     )
 
 
@@ -105,13 +122,26 @@ def pii_tracker(domain: Domain, sender: str = SENDER, ts: float | None = None):
         ActionExecuted("action_session_start", timestamp=t),
         SessionStarted(timestamp=t),
         ActionExecuted("action_listen", timestamp=t),
-        user(TEXT_1, t, [{"entity": "PERSON", "start": 20, "end": 36,
-                          "value": "Fatima El Amrani", "extractor": "SpacyEntityExtractor"}]),
+        user(
+            TEXT_1,
+            t,
+            [
+                {
+                    "entity": "PERSON",
+                    "start": 20,
+                    "end": 36,
+                    "value": "Fatima El Amrani",
+                    "extractor": "SpacyEntityExtractor",
+                }
+            ],
+        ),
         SlotSet("naam", "Fatima", timestamp=t),
-        BotUttered("Dus Fatima El Amrani is je leidinggevende? Ik bel 06-41829375 niet.",
-                   data={"buttons": [{"title": "Ja, Fatima", "payload": "/affirm"}]},
-                   metadata={"utter_action": "utter_check", "user": "Jan Jansen"},
-                   timestamp=t),
+        BotUttered(
+            "Dus Fatima El Amrani is je leidinggevende? Ik bel 06-41829375 niet.",
+            data={"buttons": [{"title": "Ja, Fatima", "payload": "/affirm"}]},
+            metadata={"utter_action": "utter_check", "user": "Jan Jansen"},
+            timestamp=t,
+        ),
         ActionExecuted("action_listen", timestamp=t),
         user(TEXT_2, t),
         EntitiesAdded([{"entity": "email", "value": "f.elamrani@zaanstad.nl"}], timestamp=t),
@@ -120,7 +150,7 @@ def pii_tracker(domain: Domain, sender: str = SENDER, ts: float | None = None):
         ActionExecuted("utter_check", action_text="Hoi Hatice Öztürk", timestamp=t),
         ActionExecuted("action_listen", timestamp=t),
         user(TEXT_3, t),
-    ]  # fmt: skip
+    ]
     for event in events:
         tracker.update(event)
     return tracker
@@ -245,9 +275,14 @@ async def test_retention_deletes_idle_conversations(db_url, domain, pseudonymize
 async def test_retention_runs_by_itself_while_the_server_is_up(
     sqlite_url, domain, pseudonymizer
 ) -> None:
-    store = ScrubbingSQLTrackerStore(domain=domain, url=sqlite_url, pseudonymizer=pseudonymizer,
-                                     retention_days=30, retention_interval_minutes=60,
-                                     install_log_filter=False)  # fmt: skip
+    store = ScrubbingSQLTrackerStore(
+        domain=domain,
+        url=sqlite_url,
+        pseudonymizer=pseudonymizer,
+        retention_days=30,
+        retention_interval_minutes=60,
+        install_log_filter=False,
+    )
     store.retention_first_delay_seconds = 0.0
     old = (datetime.now(timezone.utc) - timedelta(days=40)).timestamp()
     await store.save(pii_tracker(domain, "old", old))
@@ -269,18 +304,20 @@ def test_store_from_endpoint_config(sqlite_url, domain, monkeypatch) -> None:
     monkeypatch.setenv("KOERS_RETENTION_INTERVAL_MINUTES", "0")
     reset_pseudonymizer()
     try:
-        config = EndpointConfig.from_dict(
-            {"type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore"}
-        )
+        config = EndpointConfig.from_dict({"type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore"})
         store = TrackerStore.create(config, domain)
         inner = getattr(store, "_tracker_store", store)
         assert isinstance(inner, ScrubbingSQLTrackerStore)
         assert str(inner.engine.url) == sqlite_url
         with_url = TrackerStore.create(
-            EndpointConfig.from_dict({"type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore",
-                                      "url": sqlite_url.replace("tracker.db", "other.db")}),
+            EndpointConfig.from_dict(
+                {
+                    "type": "bot.rasa_ext.stores.ScrubbingSQLTrackerStore",
+                    "url": sqlite_url.replace("tracker.db", "other.db"),
+                }
+            ),
             domain,
-        )  # fmt: skip
+        )
         inner2 = getattr(with_url, "_tracker_store", with_url)
         assert str(inner2.engine.url).endswith("other.db")
     finally:

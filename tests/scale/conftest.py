@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
+from tests.channels.teams.fake_botframework import APP_ID, APP_PASSWORD, TENANT_ID, FakeBotFramework
 from tests.conversation.conftest import (
     AUTH_TOKEN,
     TEST_IDENTITY_SECRET,
@@ -15,14 +16,13 @@ from tests.conversation.conftest import (
     TEST_WIDGET_SECRETS,
     trained_model,
 )
-from tests.teams.fake_botframework import APP_ID, APP_PASSWORD, TENANT_ID, FakeBotFramework
 from tools.scale import Deployment, running_deployment
 
 
 @pytest.fixture(scope="package")
 def teams_fake() -> Iterator[FakeBotFramework]:
     """The fake Bot Framework both instances talk to (tests/scale/test_failover.py)."""
-    from tests.teams.test_teams_server import ThreadedFake
+    from tests.channels.teams.test_teams_server import ThreadedFake
 
     with ThreadedFake() as fake:
         yield fake

@@ -21,15 +21,28 @@ from tools.scale import nginx_config
 
 PRIVACY_CONF = PROJECT_ROOT / "deploy" / "nginx-privacy.conf"
 #: nginx variables that carry a token (query string) or a client address.
-FORBIDDEN_LOG_VARIABLES = ("$request ", "$request\"", "$request'", "$request_uri", "$args",
-                           "$query_string", "$arg_", "$remote_addr", "$http_x_forwarded_for",
-                           "$proxy_add_x_forwarded_for", "$http_referer", "$http_cookie",
-                           "$realip_remote_addr", "$binary_remote_addr")  # fmt: skip
+FORBIDDEN_LOG_VARIABLES = (
+    "$request ",
+    '$request"',
+    "$request'",
+    "$request_uri",
+    "$args",
+    "$query_string",
+    "$arg_",
+    "$remote_addr",
+    "$http_x_forwarded_for",
+    "$proxy_add_x_forwarded_for",
+    "$http_referer",
+    "$http_cookie",
+    "$realip_remote_addr",
+    "$binary_remote_addr",
+)
 
 
 def _nginx() -> str:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
-                                      else None)  # fmt: skip
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
     if nginx is None:
         if os.environ.get("CI"):
             pytest.fail("nginx is not installed")
@@ -53,8 +66,9 @@ def test_nginx_accepts_the_generated_config(tmp_path) -> None:
     conf = _prepare(tmp_path, 18080, [18081, 18082])
     result = subprocess.run(
         [nginx, "-t", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -75,10 +89,20 @@ def test_a_token_in_the_url_and_the_client_address_are_not_logged(tmp_path) -> N
     port = free_port()
     conf = _prepare(tmp_path, port, [free_port()])  # nothing listens upstream: a 502
     process = subprocess.Popen(
-        [nginx, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-         "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            nginx,
+            "-c",
+            str(conf),
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     secret = "eyJhbGciOiJIUzI1NiJ9.geheim-token-4711"
     try:
         deadline = time.monotonic() + 10
@@ -102,9 +126,7 @@ def test_a_token_in_the_url_and_the_client_address_are_not_logged(tmp_path) -> N
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-    logs = "".join(
-        p.read_text(errors="replace") for p in tmp_path.glob("*.log") if p.is_file()
-    )
+    logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("*.log") if p.is_file())
     access = (tmp_path / "access.log").read_text()
     assert "/socket.io/" in access, "the request was not logged at all"
     assert "geheim-token" not in logs and "token=" not in logs

@@ -34,8 +34,9 @@ def targets(dep: Deployment) -> list[str]:
     return [*dep.rasa_urls, dep.nginx_url]
 
 
-async def say(http: aiohttp.ClientSession, base: str, sender: str, text: str,
-              metadata: dict | None = None) -> list[dict]:  # fmt: skip
+async def say(
+    http: aiohttp.ClientSession, base: str, sender: str, text: str, metadata: dict | None = None
+) -> list[dict]:
     body: dict = {"sender": sender, "message": text}
     if metadata:
         body["metadata"] = metadata
@@ -140,8 +141,7 @@ async def test_voucher_exactly_once_across_instances(
     async def ask(key: str, base: str) -> str:
         metadata = identity_metadata("GM9901", key)
         sender = f"scale-{uuid.uuid4().hex}"
-        return Chat.text_of(await say(http, base, sender, "ik wil een voucher aanvragen",
-                                      metadata))  # fmt: skip
+        return Chat.text_of(await say(http, base, sender, "ik wil een voucher aanvragen", metadata))
 
     answers = await asyncio.gather(*(ask(k, b) for k in keys for b in bases))
     engine = sa.create_engine(deployment.database_url)
@@ -183,10 +183,12 @@ async def test_booking_exactly_once_across_instances(
     booked = sum(texts.BOOKED in Chat.text_of(a) for a in answers)
     with engine.connect() as conn:
         after = conn.execute(sa.text("SELECT count(*) FROM bookings")).scalar()
-        doubles = conn.execute(sa.text(
-            "SELECT count(*) FROM (SELECT slot_id FROM bookings WHERE status = 'active' "
-            "GROUP BY slot_id HAVING count(*) > 1) d"
-        )).scalar()  # fmt: skip
+        doubles = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT slot_id FROM bookings WHERE status = 'active' "
+                "GROUP BY slot_id HAVING count(*) > 1) d"
+            )
+        ).scalar()
     engine.dispose()
     assert doubles == 0
     assert after - before == booked >= 1

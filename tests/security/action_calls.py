@@ -43,9 +43,12 @@ def signed_claim(
 ) -> dict[str, str]:
     """Metadata as a channel inside the Rasa server makes it for a verified employee."""
     token = sign_identity(
-        municipality, keys or employee_keys(subject, PSEUDONYMS), channel, secret,
+        municipality,
+        keys or employee_keys(subject, PSEUDONYMS),
+        channel,
+        secret,
         now=int(time.time()) if now is None else now,
-    )  # fmt: skip
+    )
     return {"municipality": municipality, METADATA_IDENTITY: token}
 
 

@@ -128,9 +128,12 @@ def test_action_server_listens_on_loopback_only(koers_servers: KoersServers) -> 
 
 @pytest.mark.parametrize(
     "unset, value",
-    [("KOERS_ACTION_SECRET", ""), ("KOERS_ACTION_SECRET", "too-short"),
-     ("KOERS_IDENTITY_SECRET", "")],
-)  # fmt: skip
+    [
+        ("KOERS_ACTION_SECRET", ""),
+        ("KOERS_ACTION_SECRET", "too-short"),
+        ("KOERS_IDENTITY_SECRET", ""),
+    ],
+)
 def test_action_server_refuses_to_start_without_secrets(unset: str, value: str) -> None:
     """Threat: a deployment that forgot the secret runs an open action server."""
     env = {
@@ -141,8 +144,12 @@ def test_action_server_refuses_to_start_without_secrets(unset: str, value: str) 
         unset: value,
     }
     started = subprocess.run(
-        [sys.executable, "-m", "actions.server", "--port", "1"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "actions.server", "--port", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert started.returncode == 2, started.stderr[-2000:]
     assert unset in started.stderr

@@ -149,10 +149,15 @@ async def test_rest_with_a_teams_conversation_id_cannot_reach_that_conversation(
 ) -> None:
     conversation = f"a:{uuid.uuid4().hex}"
     teams_key = pseudonym(conversation, ids.CHANNEL_TEAMS)
-    event = {"event": "user", "text": "hoi", "timestamp": time.time(),
-             "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}}
-    url = (f"{koers_servers.rasa_url}/conversations/{teams_key}/tracker/events"
-           f"?token={AUTH_TOKEN}")  # fmt: skip
+    event = {
+        "event": "user",
+        "text": "hoi",
+        "timestamp": time.time(),
+        "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []},
+    }
+    url = (
+        f"{koers_servers.rasa_url}/conversations/{teams_key}/tracker/events" f"?token={AUTH_TOKEN}"
+    )
     async with aiohttp.ClientSession() as http, http.post(url, json=event) as response:
         assert response.status == 200, await response.text()
     assert len(await user_events(koers_servers, teams_key)) == 1
@@ -211,20 +216,31 @@ async def test_widget_tokens_that_break_the_rules_are_refused(
     chat: Chat, widgets: Any, claims: dict
 ) -> None:
     now = int(time.time())
-    body: dict[str, Any] = {"gemeente": "GM9901", "oid": f"oid-{uuid.uuid4().hex}",
-                            "aud": "koers", "iat": now, "exp": now + 600}  # fmt: skip
+    body: dict[str, Any] = {
+        "gemeente": "GM9901",
+        "oid": f"oid-{uuid.uuid4().hex}",
+        "aud": "koers",
+        "iat": now,
+        "exp": now + 600,
+    }
     body.update(claims)
     if body["exp"] == "lifetime":
         body["exp"] = now + 8 * 3600 + 60
-    token = jwt.encode({k: v for k, v in body.items() if v is not None},
-                       TEST_WIDGET_SECRETS["GM9901"], algorithm="HS256")  # fmt: skip
+    token = jwt.encode(
+        {k: v for k, v in body.items() if v is not None},
+        TEST_WIDGET_SECRETS["GM9901"],
+        algorithm="HS256",
+    )
     widget = widgets()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await widget.start(token)
     assert widget.refusal["data"]["code"] == "token_invalid"
     # the same token as REST proof: a JSON refusal, nothing handled
-    body_json = {"sender": f"t-{uuid.uuid4().hex}", "message": "ik wil een voucher aanvragen",
-                 "metadata": {"widget_token": token}}  # fmt: skip
+    body_json = {
+        "sender": f"t-{uuid.uuid4().hex}",
+        "message": "ik wil een voucher aanvragen",
+        "metadata": {"widget_token": token},
+    }
     async with chat.session.post(chat.servers.webhook, json=body_json) as response:
         assert response.status == 401
         assert await response.json() == {"error": "token_invalid"}
@@ -244,8 +260,9 @@ async def test_expired_token_on_an_open_socket_loses_its_identity(
     assert widget.expired  # the widget was told to fetch a fresh token
     # a fresh token over the open socket brings the identity back, in the same conversation
     session_id = widget.session_id
-    ack = await widget.sio.call("koers_token", {"token": widget_token("GM9901", subject)},
-                                timeout=20)  # fmt: skip
+    ack = await widget.sio.call(
+        "koers_token", {"token": widget_token("GM9901", subject)}, timeout=20
+    )
     assert ack["ok"] is True
     assert VOUCHER_READY in await widget.say("ik wil een voucher aanvragen")
     assert widget.session_id == session_id
@@ -261,8 +278,10 @@ async def test_rest_channel_is_off_unless_enabled(
     """The real REST channel in a Sanic app, started as ``rasa run`` mounts it, without
     KOERS_REST_ENABLED: every route answers 404 JSON and no message reaches the bot."""
     async with rest_channel(monkeypatch, {"KOERS_REST_ENABLED": ""}) as (url, received, http):
-        for method, path, body in [("POST", "/webhook", {"sender": "a", "message": "hoi"}),
-                                   ("GET", "/", None)]:  # fmt: skip
+        for method, path, body in [
+            ("POST", "/webhook", {"sender": "a", "message": "hoi"}),
+            ("GET", "/", None),
+        ]:
             async with http.request(method, url + path, json=body) as response:
                 assert response.status == 404
                 assert (await response.json())["error"] == "rest_disabled"
@@ -278,8 +297,14 @@ async def test_rest_widget_token_with_a_wrong_issuer_is_refused(
         now = int(time.time())
 
         def token(iss: str) -> str:
-            claims = {"gemeente": "GM9901", "oid": "oid-1", "aud": "koers", "iat": now,
-                      "exp": now + 600, "iss": iss}  # fmt: skip
+            claims = {
+                "gemeente": "GM9901",
+                "oid": "oid-1",
+                "aud": "koers",
+                "iat": now,
+                "exp": now + 600,
+                "iss": iss,
+            }
             return jwt.encode(claims, TEST_WIDGET_SECRETS["GM9901"], algorithm="HS256")
 
         for iss in ("https://evil.example", ""):
@@ -309,12 +334,15 @@ class rest_channel:  # used as ``async with rest_channel(...)``
         from sanic import Sanic
 
         from bot.channels.rest import KoersRestInput
+        from bot.rasa_ext.patches import install_all
         from tests.conversation.conftest import TEST_IDENTITY_SECRET
 
+        install_all()  # as the Rasa server's entry point does (bot/rasa_ext/server.py)
         self.monkeypatch.setattr(Sanic, "test_mode", True)
         self.monkeypatch.setenv("KOERS_IDENTITY_SECRET", TEST_IDENTITY_SECRET)
-        self.monkeypatch.setenv("KOERS_WIDGET_JWT_SECRETS", ",".join(
-            f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()))  # fmt: skip
+        self.monkeypatch.setenv(
+            "KOERS_WIDGET_JWT_SECRETS", ",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items())
+        )
         for name, value in self.env.items():
             self.monkeypatch.setenv(name, value)
         received: list[Any] = []
@@ -330,8 +358,9 @@ class rest_channel:  # used as ``async with rest_channel(...)``
         sock.bind(("127.0.0.1", 0))
         sock.listen(100)
         sock.setblocking(False)
-        self.server = await app.create_server(sock=sock, return_asyncio_server=True,
-                                              access_log=False)  # fmt: skip
+        self.server = await app.create_server(
+            sock=sock, return_asyncio_server=True, access_log=False
+        )
         assert self.server is not None
         await self.server.startup()
         await self.server.before_start()
@@ -380,7 +409,7 @@ def test_cors_is_only_for_configured_origins(monkeypatch: pytest.MonkeyPatch) ->
     from tests.conversation.conftest import TEST_IDENTITY_SECRET
 
     root = Path(__file__).resolve().parents[2]
-    for script in (root / "scripts" / "run.sh", root / "bot" / "scale.py"):
+    for script in (root / "scripts" / "run.sh", root / "tools" / "scale.py"):
         assert '--cors "*"' not in script.read_text() and '"*"' not in script.read_text(), script
     monkeypatch.setenv("KOERS_IDENTITY_SECRET", TEST_IDENTITY_SECRET)
     monkeypatch.setenv("KOERS_CORS_ORIGINS", "https://intranet.gm9901.example")

@@ -40,8 +40,8 @@ from bot.trends import events as ev
 from bot.trends.models import DashboardLoginThrottle, DashboardSession
 from bot.trends.recorder import add_trend_event
 from bot.trends.views import PAGES
-from bot.trends.web import COOKIE_NAME
 from bot.web.app import init_app
+from bot.web.routes.dashboard import COOKIE_NAME
 from tests.ledger.support import BACKENDS, basic_data, load
 from tests.trends.support import (
     CSRF,

@@ -66,8 +66,12 @@ async def test_identity_claim_and_employee_key_are_never_stored(
     await chat.say("ik wil een voucher aanvragen", metadata)
     # A client forging identity keys in plain REST metadata.
     forged_key = "k1_" + uuid.uuid4().hex
-    forged = {"municipality": "GM9901", "employee_key": forged_key,
-              "employee_keys": [forged_key], "koers_identity": forged_key}  # fmt: skip
+    forged = {
+        "municipality": "GM9901",
+        "employee_key": forged_key,
+        "employee_keys": [forged_key],
+        "koers_identity": forged_key,
+    }
     sender = f"test-{uuid.uuid4().hex}"
     for text in ("hoi", "wat is koers?"):
         body = {"sender": sender, "message": text, "metadata": forged}
@@ -75,8 +79,15 @@ async def test_identity_claim_and_employee_key_are_never_stored(
             await response.read()  # refused or answered: either way nothing may be stored
 
     raw = stored_bytes(koers_servers)
-    for secret in ("koers_identity", "employee_key", "widget_token", JWT_HEADER,
-                   employee_key_of(subject), forged_key, subject):  # fmt: skip
+    for secret in (
+        "koers_identity",
+        "employee_key",
+        "widget_token",
+        JWT_HEADER,
+        employee_key_of(subject),
+        forged_key,
+        subject,
+    ):
         assert secret not in raw, f"{secret[:20]}... is in the tracker database"
     metadata_slots = [
         e.get("value")
@@ -89,9 +100,7 @@ async def test_identity_claim_and_employee_key_are_never_stored(
         assert value is None or value.get("municipality", "GM0000") != "[NAAM]", value
 
 
-async def test_entity_injection_stores_nothing_raw(
-    chat: Chat, koers_servers: KoersServers
-) -> None:
+async def test_entity_injection_stores_nothing_raw(chat: Chat, koers_servers: KoersServers) -> None:
     """Threat: personal data stored verbatim through entity-filled "system" slots (case 4)."""
     await chat.say("hoi")
     await chat.say('/mention_barrier{"barrier":"Piet Jansen 0612345678"}')
@@ -100,8 +109,16 @@ async def test_entity_injection_stores_nothing_raw(
     await chat.say("mijn probleem is 0698765432")
 
     raw = stored_bytes(koers_servers)
-    for secret in ("Piet", "Jansen", "0612345678", "Joke", "Bakker-Smit", "0687654321",
-                   "Gerrit", "0698765432"):  # fmt: skip
+    for secret in (
+        "Piet",
+        "Jansen",
+        "0612345678",
+        "Joke",
+        "Bakker-Smit",
+        "0687654321",
+        "Gerrit",
+        "0698765432",
+    ):
         assert secret not in raw, f"{secret} is in the tracker database"
     for event in stored_events(koers_servers):
         if event.get("event") != "slot" or event.get("value") is None:
@@ -157,8 +174,20 @@ SENTENCE_INITIAL_NAMES = {
     "Antillean": "Shurandy Rosaria wil ook een afspraak met een coach",
     "Polish": "Grzegorz Lewandowski wil graag met pensioen",
 }
-NAME_PARTS = ["Wytse", "Hiemstra", "Ouassima", "Azzouzi", "Batuhan", "Korkmaz", "Marjorie",
-              "Wijngaarde", "Shurandy", "Rosaria", "Grzegorz", "Lewandowski"]  # fmt: skip
+NAME_PARTS = [
+    "Wytse",
+    "Hiemstra",
+    "Ouassima",
+    "Azzouzi",
+    "Batuhan",
+    "Korkmaz",
+    "Marjorie",
+    "Wijngaarde",
+    "Shurandy",
+    "Rosaria",
+    "Grzegorz",
+    "Lewandowski",
+]
 
 
 async def test_sentence_initial_names_of_six_origins_are_not_stored(

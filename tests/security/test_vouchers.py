@@ -49,11 +49,12 @@ async def test_one_subject_via_widget_and_teams_gets_one_voucher(
     """Threat: the widget key and the Teams key of one person differ, so two vouchers."""
     subject = str(uuid.uuid4())
     before = vouchers(koers_servers, "GM9901")
-    widget = await ask_voucher(http, koers_servers, signed_claim("GM9901", subject.upper(),
-                                                                 CHANNEL_WIDGET))  # fmt: skip
+    widget = await ask_voucher(
+        http, koers_servers, signed_claim("GM9901", subject.upper(), CHANNEL_WIDGET)
+    )
     teams = await ask_voucher(http, koers_servers, signed_claim("GM9901", subject, CHANNEL_TEAMS))
     assert "Je voucher is klaar!" in widget and "al een voucher" in teams
-    added = vouchers(koers_servers, "GM9901")[len(before):]
+    added = vouchers(koers_servers, "GM9901")[len(before) :]
     assert len(added) == 1 and format_code(added[0][0]) in teams
 
 
@@ -63,15 +64,18 @@ async def test_a_pseudonym_key_rotation_gives_no_second_voucher(
     """Threat: rotating the pseudonym secret gives every employee a new key, and a voucher."""
     subject = str(uuid.uuid4())
     old = employee_keys(subject, build_pseudonymizer(TEST_PSEUDONYM_SECRET, 1))
-    rotated = employee_keys(subject, build_pseudonymizer(
-        "koers-test-rotated-pseudonym-secret-0123456789", 2, TEST_PSEUDONYM_SECRET
-    ))  # fmt: skip
+    rotated = employee_keys(
+        subject,
+        build_pseudonymizer(
+            "koers-test-rotated-pseudonym-secret-0123456789", 2, TEST_PSEUDONYM_SECRET
+        ),
+    )
     assert rotated.current != old.current and rotated.previous == old.current
     before = vouchers(koers_servers, "GM9901")
     first = await ask_voucher(http, koers_servers, signed_claim("GM9901", subject, keys=old))
     again = await ask_voucher(http, koers_servers, signed_claim("GM9901", subject, keys=rotated))
     assert "Je voucher is klaar!" in first and "al een voucher" in again
-    added = vouchers(koers_servers, "GM9901")[len(before):]
+    added = vouchers(koers_servers, "GM9901")[len(before) :]
     assert len(added) == 1 and added[0][1] == old.current  # stored under its key version
     assert format_code(added[0][0]) in again
 
@@ -108,10 +112,10 @@ async def test_only_the_owner_sees_a_voucher_and_its_code_over_rest(
         own = Chat.text_of(await owner.say("wat is de status van mijn voucher?", mine))
         assert code in own and "nog niet gebruikt" in own, own  # shown again to the owner
         theirs = identity_metadata("GM9901", str(uuid.uuid4()))
-        by_code = Chat.text_of(await other.say(f"wat is de status van mijn voucher {code}",
-                                               theirs))  # fmt: skip
+        by_code = Chat.text_of(await other.say(f"wat is de status van mijn voucher {code}", theirs))
         unknown = format_code(new_code())
-        by_unknown = Chat.text_of(await other.say(f"wat is de status van mijn voucher {unknown}",
-                                                  theirs))  # fmt: skip
+        by_unknown = Chat.text_of(
+            await other.say(f"wat is de status van mijn voucher {unknown}", theirs)
+        )
         assert code not in by_code and "nog niet gebruikt" not in by_code, by_code
         assert by_code == by_unknown  # no oracle: the same answer for any code not yours

@@ -3,14 +3,16 @@ cookie flags, lockout and bad input."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from bot.trends.web import COOKIE_NAME, client_address, wants_secure_cookie
+from bot.trends.dashboard import client_address, wants_secure_cookie
 from bot.web.app import init_app
+from bot.web.routes.dashboard import COOKIE_NAME
 from tests.ledger.support import basic_data, load
 from tests.trends.support import (
     LAST_WEEK,
@@ -253,8 +255,8 @@ async def test_housekeeping_purges_expired_sessions(client: Any, world: str) -> 
 
     from bot.clock import utcnow
     from bot.db.engine import make_engine, make_session_factory
+    from bot.trends.dashboard import housekeeping_once
     from bot.trends.models import DashboardSession
-    from bot.trends.web import housekeeping_once
 
     await login(client, "programma")
     engine = make_engine(world)
@@ -270,7 +272,7 @@ async def test_housekeeping_purges_expired_sessions(client: Any, world: str) -> 
             session.commit()
         # an expired session is a logged-out visitor even before the purge ...
         assert (await client.get("/dashboard/overzicht", allow_redirects=False)).status == 303
-        await housekeeping_once(factory, dashboard_settings(world))
+        await asyncio.to_thread(housekeeping_once, factory, dashboard_settings(world))
         with factory() as session:
             assert session.query(DashboardSession).count() == 0  # ... and then it is gone
     finally:

@@ -46,8 +46,9 @@ def trend_db(
 def stored(sessions: sessionmaker) -> list[tuple[str, str, str, str]]:
     with sessions() as session:
         rows = session.execute(
-            select(TrendEvent.week, TrendEvent.municipality, TrendEvent.event_type,
-                   TrendEvent.category).order_by(TrendEvent.id)
+            select(
+                TrendEvent.week, TrendEvent.municipality, TrendEvent.event_type, TrendEvent.category
+            ).order_by(TrendEvent.id)
         ).all()
     return [tuple(row) for row in rows]
 
@@ -56,18 +57,24 @@ def stored(sessions: sessionmaker) -> list[tuple[str, str, str, str]]:
 async def test_an_event_holds_only_week_municipality_type_category(
     trend_db: sessionmaker, make_tracker: Any
 ) -> None:
-    tracker = make_tracker("ik wil een voucher", "request_voucher",
-                           extra_message={"metadata": METADATA})
+    tracker = make_tracker(
+        "ik wil een voucher", "request_voucher", extra_message={"metadata": METADATA}
+    )
     assert await record_trend(tracker, ev.VOUCHER_ISSUED)
     assert stored(trend_db) == [(current_week(), "GM9901", ev.VOUCHER_ISSUED, ev.NO_CATEGORY)]
     assert set(TrendEvent.__table__.columns.keys()) == {
-        "id", "week", "municipality", "event_type", "category"
+        "id",
+        "week",
+        "municipality",
+        "event_type",
+        "category",
     }
 
 
 async def test_opt_out_is_honoured(trend_db: sessionmaker, make_tracker: Any) -> None:
-    tracker = make_tracker("hoi", "greet", slots={"trends_opt_out": True},
-                           extra_message={"metadata": METADATA})
+    tracker = make_tracker(
+        "hoi", "greet", slots={"trends_opt_out": True}, extra_message={"metadata": METADATA}
+    )
     assert not await record_trend(tracker, ev.CONVERSATION_STARTED)
     assert stored(trend_db) == []
 
@@ -106,12 +113,14 @@ async def test_session_start_keeps_rasa_behaviour_and_counts(
     tracker.slots["session_started_metadata"] = METADATA  # a Rasa default slot
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
     assert events[0]["event"] == "session_started"
-    assert {"event": "slot", "name": "scan_status", "value": "in_progress",
-            "timestamp": None} in events
+    assert {
+        "event": "slot",
+        "name": "scan_status",
+        "value": "in_progress",
+        "timestamp": None,
+    } in events
     assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
-    assert stored(trend_db) == [
-        (current_week(), "GM9901", ev.CONVERSATION_STARTED, ev.NO_CATEGORY)
-    ]
+    assert stored(trend_db) == [(current_week(), "GM9901", ev.CONVERSATION_STARTED, ev.NO_CATEGORY)]
     no_carry = dict(domain, session_config={"carry_over_slots_to_new_session": False})
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, no_carry)
     assert [event["event"] for event in events] == ["session_started", "action"]
@@ -121,8 +130,9 @@ async def test_finished_scan_records_direction_and_strengths_once(
     trend_db: sessionmaker, make_tracker: Any, domain: dict
 ) -> None:
     answers = {slot: 5 if index % 2 else 2 for index, slot in enumerate(SCAN_SLOTS)}
-    tracker = make_tracker("5", slots={**answers, "scan_status": "in_progress"},
-                           extra_message={"metadata": METADATA})
+    tracker = make_tracker(
+        "5", slots={**answers, "scan_status": "in_progress"}, extra_message={"metadata": METADATA}
+    )
     await ActionScanResult().run(CollectingDispatcher(), tracker, domain)
     kinds = [row[2] for row in stored(trend_db)]
     assert kinds.count(ev.SCAN_COMPLETED) == 1 and kinds.count(ev.SCAN_STRENGTH) == 3
@@ -162,15 +172,21 @@ def test_redemption_is_counted_in_the_same_transaction(trend_db: sessionmaker) -
         provider_id = session.execute(
             select(Provider.id).where(Provider.name == "Leerhuis Test")
         ).scalar_one()
-        issued = run_in_transaction(session, request_voucher, municipality_code="GM9901",
-                                    employee_key="emp-00000009", now=now, valid_days=30,
-                                    actor="test").voucher
+        issued = run_in_transaction(
+            session,
+            request_voucher,
+            municipality_code="GM9901",
+            employee_key="emp-00000009",
+            now=now,
+            valid_days=30,
+            actor="test",
+        ).voucher
         for _ in range(2):  # asking twice counts once
-            run_in_transaction(session, redeem_voucher, raw_code=issued.code,
-                               provider_id=provider_id, now=now)
+            run_in_transaction(
+                session, redeem_voucher, raw_code=issued.code, provider_id=provider_id, now=now
+            )
         assert session.execute(select(func.count(Voucher.id))).scalar_one() == 1
-    assert stored(trend_db) == [(current_week(now), "GM9901", ev.VOUCHER_REDEEMED,
-                                 ev.NO_CATEGORY)]
+    assert stored(trend_db) == [(current_week(now), "GM9901", ev.VOUCHER_REDEEMED, ev.NO_CATEGORY)]
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -181,21 +197,30 @@ def test_retention_aggregates_then_deletes_and_keeps_the_counts(
     old_week = shift(current_week(now), -20)
     with trend_db() as session:
         session.add_all(
-            [TrendEvent(week=old_week, municipality="GM9901", event_type=ev.FALLBACK,
-                        category="faq") for _ in range(6)]
-            + [TrendEvent(week=current_week(now), municipality="GM9901",
-                          event_type=ev.FALLBACK, category="faq")]
+            [
+                TrendEvent(
+                    week=old_week, municipality="GM9901", event_type=ev.FALLBACK, category="faq"
+                )
+                for _ in range(6)
+            ]
+            + [
+                TrendEvent(
+                    week=current_week(now),
+                    municipality="GM9901",
+                    event_type=ev.FALLBACK,
+                    category="faq",
+                )
+            ]
         )
         session.commit()
         weeks = weeks_between(old_week, current_week(now))
         before = load_cells(session, ["GM9901"], weeks)
-        assert run_in_transaction(session, aggregate_old_events, retention_weeks=13,
-                                  now=now) == 6
-        session.add(TrendEvent(week=old_week, municipality="GM9901", event_type=ev.FALLBACK,
-                               category="faq"))
+        assert run_in_transaction(session, aggregate_old_events, retention_weeks=13, now=now) == 6
+        session.add(
+            TrendEvent(week=old_week, municipality="GM9901", event_type=ev.FALLBACK, category="faq")
+        )
         session.commit()
-        assert run_in_transaction(session, aggregate_old_events, retention_weeks=13,
-                                  now=now) == 1
+        assert run_in_transaction(session, aggregate_old_events, retention_weeks=13, now=now) == 1
         after = load_cells(session, ["GM9901"], weeks)
         assert session.execute(select(func.count(TrendEvent.id))).scalar_one() == 1
         assert session.execute(select(TrendAggregate.count)).scalar_one() == 7
@@ -217,14 +242,26 @@ def test_cli_accounts_demo_and_purge(
 ) -> None:
     monkeypatch.setattr(cli, "DEMO_CREDENTIALS_FILE", tmp_path / "logins.txt")
     out = io.StringIO()
-    code = cli.main(["create-account", "p.coordinator", "--role", "programme",
-                     "--password-stdin"], out=out, stdin=io.StringIO("een-goed-wachtwoord\n"))
+    code = cli.main(
+        ["create-account", "p.coordinator", "--role", "programme", "--password-stdin"],
+        out=out,
+        stdin=io.StringIO("een-goed-wachtwoord\n"),
+    )
     assert code == 0 and "made" in out.getvalue()
-    short = cli.main(["create-account", "kort", "--role", "programme", "--password-stdin"],
-                     out=out, stdin=io.StringIO("kort\n"))
+    short = cli.main(
+        ["create-account", "kort", "--role", "programme", "--password-stdin"],
+        out=out,
+        stdin=io.StringIO("kort\n"),
+    )
     assert short == 2
-    assert cli.main(["create-account", "m.coordinator", "--role", "municipal",
-                     "--password-stdin"], out=out, stdin=io.StringIO("een-goed-wachtwoord\n")) == 2
+    assert (
+        cli.main(
+            ["create-account", "m.coordinator", "--role", "municipal", "--password-stdin"],
+            out=out,
+            stdin=io.StringIO("een-goed-wachtwoord\n"),
+        )
+        == 2
+    )
     assert cli.main(["disable", "p.coordinator"], out=out) == 0
     listing = io.StringIO()
     cli.main(["accounts"], out=listing)
@@ -256,7 +293,8 @@ def test_demo_log_ins_are_made_even_after_real_events(tmp_path) -> None:
     with sessions.begin() as session:
         passwords = trend_demo.seed_demo(session, now=utcnow())
     assert passwords and set(passwords) == {
-        trend_demo.DEMO_PROGRAMME_USER, trend_demo.DEMO_MUNICIPAL_USER
+        trend_demo.DEMO_PROGRAMME_USER,
+        trend_demo.DEMO_MUNICIPAL_USER,
     }
     with sessions() as session:
         assert session.query(TrendEvent).count() == 1  # no demo events on top of real ones

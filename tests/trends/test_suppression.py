@@ -134,9 +134,7 @@ def test_hidden_cells_influence_nothing_anywhere(
 
 @settings(max_examples=60, deadline=None)
 @given(cells=cells_strategy, k=thresholds)
-def test_differencing_two_filters_reveals_no_small_group(
-    cells: dict[CellKey, int], k: int
-) -> None:
+def test_differencing_two_filters_reveals_no_small_group(cells: dict[CellKey, int], k: int) -> None:
     """For nested filters (a longer period, more municipalities) every figure grows by 0 or
     by at least k: the difference is itself made of shown cells only."""
     threshold = effective_threshold(k)
@@ -185,9 +183,7 @@ def test_group_sums_only_use_shown_cells(cells: dict[CellKey, int], k: int) -> N
     used=st.integers(min_value=0, max_value=60),
     k=thresholds,
 )
-def test_budget_band_hides_the_exact_voucher_count(
-    budget_vouchers: int, used: int, k: int
-) -> None:
+def test_budget_band_hides_the_exact_voucher_count(budget_vouchers: int, used: int, k: int) -> None:
     value = 37_500
     used = min(used, budget_vouchers)
     threshold = effective_threshold(k)

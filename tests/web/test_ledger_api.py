@@ -19,8 +19,9 @@ from bot.ledger.codes import format_code, new_code
 from bot.ledger.models import AuditEntry, Booking, Voucher
 from bot.ledger.preferences import WhenPreference
 from bot.ledger.providers import issue_api_key
-from bot.ledger.vouchers import request_voucher
+from bot.ledger.vouchers import MAX_REFERENCE_LENGTH, request_voucher
 from bot.web.app import init_app
+from bot.web.routes.provider_api import MAX_BODY_BYTES, VOUCHER_ERRORS, openapi_spec
 from tests.ledger.support import BACKENDS, basic_data, load
 
 pytest_plugins = ["tests.ledger.support"]
@@ -79,6 +80,20 @@ async def test_openapi_describes_the_api(aiohttp_client: Any, world: dict[str, A
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/vouchers/{code}", "/api/vouchers/{code}/redeem"}
     assert spec["servers"] == [{"url": "http://koers.test"}]
+
+
+def test_openapi_file_matches_the_code() -> None:
+    """openapi.yaml is written by hand: its limits and error codes must be the API's own."""
+    spec = openapi_spec(load_settings())
+    redeem = spec["paths"]["/api/vouchers/{code}/redeem"]["post"]
+    schema = redeem["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["reference"]["maxLength"] == MAX_REFERENCE_LENGTH
+    assert str(MAX_BODY_BYTES) in redeem["responses"]["413"]["description"]
+    described = json.dumps(spec["paths"])
+    for status, code, _message in VOUCHER_ERRORS.values():
+        assert code in described, code
+        in_get = spec["paths"]["/api/vouchers/{code}"]["get"]["responses"]
+        assert str(status) in redeem["responses"] or str(status) in in_get, status
 
 
 async def test_look_up_and_redeem(aiohttp_client: Any, world: dict[str, Any]) -> None:

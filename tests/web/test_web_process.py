@@ -33,7 +33,10 @@ def test_python_m_bot_web_serves_health(tmp_path: Path) -> None:
     log = tmp_path / "web.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=out,
+            [sys.executable, "-m", "bot.web"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:

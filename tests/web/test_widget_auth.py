@@ -61,8 +61,14 @@ def keys(tmp_path: Path, intranet_key: rsa.RSAPrivateKey):
 
 
 def claims(**overrides) -> dict:
-    base = {"gemeente": "GM9901", "sub": "emp-7f3a", "oid": "emp-7f3a", "aud": "koers",
-            "iat": NOW, "exp": NOW + 600}  # fmt: skip
+    base = {
+        "gemeente": "GM9901",
+        "sub": "emp-7f3a",
+        "oid": "emp-7f3a",
+        "aud": "koers",
+        "iat": NOW,
+        "exp": NOW + 600,
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -109,44 +115,77 @@ def test_small_clock_skew_is_tolerated(keys) -> None:
         pytest.param(lambda: jwt.encode(claims(), "x" * 40, algorithm="HS256"), id="wrong-secret"),
         # signed with GM9902's secret but claiming GM9901
         pytest.param(lambda: jwt.encode(claims(), SECRET_2, algorithm="HS256"), id="other-secret"),
-        pytest.param(lambda: jwt.encode(claims(gemeente="GM9902"), SECRET_1, algorithm="HS256"),
-                     id="other-municipality"),
-        pytest.param(lambda: jwt.encode(claims(gemeente="GM9999"), SECRET_1, algorithm="HS256"),
-                     id="unknown-municipality"),
-        pytest.param(lambda: jwt.encode(claims(aud="other-app"), SECRET_1, algorithm="HS256"),
-                     id="wrong-audience"),
-        pytest.param(lambda: jwt.encode(claims(aud=None), SECRET_1, algorithm="HS256"),
-                     id="no-audience"),
-        pytest.param(lambda: jwt.encode(claims(exp=None), SECRET_1, algorithm="HS256"),
-                     id="no-expiry"),
-        pytest.param(lambda: jwt.encode(claims(oid=None), SECRET_1, algorithm="HS256"),
-                     id="no-employee-claim"),
-        pytest.param(lambda: jwt.encode(claims(oid=""), SECRET_1, algorithm="HS256"),
-                     id="empty-employee-claim"),
-        pytest.param(lambda: jwt.encode(claims(oid=7), SECRET_1, algorithm="HS256"),
-                     id="employee-claim-not-a-string"),
-        pytest.param(lambda: jwt.encode(claims(iat=None), SECRET_1, algorithm="HS256"),
-                     id="no-iat"),
-        pytest.param(lambda: jwt.encode(claims(iat="yesterday"), SECRET_1, algorithm="HS256"),
-                     id="iat-not-a-number"),
-        pytest.param(lambda: jwt.encode(claims(iat=NOW + 3600, exp=NOW + 4000), SECRET_1,
-                                        algorithm="HS256"), id="issued-in-the-future"),
-        pytest.param(lambda: jwt.encode(claims(exp=NOW + 8 * 3600 + 1), SECRET_1,
-                                        algorithm="HS256"), id="lifetime-too-long"),
-        pytest.param(lambda: jwt.encode(claims(iat=NOW - 30 * 86400, exp=NOW + 600), SECRET_1,
-                                        algorithm="HS256"), id="old-iat-long-lifetime"),
-        pytest.param(lambda: jwt.encode(claims(gemeente=None), SECRET_1, algorithm="HS256"),
-                     id="no-municipality"),
-        pytest.param(lambda: jwt.encode(claims(municipality="GM9902"), SECRET_1,
-                                        algorithm="HS256"), id="two-municipalities"),
-        pytest.param(lambda: jwt.encode(claims(nbf=NOW + 3600), SECRET_1, algorithm="HS256"),
-                     id="not-yet-valid"),
+        pytest.param(
+            lambda: jwt.encode(claims(gemeente="GM9902"), SECRET_1, algorithm="HS256"),
+            id="other-municipality",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(gemeente="GM9999"), SECRET_1, algorithm="HS256"),
+            id="unknown-municipality",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(aud="other-app"), SECRET_1, algorithm="HS256"),
+            id="wrong-audience",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(aud=None), SECRET_1, algorithm="HS256"), id="no-audience"
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(exp=None), SECRET_1, algorithm="HS256"), id="no-expiry"
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(oid=None), SECRET_1, algorithm="HS256"),
+            id="no-employee-claim",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(oid=""), SECRET_1, algorithm="HS256"),
+            id="empty-employee-claim",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(oid=7), SECRET_1, algorithm="HS256"),
+            id="employee-claim-not-a-string",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(iat=None), SECRET_1, algorithm="HS256"), id="no-iat"
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(iat="yesterday"), SECRET_1, algorithm="HS256"),
+            id="iat-not-a-number",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(iat=NOW + 3600, exp=NOW + 4000), SECRET_1, algorithm="HS256"),
+            id="issued-in-the-future",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(exp=NOW + 8 * 3600 + 1), SECRET_1, algorithm="HS256"),
+            id="lifetime-too-long",
+        ),
+        pytest.param(
+            lambda: jwt.encode(
+                claims(iat=NOW - 30 * 86400, exp=NOW + 600), SECRET_1, algorithm="HS256"
+            ),
+            id="old-iat-long-lifetime",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(gemeente=None), SECRET_1, algorithm="HS256"),
+            id="no-municipality",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(municipality="GM9902"), SECRET_1, algorithm="HS256"),
+            id="two-municipalities",
+        ),
+        pytest.param(
+            lambda: jwt.encode(claims(nbf=NOW + 3600), SECRET_1, algorithm="HS256"),
+            id="not-yet-valid",
+        ),
         pytest.param(lambda: jwt.encode(claims(), SECRET_1, algorithm="HS512"), id="HS512"),
         pytest.param(lambda: "not.a.token", id="garbage"),
         pytest.param(lambda: "", id="empty"),
         pytest.param(lambda: "a" * 10_000, id="huge"),
-        pytest.param(lambda: jwt.encode(claims(pad="x" * 5000), SECRET_1, algorithm="HS256"),
-                     id="oversized-but-signed"),
+        pytest.param(
+            lambda: jwt.encode(claims(pad="x" * 5000), SECRET_1, algorithm="HS256"),
+            id="oversized-but-signed",
+        ),
     ],
 )
 def test_forged_and_malformed_tokens_are_refused(keys, make) -> None:
@@ -269,7 +308,13 @@ def test_claim_never_outlives_the_token() -> None:
 
 
 def test_client_identity_metadata_is_dropped() -> None:
-    forged = {"municipality": "GM9901", "employee_key": "someone-elses-key", "koers_x": 1,
-              ids.METADATA_IDENTITY: "forged", "widget_token": "t", "employee_keys": ["a"]}
+    forged = {
+        "municipality": "GM9901",
+        "employee_key": "someone-elses-key",
+        "koers_x": 1,
+        ids.METADATA_IDENTITY: "forged",
+        "widget_token": "t",
+        "employee_keys": ["a"],
+    }
     assert client_metadata(forged) == {"koers_x": 1}
     assert client_metadata(None) == {} and client_metadata([1]) == {}

@@ -13,8 +13,8 @@ import pytest
 
 from bot.channels.widget.auth import parse_widget_keys, verify_widget_token
 from bot.config import Settings
-from bot.web import widget_views
 from bot.web.app import init_app
+from bot.web.routes import widget as widget_views
 
 SECRET = "gm9901-route-test-secret-0123456789abcdef"
 
@@ -65,7 +65,9 @@ async def test_demo_page_embeds_the_widget_with_one_script_tag_and_a_valid_token
 
 
 async def test_demo_page_without_a_secret_is_anonymous(aiohttp_client, tmp_path: Path) -> None:
-    app = init_app(settings(tmp_path, widget_jwt_secrets="", widget_socket_url="https://chat.example"))
+    app = init_app(
+        settings(tmp_path, widget_jwt_secrets="", widget_socket_url="https://chat.example")
+    )
     client = await aiohttp_client(app)
     page = await (await client.get("/")).text()
     parsed = Scripts()
@@ -107,11 +109,15 @@ async def test_demo_token_endpoint_gives_a_fresh_valid_token(
 
 
 async def test_demo_token_follows_the_token_rules(tmp_path: Path) -> None:
-    strict = settings(tmp_path, widget_token_max_lifetime_seconds=900,
-                      widget_jwt_issuer="https://intranet.example")  # fmt: skip
+    strict = settings(
+        tmp_path,
+        widget_token_max_lifetime_seconds=900,
+        widget_jwt_issuer="https://intranet.example",
+    )
     token = widget_views.demo_token(strict)
-    keys = parse_widget_keys(f"GM9901={SECRET}", "", max_lifetime_seconds=900,
-                             issuer="https://intranet.example")  # fmt: skip
+    keys = parse_widget_keys(
+        f"GM9901={SECRET}", "", max_lifetime_seconds=900, issuer="https://intranet.example"
+    )
     assert verify_widget_token(token, keys).expires_at - int(time.time()) <= 900
 
 

@@ -1,8 +1,11 @@
-"""Two widget socket.io servers ("instances") sharing one Redis book (bot/channels/widget/socket.py).
+"""Two widget socket.io servers ("instances") sharing one Redis book
+(bot/channels/widget/socket.py).
 
 The same handlers and echoing stand-in for Rasa as tests/web/test_widget_socket_handlers.py,
 but with :class:`SharedSessionBook` on the real Redis: a widget that moves to the other
-instance gets what it missed, and a message it sends again there is handled once.
+instance gets what it missed, a message it sends again there is handled once, and the replies
+of a turn that is still running on the instance it left reach it on the new one (no socket.io
+message queue between the instances: see README "Scaling").
 """
 
 from __future__ import annotations
@@ -29,24 +32,36 @@ class Instance:
     """One widget server with its own socket.io state and the shared book."""
 
     def __init__(self, book: SharedSessionBook) -> None:
+        self.book = book
         self.sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=[])
         self.received: list[UserMessage] = []
         self.release = asyncio.Event()
         self.release.set()
         channel = SimpleNamespace(
-            sio=self.sio, namespace=None, session_persistence=True,
-            user_message_evt="user_uttered", bot_message_evt="bot_uttered",
+            sio=self.sio,
+            namespace=None,
+            session_persistence=True,
+            user_message_evt="user_uttered",
+            bot_message_evt="bot_uttered",
             name=lambda: "socketio",
-        )  # fmt: skip
-        install(channel, self.on_new_message, parse_widget_keys(f"GM9901={SECRET}", ""), 100,
-                IDENTITY_SECRET, pseudonymizer=PSEUDONYMS, book=book)  # fmt: skip
+        )
+        install(
+            channel,
+            self.on_new_message,
+            parse_widget_keys(f"GM9901={SECRET}", ""),
+            100,
+            IDENTITY_SECRET,
+            pseudonymizer=PSEUDONYMS,
+            book=book,
+        )
         self.url = ""
 
     async def on_new_message(self, message: UserMessage) -> None:
         self.received.append(message)
         await self.release.wait()
-        await message.output_channel.send_response(message.sender_id,
-                                                   {"text": f"echo: {message.text}"})  # fmt: skip
+        await message.output_channel.send_response(
+            message.sender_id, {"text": f"echo: {message.text}"}
+        )
 
 
 @pytest.fixture
@@ -124,4 +139,37 @@ async def test_a_resend_while_the_other_instance_is_still_busy_waits_for_it(
     assert len(one.received) == 1 and two.received == []
     assert [m["text"] for m in second.inbox] == ["echo: traag"]  # its reply, from the book
     await first.sio.disconnect()
+    await second.sio.disconnect()
+
+
+async def test_a_turn_that_outlasts_the_wait_still_reaches_the_socket_on_the_other_instance(
+    instances: list[Instance], monkeypatch: Any
+) -> None:
+    """The socket moved to instance two while instance one is slow with its turn, longer than
+    two waits before it acknowledges the resend: the reply, produced on one (which has no
+    socket for it any more), still arrives on two's socket, once."""
+    one, two = instances
+    two.book.busy_wait_seconds = 1.0
+    first = Client(one.url, monkeypatch)
+    await first.start()
+    one.release.clear()
+    data = {"message": "heel traag", "session_id": first.session_id, "client_id": "id-long"}
+    await first.sio.emit("user_uttered", data)
+    await asyncio.sleep(0.3)
+    await first.sio.disconnect()  # the widget's connection to instance one is gone
+    second = Client(two.url, monkeypatch, browser=first.browser)
+    await second.start(session_id=first.session_id)
+    assert await asyncio.wait_for(second.say("heel traag", "id-long"), 5) == {
+        "ok": True,
+        "duplicate": True,
+    }  # acknowledged before the widget's 30 s ack timeout, while one still works on it
+    assert second.inbox == [] and two.received == []
+    one.release.set()  # one answers now, to a room that has no socket on one
+    for _ in range(40):
+        if second.inbox:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.6)  # a second hand-over would have arrived by now
+    assert [m["text"] for m in second.inbox] == ["echo: heel traag"]
+    assert len(one.received) == 1 and two.received == []
     await second.sio.disconnect()

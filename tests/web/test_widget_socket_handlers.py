@@ -1,4 +1,5 @@
-"""The widget's socket.io handlers (bot/channels/widget/socket.py) on a real socket.io server in-process.
+"""The widget's socket.io handlers (bot/channels/widget/socket.py) on a real in-process
+socket.io server.
 
 A stand-in for Rasa answers every message (echo), so these run without a trained model; the
 same handlers against the real Rasa server are in tests/browser/test_widget_socket.py.
@@ -44,13 +45,21 @@ class Koers:
         self.release = asyncio.Event()
         self.release.set()
         channel = SimpleNamespace(
-            sio=self.sio, namespace=None, session_persistence=True,
-            user_message_evt="user_uttered", bot_message_evt="bot_uttered",
+            sio=self.sio,
+            namespace=None,
+            session_persistence=True,
+            user_message_evt="user_uttered",
+            bot_message_evt="bot_uttered",
             name=lambda: "socketio",
         )
         self.book = install(
-            channel, self.on_new_message, parse_widget_keys(f"GM9901={SECRET}", ""), 100,
-            IDENTITY_SECRET, pseudonymizer=PSEUDONYMS, book=SessionBook(),
+            channel,
+            self.on_new_message,
+            parse_widget_keys(f"GM9901={SECRET}", ""),
+            100,
+            IDENTITY_SECRET,
+            pseudonymizer=PSEUDONYMS,
+            book=SessionBook(),
             clock=lambda: self.now(),
         )
 
@@ -107,8 +116,11 @@ class Client:
         await asyncio.wait_for(self.confirmed.wait(), 5)
 
     async def say(self, text: Any, client_id: str | None = None) -> Any:
-        data = {"message": text, "session_id": self.session_id,
-                "client_id": client_id or uuid.uuid4().hex}  # fmt: skip
+        data = {
+            "message": text,
+            "session_id": self.session_id,
+            "client_id": client_id or uuid.uuid4().hex,
+        }
         ack = await self.sio.call("user_uttered", data, timeout=5)
         await asyncio.sleep(0.05)
         return ack
@@ -174,16 +186,22 @@ async def test_token_identity_goes_into_metadata_as_a_signed_claim(koers, client
 async def test_client_metadata_is_ignored(koers, client) -> None:
     chat = client()
     await chat.start()
-    data = {"message": "x", "session_id": chat.session_id, "client_id": "c1",
-            "metadata": {"municipality": "GM9901", "employee_key": "chosen-by-me"}}  # fmt: skip
+    data = {
+        "message": "x",
+        "session_id": chat.session_id,
+        "client_id": "c1",
+        "metadata": {"municipality": "GM9901", "employee_key": "chosen-by-me"},
+    }
     await chat.sio.call("user_uttered", data, timeout=5)
     assert koers.received[0].metadata == {}
 
 
 async def test_refused_tokens(koers, client) -> None:
     expired = mint_token("GM9901", "emp", SECRET, 60, int(time.time()) - 3600)
-    for token, text in [(expired, widget_texts.TOKEN_EXPIRED),
-                        ("forged.token.here", widget_texts.TOKEN_INVALID)]:  # fmt: skip
+    for token, text in [
+        (expired, widget_texts.TOKEN_EXPIRED),
+        ("forged.token.here", widget_texts.TOKEN_INVALID),
+    ]:
         chat = client()
         with pytest.raises(socketio.exceptions.ConnectionError):
             await chat.start(token)
@@ -209,7 +227,8 @@ async def test_messages_before_a_session_and_malformed_events_are_ignored(koers,
     await asyncio.wait_for(chat.confirmed.wait(), 5)
     for data in (None, 1, "x", [], {"message": None}, {"message": 5}):
         assert await chat.sio.call("user_uttered", data, timeout=5) == {
-            "ok": False, "error": "malformed"
+            "ok": False,
+            "error": "malformed",
         }
     await chat.sio.emit("user_uttered")  # no data at all
     await chat.sio.emit("session_request", {"session_id": 12, "koers_last_seq": "x"})
@@ -240,8 +259,7 @@ async def test_resend_after_reconnect_is_handled_once_and_missed_replies_come_ag
     with pytest.raises(Exception):  # noqa: B017 - the ack never arrives on a closed socket
         await pending
     second = client(first.browser)  # the same browser comes back
-    await second.start(session_id=first.session_id, koers_last_seq=seen,
-                       koers_epoch=first.epoch)  # fmt: skip
+    await second.start(session_id=first.session_id, koers_last_seq=seen, koers_epoch=first.epoch)
     await asyncio.sleep(0.2)
     assert [m["text"] for m in second.inbox if "text" in m] == ["echo: twee"]
     assert await second.say("twee", "id-2") == {"ok": True, "duplicate": True}
@@ -258,8 +276,9 @@ async def test_another_identity_gets_a_new_session(koers, client) -> None:
     await owner.start(mint_token("GM9901", "a", SECRET, 60, int(time.time())))
     await owner.say("geheim")
     other = client()
-    await other.start(mint_token("GM9901", "b", SECRET, 60, int(time.time())),
-                      session_id=owner.session_id)  # fmt: skip
+    await other.start(
+        mint_token("GM9901", "b", SECRET, 60, int(time.time())), session_id=owner.session_id
+    )
     assert other.session_id != owner.session_id and other.inbox == []
 
 
@@ -328,9 +347,12 @@ async def test_a_new_token_over_the_socket_must_be_valid_and_the_same_employee(
     await chat.start(mint_token("GM9901", "emp-a", SECRET, 600, int(time.time())))
     other = mint_token("GM9901", "emp-b", SECRET, 600, int(time.time()))
     expired = mint_token("GM9901", "emp-a", SECRET, 60, int(time.time()) - 3600)
-    for data, error in [({"token": other}, "other_identity"), ({"token": expired},
-                        "token_expired"), ({"token": "x.y.z"}, "token_invalid"), (None,
-                        "token_invalid")]:  # fmt: skip
+    for data, error in [
+        ({"token": other}, "other_identity"),
+        ({"token": expired}, "token_expired"),
+        ({"token": "x.y.z"}, "token_invalid"),
+        (None, "token_invalid"),
+    ]:
         assert await chat.sio.call("koers_token", data, timeout=5) == {"ok": False, "error": error}
     anonymous = client()
     await anonymous.start()
@@ -338,20 +360,21 @@ async def test_a_new_token_over_the_socket_must_be_valid_and_the_same_employee(
     assert ack == {"ok": False, "error": "other_identity"}
 
 
-def test_session_book_limits() -> None:
+async def test_session_book_limits() -> None:
     now = [0.0]
-    book = SessionBook(max_conversations=2, max_messages=3, max_client_ids=2,
-                       ttl_seconds=10, clock=lambda: now[0])  # fmt: skip
+    book = SessionBook(
+        max_conversations=2, max_messages=3, max_client_ids=2, ttl_seconds=10, clock=lambda: now[0]
+    )
     for i in range(5):
-        book.record("s1", {"text": str(i)})
-    assert [m["koers_seq"] for m in book.missed("s1", book.epoch("s1"), 0)] == [3, 4, 5]
-    assert book.first_time("s1", "c1") and not book.first_time("s1", "c1")
-    book.first_time("s1", "c2")
-    book.first_time("s1", "c3")
-    assert book.first_time("s1", "c1")  # forgotten: only the last 2 are kept
-    book.epoch("s2")
-    book.epoch("s3")
-    assert not book.known("s1")  # s1 was evicted (max 2 conversations)
+        await book.record("s1", {"text": str(i)})
+    assert [m["koers_seq"] for m in await book.missed("s1", await book.epoch("s1"), 0)] == [3, 4, 5]
+    assert await book.first_time("s1", "c1") and not await book.first_time("s1", "c1")
+    await book.first_time("s1", "c2")
+    await book.first_time("s1", "c3")
+    assert await book.first_time("s1", "c1")  # forgotten: only the last 2 are kept
+    await book.epoch("s2")
+    await book.epoch("s3")
+    assert not await book.known("s1")  # s1 was evicted (max 2 conversations)
     now[0] = 100
-    book.epoch("s4")
-    assert book.missed("s2", None, 0) == []  # expired
+    await book.epoch("s4")
+    assert await book.missed("s2", None, 0) == []  # expired

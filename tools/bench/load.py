@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from bot.channels.widget.auth import mint_token
+
 MUNICIPALITY = "GM9901"
 #: widget token secret of the bench deployment: simulated employees prove identity over REST
 WIDGET_SECRET = "koers-bench-widget-secret-GM9901-0123456789abcdef"
@@ -36,11 +38,17 @@ SCRIPT: tuple[str, ...] = (
     "nee",
 )
 PARSE_TEXTS: tuple[str, ...] = (
-    "hoi", "ik wil de scan doen", "wat is EVC?", "mag ik dit in werktijd doen?",
-    "ik wil een voucher", "ik wil een gesprek met een loopbaancoach in Gelderland",
-    "ik durf het niet aan mijn baas te vragen", "best wel", "wie kan dit lezen?",
+    "hoi",
+    "ik wil de scan doen",
+    "wat is EVC?",
+    "mag ik dit in werktijd doen?",
+    "ik wil een voucher",
+    "ik wil een gesprek met een loopbaancoach in Gelderland",
+    "ik durf het niet aan mijn baas te vragen",
+    "best wel",
+    "wie kan dit lezen?",
     "ik ben bang dat mijn functie verdwijnt",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -69,14 +77,16 @@ async def _send(session: aiohttp.ClientSession, url: str, body: dict, result: Lo
 
 
 async def employee(
-    session: aiohttp.ClientSession, url: str, result: LoadResult, think: tuple[float, float],
-    rng: random.Random, deadline: float | None = None,
-) -> None:  # fmt: skip
+    session: aiohttp.ClientSession,
+    url: str,
+    result: LoadResult,
+    think: tuple[float, float],
+    rng: random.Random,
+    deadline: float | None = None,
+) -> None:
     """One employee: the script once, or over and over until ``deadline`` (monotonic)."""
     while True:
         sender = f"bench-{uuid.uuid4().hex}"
-        from bot.channels.widget.auth import mint_token
-
         token = mint_token(MUNICIPALITY, uuid.uuid4().hex, WIDGET_SECRET, 3600, int(time.time()))
         metadata = {"widget_token": token}
         for text in SCRIPT:
@@ -91,9 +101,12 @@ async def employee(
 
 
 async def run_load(
-    base_url: str, concurrent: int, think: tuple[float, float], seed: int = 8,
+    base_url: str,
+    concurrent: int,
+    think: tuple[float, float],
+    seed: int = 8,
     duration: float | None = None,
-) -> LoadResult:  # fmt: skip
+) -> LoadResult:
     """``concurrent`` employees at once, started within one think time of each other."""
     url = f"{base_url}/webhooks/rest/webhook"
     rng = random.Random(seed)
@@ -120,8 +133,9 @@ async def parse_latencies(base_url: str, token: str, rounds: int) -> list[float]
         for index in range(rounds):
             text = PARSE_TEXTS[index % len(PARSE_TEXTS)]
             started = time.perf_counter()
-            async with session.post(f"{base_url}/model/parse?token={token}",
-                                    json={"text": text}) as response:  # fmt: skip
+            async with session.post(
+                f"{base_url}/model/parse?token={token}", json={"text": text}
+            ) as response:
                 await response.read()
                 if response.status == 200:
                     latencies.append(time.perf_counter() - started)

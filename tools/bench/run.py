@@ -97,9 +97,13 @@ class Plan:
 
 
 def measure_bot(
-    base_url: str, plan: Plan, log: list[str], name: str,
-    levels: tuple[int, ...] | None = None, warm_users: int = 2,
-) -> dict[str, Any]:  # fmt: skip
+    base_url: str,
+    plan: Plan,
+    log: list[str],
+    name: str,
+    levels: tuple[int, ...] | None = None,
+    warm_users: int = 2,
+) -> dict[str, Any]:
     figures: dict[str, Any] = {"turns": {}}
     # Warm-up, not measured: the first turns of a fresh Rasa server take seconds (TensorFlow
     # builds its graphs), which would dominate the p99 of the small runs.
@@ -112,12 +116,15 @@ def measure_bot(
         summary = stats.summarize_ms(result.latencies)
         summary["errors"] = result.errors
         figures["turns"][str(level)] = summary
-        log.append(f"{name}: {level} concurrent: {summary['n']} turns, p50 "
-                   f"{summary['p50']:.0f} ms, p95 {summary['p95']:.0f} ms, "
-                   f"{result.errors} errors")  # fmt: skip
+        log.append(
+            f"{name}: {level} concurrent: {summary['n']} turns, p50 "
+            f"{summary['p50']:.0f} ms, p95 {summary['p95']:.0f} ms, "
+            f"{result.errors} errors"
+        )
         print(log[-1], flush=True)
-    sustained = asyncio.run(load.run_load(base_url, plan.sustained_users, (0.0, 0.0),
-                                          duration=plan.sustained_seconds))  # fmt: skip
+    sustained = asyncio.run(
+        load.run_load(base_url, plan.sustained_users, (0.0, 0.0), duration=plan.sustained_seconds)
+    )
     figures["throughput"] = sustained.messages_per_second
     figures["throughput_errors"] = sustained.errors
     print(f"{name}: sustained {sustained.messages_per_second:.1f} msg/s", flush=True)
@@ -125,18 +132,21 @@ def measure_bot(
 
 
 def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
-    env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
-           # simulated employees prove identity over REST with a widget token
-           "KOERS_REST_ENABLED": "true",
-           "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}"}  # fmt: skip
+    env = {
+        "KOERS_RASA_AUTH_TOKEN": TOKEN,
+        "KOERS_RETENTION_INTERVAL_MINUTES": "0",
+        # simulated employees prove identity over REST with a widget token
+        "KOERS_REST_ENABLED": "true",
+        "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
+    }
     (workdir / "koers").mkdir()
     with running_deployment(workdir / "koers", instances=1, extra_env=env) as dep:
         report["model_load_s"]["koers"] = dep.ready_seconds["rasa1"]
         base = dep.rasa_urls[0]
         figures = measure_bot(base, plan, report["notes"], "koers")
         for name, process in dep.processes.items():
-            report["peak_rss_mb"][f"koers_{'rasa' if name == 'rasa1' else name}"] = (
-                peak_rss_mb(process.pid)
+            report["peak_rss_mb"][f"koers_{'rasa' if name == 'rasa1' else name}"] = peak_rss_mb(
+                process.pid
             )
     report["nlu_parse_ms"]["koers"] = figures["nlu"]
     report["turns"]["koers"] = figures["turns"]
@@ -145,16 +155,25 @@ def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
 
 def bench_koers_workers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     """Koers with ``plan.workers`` Sanic workers in one Rasa server: 10 employees, sustained."""
-    env = {"KOERS_RASA_AUTH_TOKEN": TOKEN, "KOERS_RETENTION_INTERVAL_MINUTES": "0",
-           "KOERS_REST_ENABLED": "true",
-           "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}"}  # fmt: skip
+    env = {
+        "KOERS_RASA_AUTH_TOKEN": TOKEN,
+        "KOERS_RETENTION_INTERVAL_MINUTES": "0",
+        "KOERS_REST_ENABLED": "true",
+        "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
+    }
     (workdir / "koers-workers").mkdir()
-    with running_deployment(workdir / "koers-workers", instances=1, extra_env=env,
-                            rasa_workers=plan.workers) as dep:  # fmt: skip
+    with running_deployment(
+        workdir / "koers-workers", instances=1, extra_env=env, rasa_workers=plan.workers
+    ) as dep:
         name = "koers_workers"
-        figures = measure_bot(dep.rasa_urls[0], plan, report["notes"],
-                              f"koers ({plan.workers} workers)", levels=(10,),
-                              warm_users=4 * plan.workers)  # fmt: skip
+        figures = measure_bot(
+            dep.rasa_urls[0],
+            plan,
+            report["notes"],
+            f"koers ({plan.workers} workers)",
+            levels=(10,),
+            warm_users=4 * plan.workers,
+        )
         pids = process_tree(dep.processes["rasa1"].pid)
         sizes = [size for size in map(peak_rss_mb, pids) if size is not None]
         report["peak_rss_mb"]["koers_rasa_workers_total"] = sum(sizes)
@@ -168,18 +187,30 @@ def bench_bare(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     bare_dir = workdir / "bare"
     bare_dir.mkdir()  # rasa init wants an existing directory
     rasa = str(Path(sys.executable).parent / "rasa")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "PYTHONWARNINGS": "ignore"}  # fmt: skip
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+    }
     started = time.monotonic()
     with (workdir / "bare-init.log").open("w") as out:
-        subprocess.run([rasa, "init", "--no-prompt", "--init-dir", str(bare_dir)], env=env,
-                       stdout=out, stderr=subprocess.STDOUT, check=True)  # fmt: skip
+        subprocess.run(
+            [rasa, "init", "--no-prompt", "--init-dir", str(bare_dir)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
     report["bare_train_s"] = time.monotonic() - started
     port = free_port()
     with (workdir / "bare-rasa.log").open("w") as out:
         process = subprocess.Popen(
             [rasa, "run", "--port", str(port), "--enable-api", "--auth-token", TOKEN],
-            cwd=bare_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=bare_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         report["model_load_s"]["bare"] = _wait_ready(
@@ -226,9 +257,14 @@ def main() -> None:
         "quick": quick,
         "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]},
         "think_time_s": list(plan.think),
-        "model_load_s": {}, "nlu_parse_ms": {}, "turns": {}, "throughput_msgs_per_s": {},
-        "peak_rss_mb": {}, "tracker_store_ms": {}, "notes": [],
-    }  # fmt: skip
+        "model_load_s": {},
+        "nlu_parse_ms": {},
+        "turns": {},
+        "throughput_msgs_per_s": {},
+        "peak_rss_mb": {},
+        "tracker_store_ms": {},
+        "notes": [],
+    }
     print(f"Benchmark ({'quick' if quick else 'full'}), work files in {workdir}", flush=True)
     bench_koers(plan, workdir, report)
     if plan.workers > 1:

@@ -37,9 +37,11 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.widget.auth import mint_token
 from bot.config import PROJECT_ROOT
 from bot.rasa_ext.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE
 from tools.bench import load, stats
+from tools.bench.run import process_tree
 from tools.devservices import free_port, wait_for_http
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "soak"
@@ -113,7 +115,7 @@ class SoakLog:
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
-# -- pure report functions (tests/test_soak.py)
+# -- pure report functions (tests/tools/test_soak.py)
 
 
 def windows(samples: Sequence[Sample], window_seconds: float) -> list[dict[str, Any]]:
@@ -128,12 +130,18 @@ def windows(samples: Sequence[Sample], window_seconds: float) -> list[dict[str, 
         bucket = buckets.get(index, [])
         ok = [s.seconds for s in bucket if s.ok]
         summary = stats.summarize_ms(ok)
-        rows.append({
-            "window": index + 1, "from_s": index * window_seconds,
-            "to_s": (index + 1) * window_seconds, "turns": len(bucket),
-            "errors": sum(1 for s in bucket if not s.ok),
-            "p50_ms": summary["p50"], "p95_ms": summary["p95"], "max_ms": summary["max"],
-        })  # fmt: skip
+        rows.append(
+            {
+                "window": index + 1,
+                "from_s": index * window_seconds,
+                "to_s": (index + 1) * window_seconds,
+                "turns": len(bucket),
+                "errors": sum(1 for s in bucket if not s.ok),
+                "p50_ms": summary["p50"],
+                "p95_ms": summary["p95"],
+                "max_ms": summary["max"],
+            }
+        )
     return rows
 
 
@@ -153,15 +161,20 @@ def render(report: dict[str, Any]) -> str:
         start, warm, end, peak = (rss.get(k) for k in ("start", "warm", "end", "peak"))
         growth = "-" if warm is None or end is None else f"{(end - warm) / 1024:+.0f}"
         alive = "" if rss.get("alive", True) else "  (exited)"
-        lines.append(f"  {name:<14}{_mb(start):>6}{_mb(warm):>7}{_mb(end):>7}{_mb(peak):>7}"
-                     f"   {growth}{alive}")  # fmt: skip
+        lines.append(
+            f"  {name:<14}{_mb(start):>6}{_mb(warm):>7}{_mb(end):>7}{_mb(peak):>7}"
+            f"   {growth}{alive}"
+        )
     lines += ["", "window  minutes      turns  errors   p50 ms   p95 ms   max ms"]
     for row in report["windows"]:
         span = f"{row['from_s'] / 60:g}-{row['to_s'] / 60:g}"
-        p50, p95, peak = (f"{row[k]:.0f}" if row[k] == row[k] else "-"
-                          for k in ("p50_ms", "p95_ms", "max_ms"))  # fmt: skip
-        lines.append(f"  {row['window']:<6}{span:<12}{row['turns']:>6}{row['errors']:>8}"
-                     f"{p50:>9}{p95:>9}{peak:>9}")  # fmt: skip
+        p50, p95, peak = (
+            f"{row[k]:.0f}" if row[k] == row[k] else "-" for k in ("p50_ms", "p95_ms", "max_ms")
+        )
+        lines.append(
+            f"  {row['window']:<6}{span:<12}{row['turns']:>6}{row['errors']:>8}"
+            f"{p50:>9}{p95:>9}{peak:>9}"
+        )
     total = report["totals"]
     kinds = ", ".join(f"{k}: {v}" for k, v in total["error_kinds"].items())
     done = ", ".join(f"{k} {v}" for k, v in report["conversations"].items())
@@ -185,8 +198,6 @@ def rss_kib(pid: int, field_name: str = "VmRSS") -> int | None:
 
 def tree_rss_kib(pid: int, field_name: str = "VmRSS") -> int | None:
     """RSS of ``pid`` and its children (Sanic workers, nginx-like forks) added up."""
-    from tools.bench.run import process_tree
-
     sizes = [rss_kib(p, field_name) for p in process_tree(pid)]
     known = [s for s in sizes if s is not None]
     return sum(known) if known else None
@@ -206,39 +217,70 @@ class Stack:
 @contextlib.contextmanager
 def running_stack(workdir: Path) -> Iterator[Stack]:
     """The processes of ``make run`` on loopback, SQLite in ``workdir``; stopped afterwards."""
-    bin_dir = Path(sys.executable).parent
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
-        "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "KOERS_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
         "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "KOERS_ACTION_HOST": "127.0.0.1", "KOERS_WEB_HOST": "127.0.0.1",
-        "KOERS_WEB_PORT": str(web_port), "KOERS_RASA_PORT": str(rasa_port),
+        "KOERS_ACTION_HOST": "127.0.0.1",
+        "KOERS_WEB_HOST": "127.0.0.1",
+        "KOERS_WEB_PORT": str(web_port),
+        "KOERS_RASA_PORT": str(rasa_port),
         "KOERS_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "KOERS_PSEUDONYM_SECRET": secrets.token_urlsafe(36),
         "KOERS_IDENTITY_SECRET": secrets.token_urlsafe(36),
         "KOERS_ACTION_SECRET": secrets.token_urlsafe(36),
-        "KOERS_REST_ENABLED": "true", "KOERS_SMTP_HOST": "",
+        "KOERS_REST_ENABLED": "true",
+        "KOERS_SMTP_HOST": "",
         "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
         # one employee books often; the soak is about memory, not about the booking limits
-        "KOERS_BOOKING_CHANGES_PER_HOUR": "100000", "KOERS_BOOKING_ANONYMOUS_PER_HOUR": "100000",
+        "KOERS_BOOKING_CHANGES_PER_HOUR": "100000",
+        "KOERS_BOOKING_ANONYMOUS_PER_HOUR": "100000",
         "KOERS_BOOKING_ANONYMOUS_ACTIVE_MAX": "100000",
-    }  # fmt: skip
+    }
     model = os.environ.get("KOERS_MODEL", str(PROJECT_ROOT / "models" / "koers.tar.gz"))
-    subprocess.run([sys.executable, "-m", "bot.ledger.cli", "init"], cwd=PROJECT_ROOT, env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "bot.ledger.cli", "init"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     commands = {
-        "action server": [sys.executable, "-m", "actions.server", "--actions", "actions",
-                          "--port", str(action_port)],
+        "action server": [
+            sys.executable,
+            "-m",
+            "actions.server",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+        ],
         "web app": [sys.executable, "-m", "bot.web"],
         "outbox sender": [sys.executable, "-m", "bot.notify.sender"],
-        "rasa server": [str(bin_dir / "rasa"), "run", "--model", model, "--interface",
-                        "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml",
-                        "--endpoints", "endpoints.yml"],
-    }  # fmt: skip
+        "rasa server": [
+            sys.executable,
+            "-m",
+            "bot.rasa_ext.server",
+            "run",
+            "--model",
+            model,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+        ],
+    }
     health = {
         "action server": f"http://127.0.0.1:{action_port}/health",
         "web app": f"http://127.0.0.1:{web_port}/health",
@@ -255,8 +297,9 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         for name, url in health.items():
             log = workdir / f"{name.replace(' ', '-')}.log"
             wait_for_http(url, processes[name], log, START_TIMEOUT_S)
-        yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", processes,
-                    workdir)  # fmt: skip
+        yield Stack(
+            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", processes, workdir
+        )
     finally:
         for process in processes.values():
             process.terminate()
@@ -286,12 +329,17 @@ def _download_url(replies: list[dict]) -> str | None:
 
 
 async def employee(
-    session: aiohttp.ClientSession, stack: Stack, log: SoakLog, plan: SoakPlan,
-    rng: random.Random, started: float, deadline: float, index: int, once: bool = False,
-) -> None:  # fmt: skip
+    session: aiohttp.ClientSession,
+    stack: Stack,
+    log: SoakLog,
+    plan: SoakPlan,
+    rng: random.Random,
+    started: float,
+    deadline: float,
+    index: int,
+    once: bool = False,
+) -> None:
     """One employee: conversations one after the other, alternating scripts, until ``deadline``."""
-    from bot.channels.widget.auth import mint_token
-
     webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     names = list(SCRIPTS)
     turn = index
@@ -299,8 +347,9 @@ async def employee(
         name = names[turn % len(names)]
         turn += 1
         sender = f"soak-{uuid.uuid4().hex}"
-        token = mint_token(load.MUNICIPALITY, uuid.uuid4().hex, load.WIDGET_SECRET, 3600,
-                           int(time.time()))  # fmt: skip
+        token = mint_token(
+            load.MUNICIPALITY, uuid.uuid4().hex, load.WIDGET_SECRET, 3600, int(time.time())
+        )
         for text in SCRIPTS[name]:
             body = {"sender": sender, "message": text, "metadata": {"widget_token": token}}
             began = time.monotonic()
@@ -364,9 +413,12 @@ async def drive(stack: Stack, plan: SoakPlan, seconds: float, once: bool = False
                     return
                 row = windows(log.samples, window)[index - 1 : index] or [{}]
                 rss = ", ".join(f"{k} {_mb(v)}" for k, v in stack.rss().items())
-                print(f"  window {index}: {row[0].get('turns', 0)} turns, "
-                      f"{row[0].get('errors', 0)} errors, p95 {row[0].get('p95_ms', math.nan):.0f}"
-                      f" ms; RSS MB: {rss}", flush=True)  # fmt: skip
+                print(
+                    f"  window {index}: {row[0].get('turns', 0)} turns, "
+                    f"{row[0].get('errors', 0)} errors, p95 {row[0].get('p95_ms', math.nan):.0f}"
+                    f" ms; RSS MB: {rss}",
+                    flush=True,
+                )
 
         reporter = asyncio.create_task(progress())
         await asyncio.gather(*(one(i) for i in range(plan.employees)))
@@ -374,18 +426,20 @@ async def drive(stack: Stack, plan: SoakPlan, seconds: float, once: bool = False
     return log
 
 
-def build_report(
-    plan: SoakPlan, rss: dict[str, dict[str, Any]], log: SoakLog
-) -> dict[str, Any]:
+def build_report(plan: SoakPlan, rss: dict[str, dict[str, Any]], log: SoakLog) -> dict[str, Any]:
     return {
-        "minutes": plan.minutes, "employees": plan.employees,
-        "window_minutes": plan.window_minutes, "rss_kib": rss,
+        "minutes": plan.minutes,
+        "employees": plan.employees,
+        "window_minutes": plan.window_minutes,
+        "rss_kib": rss,
         "windows": windows(log.samples, plan.window_minutes * 60),
-        "totals": {"turns": len(log.samples),
-                   "errors": sum(1 for s in log.samples if not s.ok),
-                   "error_kinds": dict(log.error_kinds)},
+        "totals": {
+            "turns": len(log.samples),
+            "errors": sum(1 for s in log.samples if not s.ok),
+            "error_kinds": dict(log.error_kinds),
+        },
         "conversations": dict(log.conversations),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -398,8 +452,11 @@ def main() -> None:
         warm = asyncio.run(drive(stack, SoakPlan(employees=1, think_seconds=0), 600, once=True))
         for name, kib in stack.rss().items():
             rss[name]["warm"] = kib
-        print(f"Warm-up done ({len(warm.samples)} turns, "
-              f"{sum(not s.ok for s in warm.samples)} errors). Soaking.", flush=True)  # fmt: skip
+        print(
+            f"Warm-up done ({len(warm.samples)} turns, "
+            f"{sum(not s.ok for s in warm.samples)} errors). Soaking.",
+            flush=True,
+        )
         log = asyncio.run(drive(stack, plan, plan.minutes * 60))
         for name, process in stack.processes.items():
             rss[name]["end"] = tree_rss_kib(process.pid)

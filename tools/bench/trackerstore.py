@@ -54,8 +54,10 @@ async def measure(url: str, sizes: tuple[int, ...], repeats: int = 5) -> dict[st
                 loaded = await store.retrieve(sender)
                 reads.append(time.perf_counter() - started)
                 assert loaded is not None and len(loaded.events) == len(tracker.events)
-            results[str(size)] = {"write": statistics.median(writes) * 1000,
-                                  "read": statistics.median(reads) * 1000}  # fmt: skip
+            results[str(size)] = {
+                "write": statistics.median(writes) * 1000,
+                "read": statistics.median(reads) * 1000,
+            }
     finally:
         await store.close()
     return results

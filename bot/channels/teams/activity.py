@@ -117,8 +117,9 @@ def interpret(activity: Mapping[str, Any], max_chars: int) -> Incoming:
         return Incoming(Kind.IGNORE, reason=f"activity type {str(kind)[:40]!r}")
     payload = button_payload(activity.get("value"))
     raw_text = activity.get("text")
-    text = payload or strip_mentions(raw_text if isinstance(raw_text, str) else "",
-                                     activity.get("entities"))
+    text = payload or strip_mentions(
+        raw_text if isinstance(raw_text, str) else "", activity.get("entities")
+    )
     if text:
         if len(text) > max_chars:
             return Incoming(Kind.TOO_LONG, reason=f"{len(text)} characters")
@@ -137,8 +138,11 @@ def teams_markdown(text: str) -> str:
     lines = [line.rstrip() for line in (text or "").strip().splitlines()]
     out: list[str] = []
     for index, line in enumerate(lines):
-        if index and line and out[-1] and not (
-            _LIST_ITEM_RE.match(line) and _LIST_ITEM_RE.match(lines[index - 1])
+        if (
+            index
+            and line
+            and out[-1]
+            and not (_LIST_ITEM_RE.match(line) and _LIST_ITEM_RE.match(lines[index - 1]))
         ):
             out.append("")
         out.append(line)

@@ -125,7 +125,8 @@ class SigningKeys:
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                 logger.warning(
                     "Bot Framework signing keys not fetched from %s (%s); %s",
-                    self.metadata_url, type(exc).__name__,
+                    self.metadata_url,
+                    type(exc).__name__,
                     "keeping the cached keys" if self._keys else "will try again",
                 )
                 return False

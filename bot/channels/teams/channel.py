@@ -4,12 +4,13 @@ Same name and URL as Rasa's channel (``POST /webhooks/botframework/webhook``, he
 ``GET /webhooks/botframework/``), so Azure's messaging endpoint and channel-specific responses
 (``channel: botframework``) keep working. What is replaced, and why:
 
-* authentication (:mod:`bot.channels.teams.auth`): full token checks, keys fetched lazily so start-up
-  never depends on Microsoft being reachable;
-* sending (:mod:`bot.channels.teams.connector`): aiohttp instead of blocking ``requests``, a cached token
-  per channel (single-tenant aware), retries with backoff;
-* activities (:mod:`bot.channels.teams.activity`): buttons as Hero cards whose clicks come back as the
-  payload, mentions stripped, welcome on install, a documented rule for every other type;
+* authentication (:mod:`bot.channels.teams.auth`): full token checks, keys fetched lazily so
+  start-up never depends on Microsoft being reachable;
+* sending (:mod:`bot.channels.teams.connector`): aiohttp instead of blocking ``requests``, a
+  cached token per channel (single-tenant aware), retries with backoff;
+* activities (:mod:`bot.channels.teams.activity`): buttons as Hero cards whose clicks come
+  back as the payload, mentions stripped, welcome on install, a documented rule for every other
+  type;
 * identity (docs/privacy-tech.md, "Identity"): the conversation key is the keyed hash of
   ``msteams:<conversation id>`` of the verified activity (:func:`bot.privacy.channel.
   protect_incoming`), never of an AAD object id a colleague could look up. No Teams names or
@@ -301,8 +302,9 @@ async def erase_conversation(agent: Any, keys: Sequence[str]) -> int:
             else:
                 report = await asyncio.to_thread(delete, key)
             events += int(getattr(report, "events", 0) or 0)
-    logger.info("Erased conversation %s on request (Teams deleteUserData, %d events)",
-                keys[0], events)  # fmt: skip
+    logger.info(
+        "Erased conversation %s on request (Teams deleteUserData, %d events)", keys[0], events
+    )
     return events
 
 
@@ -329,9 +331,7 @@ class TeamsInput(BotFrameworkInput):
             ids.check_identity_secret(config.identity_secret)  # refuse to start without it
         return cls(config)
 
-    def __init__(
-        self, config: TeamsConfig, pseudonymizer: Pseudonymizer | None = None
-    ) -> None:
+    def __init__(self, config: TeamsConfig, pseudonymizer: Pseudonymizer | None = None) -> None:
         # Not BotFrameworkInput.__init__: it downloads the keys synchronously at start-up.
         self.config = config
         self.app_id = config.app_id
@@ -384,7 +384,7 @@ class TeamsInput(BotFrameworkInput):
         Only called for an activity whose token :func:`validate_request` verified.
         """
         channel_data = activity.get("channelData") or {}
-        tenant = ((channel_data.get("tenant") or {}) if isinstance(channel_data, dict) else {})
+        tenant = (channel_data.get("tenant") or {}) if isinstance(channel_data, dict) else {}
         tenant_id = tenant.get("id") or (activity.get("conversation") or {}).get("tenantId")
         if not isinstance(tenant_id, str):
             return {}
@@ -404,7 +404,7 @@ class TeamsInput(BotFrameworkInput):
             logger.warning("Teams identity not passed on: %s", type(exc).__name__)
         return metadata
 
-    def _handle(
+    async def _handle(
         self, activity: Mapping[str, Any], incoming: Incoming, on_new_message: OnNewMessage
     ) -> HTTPResponse:
         conversation = activity.get("conversation") or {}
@@ -415,7 +415,7 @@ class TeamsInput(BotFrameworkInput):
         if not isinstance(sender, Mapping) or not sender.get("id"):
             return response.json({"error": "activity without sender"}, status=400)
         activity_id = activity.get("id")
-        if activity_id and self.recent.seen_before(f"{conversation['id']}|{activity_id}"):
+        if activity_id and await self.recent.seen_before(f"{conversation['id']}|{activity_id}"):
             logger.info("Teams activity delivered twice; handled once")
             return response.empty(status=200)
         output = TeamsOutput(
@@ -517,6 +517,6 @@ class TeamsInput(BotFrameworkInput):
                 return response.empty(status=200)
             if incoming.kind is Kind.DELETE_USER_DATA:
                 return self._erase_later(getattr(request.app.ctx, "agent", None), activity)
-            return self._handle(activity, incoming, on_new_message)
+            return await self._handle(activity, incoming, on_new_message)
 
         return webhook_bp

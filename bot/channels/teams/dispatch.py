@@ -72,10 +72,13 @@ class RecentIds:
     else in memory (at most ``size`` of them)."""
 
     def __init__(
-        self, size: int = 4096, ttl_seconds: float = 3600.0,
+        self,
+        size: int = 4096,
+        ttl_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
-        store: SharedState | None = None, secret: str = "",
-    ) -> None:  # fmt: skip
+        store: SharedState | None = None,
+        secret: str = "",
+    ) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._size = size
         self._ttl = ttl_seconds
@@ -92,11 +95,12 @@ class RecentIds:
         settings = load_settings()
         return cls(store=shared_state(settings), secret=key_secret(settings))
 
-    def seen_before(self, key: str) -> bool:
+    async def seen_before(self, key: str) -> bool:
         """True when ``key`` was seen recently; otherwise remembers it and returns False."""
         if self._store is not None:
-            held = self._store.claim(hashed_key(self._secret, "teams-activity", key), "1",
-                                     self._ttl)  # fmt: skip
+            held = await self._store.claim(
+                hashed_key(self._secret, "teams-activity", key), "1", self._ttl
+            )
             return held is not None
         now = self._clock()
         while self._seen:

@@ -34,8 +34,13 @@ SCHEMA_URL = (
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 SEMVER_RE = re.compile(r"^\d{1,9}\.\d{1,9}\.\d{1,9}$")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-LIMITS = {"name.short": 30, "name.full": 100, "description.short": 80,
-          "description.full": 4000, "developer.name": 32}  # fmt: skip
+LIMITS = {
+    "name.short": 30,
+    "name.full": 100,
+    "description.short": 80,
+    "description.full": 4000,
+    "developer.name": 32,
+}
 
 
 class PackageError(ValueError):
@@ -66,7 +71,7 @@ def build_manifest(
             raise PackageError(f"{name} must be a GUID (Azure 'Application (client) ID')")
     if not SEMVER_RE.match(version):
         raise PackageError(f"version must look like 1.0.0, got {version!r}")
-    manifest = {
+    manifest: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "manifestVersion": MANIFEST_VERSION,
         "version": version,
@@ -133,21 +138,29 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     env = os.environ
     base = env.get("KOERS_PUBLIC_BASE_URL", "").strip().rstrip("/")
     parser = argparse.ArgumentParser(
-        prog="python -m bot.channels.teams.package", description="Build the Koers Teams app package."
+        prog="python -m bot.channels.teams.package",
+        description="Build the Koers Teams app package.",
     )
-    parser.add_argument("--app-id", default=env.get("KOERS_TEAMS_APP_ID", ""),
-                        help="the bot's Microsoft App ID (default: KOERS_TEAMS_APP_ID)")
-    parser.add_argument("--teams-app-id", default=None,
-                        help="the Teams app id (default: the same as --app-id)")
+    parser.add_argument(
+        "--app-id",
+        default=env.get("KOERS_TEAMS_APP_ID", ""),
+        help="the bot's Microsoft App ID (default: KOERS_TEAMS_APP_ID)",
+    )
+    parser.add_argument(
+        "--teams-app-id", default=None, help="the Teams app id (default: the same as --app-id)"
+    )
     parser.add_argument("--out", default="dist/koers-teams.zip", type=Path)
     parser.add_argument("--version", default="1.0.0", help="app version, raise it per upload")
-    parser.add_argument("--developer-name",
-                        default=env.get("KOERS_TEAMS_DEVELOPER_NAME", "Koers"))
+    parser.add_argument("--developer-name", default=env.get("KOERS_TEAMS_DEVELOPER_NAME", "Koers"))
     parser.add_argument("--website-url", default=env.get("KOERS_TEAMS_WEBSITE_URL", base))
-    parser.add_argument("--privacy-url", default=env.get(
-        "KOERS_TEAMS_PRIVACY_URL", f"{base}/privacy" if base else ""))
-    parser.add_argument("--terms-url", default=env.get(
-        "KOERS_TEAMS_TERMS_URL", f"{base}/voorwaarden" if base else ""))
+    parser.add_argument(
+        "--privacy-url",
+        default=env.get("KOERS_TEAMS_PRIVACY_URL", f"{base}/privacy" if base else ""),
+    )
+    parser.add_argument(
+        "--terms-url",
+        default=env.get("KOERS_TEAMS_TERMS_URL", f"{base}/voorwaarden" if base else ""),
+    )
     return parser.parse_args(argv)
 
 

@@ -7,8 +7,7 @@ for input Rasa should never see (files, very long messages).
 from __future__ import annotations
 
 ATTACHMENT_ONLY = (
-    "Ik kan alleen tekst lezen. Bestanden en plaatjes open ik niet. "
-    "Typ je vraag in een bericht."
+    "Ik kan alleen tekst lezen. Bestanden en plaatjes open ik niet. " "Typ je vraag in een bericht."
 )
 TOO_LONG = (
     "Je bericht is te lang voor mij. Ik lees berichten tot {limit} tekens. "

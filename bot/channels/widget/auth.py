@@ -174,14 +174,17 @@ def parse_widget_keys(
         code: _load_public_key(path, code)
         for code, path in _pairs(public_keys, "KOERS_WIDGET_JWT_PUBLIC_KEYS").items()
     }
-    _refuse_shared({code: key.public_numbers() for code, key in key_map.items()},
-                   "KOERS_WIDGET_JWT_PUBLIC_KEYS")  # fmt: skip
+    _refuse_shared(
+        {code: key.public_numbers() for code, key in key_map.items()},
+        "KOERS_WIDGET_JWT_PUBLIC_KEYS",
+    )
     if max_lifetime_seconds < 60:
         raise WidgetAuthConfigError("KOERS_WIDGET_TOKEN_MAX_LIFETIME_SECONDS must be 60 or more")
     if not EMPLOYEE_CLAIM_RE.fullmatch(employee_claim or ""):
         raise WidgetAuthConfigError("KOERS_WIDGET_EMPLOYEE_CLAIM must be a claim name, e.g. oid")
-    return WidgetKeys(secret_map, key_map, audience, leeway_seconds, issuer,
-                      max_lifetime_seconds, employee_claim)  # fmt: skip
+    return WidgetKeys(
+        secret_map, key_map, audience, leeway_seconds, issuer, max_lifetime_seconds, employee_claim
+    )
 
 
 def widget_keys_from_settings(settings: Any) -> WidgetKeys:
@@ -272,8 +275,9 @@ def identity_metadata(
     if identity is None:
         return {}
     keys = ids.employee_keys(identity.subject, pseudonymizer)
-    claim = ids.sign_identity(identity.municipality, keys, channel, identity_secret,
-                              not_after=identity.expires_at or None)  # fmt: skip
+    claim = ids.sign_identity(
+        identity.municipality, keys, channel, identity_secret, not_after=identity.expires_at or None
+    )
     return {METADATA_MUNICIPALITY: identity.municipality, ids.METADATA_IDENTITY: claim}
 
 
@@ -283,8 +287,9 @@ def client_metadata(metadata: Any) -> dict[str, Any]:
     if not isinstance(metadata, Mapping):
         return {}
     kept = ids.stripped_metadata(metadata)
-    return {k: v for k, v in kept.items()
-            if k not in (METADATA_MUNICIPALITY, METADATA_WIDGET_TOKEN)}  # fmt: skip
+    return {
+        k: v for k, v in kept.items() if k not in (METADATA_MUNICIPALITY, METADATA_WIDGET_TOKEN)
+    }
 
 
 def mint_token(

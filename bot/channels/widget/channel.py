@@ -23,14 +23,23 @@ class KoersSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        settings = load_settings()  # widget token, limits, reconnects: bot/channels/widget/socket.py
+        """Rasa's socket.io blueprint, with the widget's handlers in place of Rasa's.
+
+        The handler is wrapped once (failure guard, pseudonymised sender); Rasa's own blueprint
+        only creates the socket.io server and routes here: its message handler, the one user
+        of ``on_new_message``, is replaced by :func:`install_widget_socket`.
+        """
+        settings = load_settings()  # token, limits, reconnects: bot/channels/widget/socket.py
         identity_secret = required_identity_secret(settings)
         handler = protected_handler(on_new_message, ids.CHANNEL_WIDGET)
-        blueprint = super().blueprint(handler)
+        blueprint = super().blueprint(handler)  # Rasa's user-message handler: replaced below
         if settings.cors_origins:  # browsers of other sites cannot open a widget socket
             self.sio.eio.cors_allowed_origins = list(settings.cors_origins)
         install_widget_socket(
-            self, handler, widget_keys_from_settings(settings),
-            settings.widget_max_message_chars, identity_secret,
+            self,
+            handler,
+            widget_keys_from_settings(settings),
+            settings.widget_max_message_chars,
+            identity_secret,
         )
         return blueprint

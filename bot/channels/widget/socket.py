@@ -41,6 +41,18 @@ what it already has. The recent messages are kept for an hour, at most 100 per c
   :data:`LEASE_SECONDS` and the message is handled here. While Redis is away this instance
   keeps all of it in its own memory (the turn itself then gets the Dutch "even niet
   beschikbaar" answer, since the lock store is the same Redis).
+
+Replies across instances need no socket.io message queue (python-socketio's
+``AsyncRedisManager``): a turn runs on the instance that received the message, i.e. the one
+holding that socket, and its replies go to that socket. When the socket moves while its turn
+still runs elsewhere (a failover, a dropped connection re-routed), the widget still has the
+message in its outbox (the ack comes only after the turn) and sends it again on the new
+instance; that waits for the other instance's turn and hands over its replies from the shared
+book. If the turn outlasts the wait (:data:`BUSY_WAIT_SECONDS`, below the widget's 30 s ack
+timeout), the resend is acknowledged and this instance keeps following that turn for
+:data:`FOLLOW_SECONDS`, then hands over its replies. A message queue would add nothing here
+and take two things away: with Redis away it delivers nothing at all (not even the Dutch
+"even niet beschikbaar"), and it passes pickled objects through Redis.
 """
 
 from __future__ import annotations
@@ -93,6 +105,9 @@ LEASE_SECONDS = 15.0
 #: How long a resent message waits for the turn another instance is still handling (below
 #: the widget's 30 s acknowledgement timeout).
 BUSY_WAIT_SECONDS = 25.0
+#: After that ack, how long this instance keeps watching the other instance's slow turn, to
+#: hand its replies to the socket here (bounded; a reconnect replays them as well).
+FOLLOW_SECONDS = 120.0
 DONE = "done"
 
 
@@ -114,8 +129,9 @@ def session_owned_by(session_id: Any, owners: Sequence[str], secret: str) -> boo
     if match is None:
         return False
     random_part, mac = match.groups()
-    return any(hmac.compare_digest(mac, _session_mac(random_part, owner, secret))
-               for owner in owners)  # fmt: skip
+    return any(
+        hmac.compare_digest(mac, _session_mac(random_part, owner, secret)) for owner in owners
+    )
 
 
 def employee_owners(identity: WidgetIdentity, pseudonymizer: Pseudonymizer | None) -> list[str]:
@@ -178,13 +194,13 @@ class SessionBook:
         self._expire()  # the oldest go first; this one is the newest
         return item
 
-    def known(self, session_id: str) -> bool:
+    async def known(self, session_id: str) -> bool:
         return session_id in self._items
 
-    def epoch(self, session_id: str) -> str:
+    async def epoch(self, session_id: str) -> str:
         return self._get(session_id).epoch
 
-    def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    async def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
         """``message`` numbered, and kept for clients that reconnect."""
         item = self._get(session_id)
         item.seq += 1
@@ -194,7 +210,7 @@ class SessionBook:
             item.sent.popleft()
         return numbered
 
-    def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
+    async def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
         """The kept messages after ``last_seq`` (all of them if the epoch is another)."""
         item = self._items.get(session_id)
         if item is None:
@@ -203,7 +219,7 @@ class SessionBook:
             last_seq = 0
         return [m for m in item.sent if m["koers_seq"] > last_seq]
 
-    def first_time(self, session_id: str, client_id: str) -> bool:
+    async def first_time(self, session_id: str, client_id: str) -> bool:
         """True the first time this client message id arrives in this conversation."""
         item = self._get(session_id)
         if client_id in item.seen:
@@ -213,16 +229,23 @@ class SessionBook:
             item.seen.popitem(last=False)
         return True
 
-    def last_seq(self, session_id: str) -> int:
+    async def last_seq(self, session_id: str) -> int:
         item = self._items.get(session_id)
         return 0 if item is None else item.seq
 
     async def begin(self, session_id: str, client_id: str) -> bool:
         """True if this message must be handled (one process: the first time it arrives)."""
-        return self.first_time(session_id, client_id)
+        return await self.first_time(session_id, client_id)
 
-    def finish(self, session_id: str, client_id: str) -> None:
+    async def finish(self, session_id: str, client_id: str) -> None:
         """The turn of ``client_id`` is over (nothing to do in memory)."""
+
+    async def handled(self, session_id: str, client_id: str) -> bool:
+        """True: in one process the turn runs here and its replies reach the room anyway."""
+        return True
+
+    async def wait_handled(self, session_id: str, client_id: str, seconds: float) -> bool:
+        return True
 
 
 class SharedSessionBook:
@@ -256,36 +279,37 @@ class SharedSessionBook:
         key = hmac.new(ids.check_identity_secret(self.secret), purpose, hashlib.sha256)
         return AESGCM(key.digest())
 
-    def known(self, session_id: str) -> bool:
-        return self.store.get(self._key("epoch", session_id)) is not None
+    async def known(self, session_id: str) -> bool:
+        return await self.store.get(self._key("epoch", session_id)) is not None
 
-    def epoch(self, session_id: str) -> str:
+    async def epoch(self, session_id: str) -> str:
         new = secrets.token_hex(4)
-        held = self.store.claim(self._key("epoch", session_id), new, self.ttl_seconds)
+        held = await self.store.claim(self._key("epoch", session_id), new, self.ttl_seconds)
         return new if held is None else held
 
-    def last_seq(self, session_id: str) -> int:
-        value = self.store.get(self._key("seq", session_id))
+    async def last_seq(self, session_id: str) -> int:
+        value = await self.store.get(self._key("seq", session_id))
         return int(value) if value and value.isdigit() else 0
 
-    def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    async def record(self, session_id: str, message: dict[str, Any]) -> dict[str, Any]:
         """``message`` numbered, and kept (encrypted) for clients that reconnect anywhere."""
-        epoch = self.epoch(session_id)
-        self.store.touch(self._key("epoch", session_id), self.ttl_seconds)
-        seq = self.store.next_number(self._key("seq", session_id), self.ttl_seconds)
+        epoch = await self.epoch(session_id)
+        await self.store.touch(self._key("epoch", session_id), self.ttl_seconds)
+        seq = await self.store.next_number(self._key("seq", session_id), self.ttl_seconds)
         numbered = {**message, "koers_seq": seq, "koers_epoch": epoch}
         list_key = self._key("sent", session_id)
         nonce = secrets.token_bytes(12)
         sealed = self._cipher(session_id).encrypt(
             nonce, json.dumps(numbered).encode(), list_key.encode()
         )
-        self.store.push(list_key, base64.b64encode(nonce + sealed).decode(),
-                        self.max_messages, self.ttl_seconds)  # fmt: skip
+        await self.store.push(
+            list_key, base64.b64encode(nonce + sealed).decode(), self.max_messages, self.ttl_seconds
+        )
         return numbered
 
-    def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
+    async def missed(self, session_id: str, epoch: Any, last_seq: Any) -> list[dict[str, Any]]:
         """The kept messages after ``last_seq`` (all of them if the epoch is another)."""
-        current = self.store.get(self._key("epoch", session_id))
+        current = await self.store.get(self._key("epoch", session_id))
         if current is None:
             return []
         if epoch != current or not isinstance(last_seq, int) or isinstance(last_seq, bool):
@@ -293,7 +317,7 @@ class SharedSessionBook:
         list_key = self._key("sent", session_id)
         cipher = self._cipher(session_id)
         found: list[dict[str, Any]] = []
-        for raw in self.store.items(list_key):
+        for raw in await self.store.items(list_key):
             try:
                 blob = base64.b64decode(raw)
                 message = json.loads(cipher.decrypt(blob[:12], blob[12:], list_key.encode()))
@@ -303,10 +327,11 @@ class SharedSessionBook:
                 found.append(message)
         return sorted(found, key=lambda m: m["koers_seq"])
 
-    def first_time(self, session_id: str, client_id: str) -> bool:
+    async def first_time(self, session_id: str, client_id: str) -> bool:
         """True the first time this client message id arrives (in any instance)."""
-        held = self.store.claim(self._key("client", session_id, client_id), DONE,
-                                self.ttl_seconds)  # fmt: skip
+        held = await self.store.claim(
+            self._key("client", session_id, client_id), DONE, self.ttl_seconds
+        )
         return held is None
 
     async def begin(self, session_id: str, client_id: str) -> bool:
@@ -315,7 +340,7 @@ class SharedSessionBook:
         key = self._key("client", session_id, client_id)
         deadline = time.monotonic() + self.busy_wait_seconds
         while True:
-            held = self.store.claim(key, "lease:" + secrets.token_hex(4), self.lease_seconds)
+            held = await self.store.claim(key, "lease:" + secrets.token_hex(4), self.lease_seconds)
             if held is None:
                 self._leases[(session_id, client_id)] = asyncio.ensure_future(self._renew(key))
                 return True
@@ -326,14 +351,28 @@ class SharedSessionBook:
     async def _renew(self, key: str) -> None:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
-            self.store.touch(key, self.lease_seconds)
+            await self.store.touch(key, self.lease_seconds)
 
-    def finish(self, session_id: str, client_id: str) -> None:
+    async def finish(self, session_id: str, client_id: str) -> None:
         """The turn is over: a resend from now on is a duplicate (for an hour)."""
         lease = self._leases.pop((session_id, client_id), None)
         if lease is not None:
             lease.cancel()
-        self.store.put(self._key("client", session_id, client_id), DONE, self.ttl_seconds)
+        await self.store.put(self._key("client", session_id, client_id), DONE, self.ttl_seconds)
+
+    async def handled(self, session_id: str, client_id: str) -> bool:
+        """True when the turn of ``client_id`` is over (False: an instance still has it)."""
+        held = await self.store.get(self._key("client", session_id, client_id))
+        return held is None or held == DONE
+
+    async def wait_handled(self, session_id: str, client_id: str, seconds: float) -> bool:
+        """Wait (polling, bounded) until :meth:`handled`; False when ``seconds`` ran out."""
+        deadline = time.monotonic() + seconds
+        while not await self.handled(session_id, client_id):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.5)
+        return True
 
 
 Book = SessionBook | SharedSessionBook
@@ -363,7 +402,8 @@ class NumberedSocketOutput(OutputChannel):
         self.room_of = room_of
 
     async def _send(self, recipient_id: str, message: dict[str, Any]) -> None:
-        await self.sio.emit(self.event, self.book.record(self.room_of, message), room=recipient_id)
+        numbered = await self.book.record(self.room_of, message)
+        await self.sio.emit(self.event, numbered, room=recipient_id)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
@@ -424,6 +464,7 @@ def install(
     persistent = bool(channel.session_persistence)
     book = book or session_book(identity_secret)
     timers: dict[str, asyncio.TimerHandle] = {}
+    following: set[asyncio.Task[None]] = set()
 
     def pseudonyms() -> Pseudonymizer:
         return pseudonymizer or get_pseudonymizer()
@@ -467,8 +508,7 @@ def install(
                 logger.info("widget token refused (%s)", exc.code)
                 raise SocketRefused(REFUSALS[exc.code], {"code": exc.code}) from None
         owners = employee_owners(identity, pseudonyms()) if identity else [browser_owner(auth)]
-        await sio.save_session(sid, {"identity": identity, "owners": owners},
-                               namespace=namespace)  # fmt: skip
+        await sio.save_session(sid, {"identity": identity, "owners": owners}, namespace=namespace)
         watch_expiry(sid, identity)
         return True
 
@@ -487,17 +527,24 @@ def install(
                 logger.info("widget session id refused: not signed for this owner")
             session_id = issue_session_id(owners[0], identity_secret)
         session["session_id"] = session_id
+        # what the replay below covers for sure: a resend's hand-over starts no later than this
+        session["replayed_up_to"] = await book.last_seq(session_id)
         await sio.save_session(sid, session, namespace=namespace)
         if persistent:
             await sio.enter_room(sid, session_id, namespace=namespace)
-        epoch = book.epoch(session_id)
+        epoch = await book.epoch(session_id)
         # the epoch first: the client sends its waiting messages on session_confirm
         await sio.emit(
-            "koers_session", {"session_id": session_id, "epoch": epoch}, room=sid,
+            "koers_session",
+            {"session_id": session_id, "epoch": epoch},
+            room=sid,
             namespace=namespace,
         )
         await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
-        for missed in book.missed(session_id, data.get("koers_epoch"), data.get("koers_last_seq")):
+        missed_before = await book.missed(
+            session_id, data.get("koers_epoch"), data.get("koers_last_seq")
+        )
+        for missed in missed_before:
             await sio.emit(channel.bot_message_evt, missed, room=sid, namespace=namespace)
 
     async def new_token(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
@@ -523,21 +570,42 @@ def install(
         session_id = session.get("session_id")
         if session_id is None:
             return {"ok": False, "error": "no_session"}
-        client_id = data.get("client_id")
-        known_id = isinstance(client_id, str) and CLIENT_ID_RE.fullmatch(client_id)
-        if known_id:
-            seq_before = book.last_seq(session_id)
+        raw_client_id = data.get("client_id")
+        client_id = raw_client_id if isinstance(raw_client_id, str) else None
+        known_id = client_id is not None and CLIENT_ID_RE.fullmatch(client_id)
+        if client_id is not None and known_id:
+            seq_before = await book.last_seq(session_id)
+            since = min(seq_before, session.get("replayed_up_to", seq_before))
             if not await book.begin(session_id, client_id):
                 # handled already (maybe by another instance while we waited): hand over the
                 # replies recorded meanwhile; the client drops those it has (koers_seq)
-                for missed in book.missed(session_id, book.epoch(session_id), seq_before):
-                    await sio.emit(channel.bot_message_evt, missed, room=sid, namespace=namespace)
+                await hand_over(sid, session_id, since)
+                if not await book.handled(session_id, str(client_id)):
+                    follow(sid, session_id, str(client_id), since)  # still slow elsewhere
                 return {"ok": True, "duplicate": True}
         try:
             return await turn(sid, session, session_id, data)
         finally:
             if known_id:
-                book.finish(session_id, str(client_id))
+                await book.finish(session_id, str(client_id))
+
+    async def hand_over(sid: str, session_id: str, since: int) -> None:
+        """The replies recorded after ``since`` to this socket (it drops those it has)."""
+        epoch = await book.epoch(session_id)
+        for missed in await book.missed(session_id, epoch, since):
+            await sio.emit(channel.bot_message_evt, missed, room=sid, namespace=namespace)
+
+    def follow(sid: str, session_id: str, client_id: str, since: int) -> None:
+        """The turn runs on another instance and outlasted the wait: once it is over, hand its
+        replies to this socket (the other instance emits only to its own sockets)."""
+
+        async def watch() -> None:
+            if await book.wait_handled(session_id, client_id, FOLLOW_SECONDS):
+                await hand_over(sid, session_id, since)
+
+        task = asyncio.ensure_future(watch())
+        following.add(task)
+        task.add_done_callback(following.discard)
 
     async def turn(
         sid: str, session: dict[str, Any], session_id: str, data: dict[str, Any]
@@ -554,8 +622,9 @@ def install(
             output,
             session_id,
             input_channel=channel.name(),
-            metadata=identity_metadata(session.get("identity"), ids.CHANNEL_WIDGET,
-                                       identity_secret, pseudonyms()),  # fmt: skip
+            metadata=identity_metadata(
+                session.get("identity"), ids.CHANNEL_WIDGET, identity_secret, pseudonyms()
+            ),
         )
         await on_new_message(message)
         return {"ok": True}

@@ -1,0 +1,56 @@
+"""Reading the tracker, the same way in every action module.
+
+The latest message's text, intent and confidence, the active form and the question it asks,
+and :func:`turn_in_form`: the one adapter the form validation actions call to learn whether
+the employee answered or interrupted (the decision itself is ``bot.conversation.turns``).
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from bot.conversation.turns import Turn, classify_turn
+
+REQUESTED_SLOT = "requested_slot"
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the latest message without surrounding whitespace ("" when there is none).
+
+    Stripped for every caller: the preparation stores the text as the answer and looks at its
+    first and last character ("/stop", "…?"); the booking and scan parsers ignore whitespace.
+    """
+    return str(tracker.latest_message.get("text") or "").strip()
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The name and confidence of the intent NLU gave the latest message."""
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def active_form(tracker: Tracker) -> str | None:
+    """The name of the form (loop) that is running, or None."""
+    return tracker.active_loop_name
+
+
+def requested_slot(tracker: Tracker) -> str | None:
+    """The slot whose question the form asked last, or None."""
+    return tracker.get_slot(REQUESTED_SLOT)
+
+
+def turn_in_form(tracker: Tracker, form: str, *, answer_understood: bool | None = None) -> Turn:
+    """What the latest message is inside ``form``: an answer, unclear, or an interruption.
+
+    ``form`` comes from the validation action (``self.form_name()``), not from the tracker:
+    an action always judges by the rules of the form it validates.
+    ``answer_understood``: see :func:`bot.conversation.turns.classify_turn`.
+    """
+    intent, confidence = latest_intent(tracker)
+    return classify_turn(
+        form=form,
+        intent=intent,
+        confidence=confidence,
+        text=latest_text(tracker),
+        answer_understood=answer_understood,
+    )

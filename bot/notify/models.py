@@ -1,0 +1,50 @@
+"""The outbox table of coach e-mail and its status values (migrations ``0001``/``0006`` mirror it).
+
+A message about a booking points at it (``booking_id``); the foreign key names the ledger's
+``Booking`` column itself, so importing this module also registers the ``bookings`` table on the
+shared metadata, which SQLAlchemy needs to flush an outbox row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+
+from bot.clock import utcnow
+from bot.db.base import Base, UTCDateTime
+from bot.ledger.catalog import sql_in
+from bot.ledger.models import Booking
+
+OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+)
+OUTBOX_STATUSES = (OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED)
+
+
+class OutboxMessage(Base):
+    """An e-mail to send (or, without SMTP settings, to read with ``cli outbox``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="known_status"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbox_status_created_at", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    to_address = Column(String(254), nullable=False)
+    subject = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False, default=OUTBOX_PENDING)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text, nullable=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    sent_at = Column(UTCDateTime, nullable=True)
+    #: After a failed try: not before this moment (backoff; NULL: as soon as possible).
+    next_attempt_at = Column(UTCDateTime, nullable=True)
+    booking_id = Column(Integer, ForeignKey(Booking.id, ondelete="SET NULL"), nullable=True)
+    #: Messages about a booking can hold the employee's e-mail: deleted with it.
+    purge_after = Column(UTCDateTime, nullable=True)
