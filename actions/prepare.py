@@ -26,6 +26,7 @@ from actions.tracker import (
 )
 from bot.config import load_settings
 from bot.conversation.barriers import BARRIERS, support_answer
+from bot.db.session import RunSession
 from bot.preparation import texts
 from bot.preparation.answers import (
     CHANGE,
@@ -54,8 +55,13 @@ from bot.preparation.questions import (
     question_for,
 )
 from bot.preparation.sheet import build_sheet
+from bot.preparation.store import save_sheet
+from bot.privacy.pseudonym import get_pseudonymizer
+from bot.privacy.scrubber import PLACEHOLDER_RE, scrub_text_safe
 from bot.scan.questions import STRENGTH_LABELS
 from bot.scan.scoring import DIRECTION_LABELS
+from bot.trends.events import PREPARATION_SHEET_MADE
+from bot.trends.recorder import record_trend
 
 logger = logging.getLogger(__name__)
 
@@ -467,7 +473,6 @@ class ActionMakeSheet(Action):
 
 def _scrubbed(value: Any) -> tuple[Any, bool]:
     """``value`` with personal data replaced, and whether anything was replaced."""
-    from bot.privacy.scrubber import PLACEHOLDER_RE, scrub_text_safe
 
     if isinstance(value, str) and value != SKIPPED:
         # Stored slots come back from the tracker store already scrubbed ("[NAAM]").
@@ -482,11 +487,6 @@ def _scrubbed(value: Any) -> tuple[Any, bool]:
 
 async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Builds the sheet from scrubbed answers, stores it behind a new link, sends the link."""
-    from bot.db.session import RunSession
-    from bot.preparation.store import save_sheet
-    from bot.privacy.pseudonym import get_pseudonymizer
-    from bot.trends.events import PREPARATION_SHEET_MADE
-    from bot.trends.recorder import record_trend
 
     settings = load_settings()
     answers: dict[str, Any] = {}

@@ -86,6 +86,8 @@ def refusal(request: Request, expected: str) -> HTTPResponse | None:
 def preload_name_detection(settings: Settings) -> bool:
     """Load the NER pipeline and run it once; False (and a log line) when it cannot load,
     then it is tried again at first use, as before."""
+    # Imported here, not at the top: only a starting server loads spaCy (tests and tools that
+    # import this module do not pay for it).
     from bot.privacy.names import find_names, get_nlp, stopwords
 
     started = time.monotonic()

@@ -35,7 +35,8 @@ install_stamp="$KOERS_VENV/.koers-install"
 install_hash="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$install_stamp" 2>/dev/null)" != "$install_hash" ]; then
   echo "==> Installing Python packages (pinned in pyproject.toml and constraints.txt)"
-  "$PY" -m pip install --quiet --upgrade "pip==24.0" "setuptools==70.3.0" wheel
+  # wheel pinned: newer wheels pull packaging>=24, which Rasa 3.6 refuses (packaging<21)
+  "$PY" -m pip install --quiet --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.43.0"
   "$PY" -m pip install --quiet -c constraints.txt -e ".[test]"
   echo "$install_hash" > "$install_stamp"
 fi

@@ -14,11 +14,55 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def action_server_command(port: int) -> list[str]:
+    """The action server as every script starts it (``python -m actions.server``)."""
+    return [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(
+    model: str | Path,
+    port: int,
+    *options: str,
+    endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
+) -> list[str]:
+    """The Rasa server as every script starts it: through the entry point that installs the
+    patches (``python -m bot.rasa_ext.server run``); ``options`` are more ``rasa run`` flags."""
+    return [
+        sys.executable,
+        "-m",
+        "bot.rasa_ext.server",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--credentials",
+        credentials,
+        "--endpoints",
+        endpoints,
+        *options,
+    ]
+
+
+def stop_process(process: subprocess.Popen | None, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def free_port() -> int:

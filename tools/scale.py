@@ -34,9 +34,12 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from tools.devservices import (
+    action_server_command,
     free_port,
+    rasa_server_command,
     running_postgres,
     running_redis,
+    stop_process,
     wait_for_http,
     wait_for_port,
 )
@@ -118,17 +121,6 @@ class Deployment:
     ready_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def _databases() -> Iterator[tuple[str, str]]:
     tracker, app = (
@@ -207,15 +199,7 @@ def running_deployment(
             log = workdir / "actions.log"
             with log.open("a") as out:
                 processes["actions"] = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "actions.server",
-                        "--actions",
-                        "actions",
-                        "--port",
-                        str(action_port),
-                    ],
+                    action_server_command(action_port),
                     cwd=PROJECT_ROOT,
                     env=env,
                     stdout=out,
@@ -238,22 +222,8 @@ def running_deployment(
             api += ["--cors", *origins] if origins else []  # configured origins only, never *
             for index, rasa_port in enumerate(rasa_ports):
                 with (workdir / f"rasa{index + 1}.log").open("a") as out:
-                    processes[f"rasa{index + 1}"] = subprocess.Popen(  # bot/rasa_ext/server.py
-                        [
-                            sys.executable,
-                            "-m",
-                            "bot.rasa_ext.server",
-                            "run",
-                            "--model",
-                            str(model),
-                            "--port",
-                            str(rasa_port),
-                            "--credentials",
-                            "credentials.yml",
-                            "--endpoints",
-                            ENDPOINTS,
-                            *api,
-                        ],
+                    processes[f"rasa{index + 1}"] = subprocess.Popen(
+                        rasa_server_command(model, rasa_port, *api, endpoints=ENDPOINTS),
                         cwd=PROJECT_ROOT,
                         env={**env, "SANIC_WORKERS": str(rasa_workers)},
                         stdout=out,
@@ -311,7 +281,7 @@ def running_deployment(
                 "sender",
             ):
                 if name in processes:
-                    _stop(processes[name])
+                    stop_process(processes[name], timeout=30)
 
 
 def _interrupt(*_: object) -> None:

@@ -28,11 +28,11 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels import identity as ids
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.privacy.channel import protect_incoming
 from bot.rasa_ext.patches.action_calls import close_pooled
 from bot.rasa_ext.texts import SERVICE_UNAVAILABLE, TOO_MANY_AT_ONCE
-from bot.shared_state import SharedState, hashed_key
+from bot.shared_state import SharedState, hashed_key, key_secret, shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +104,6 @@ class PendingLimiter:
 
     @classmethod
     def from_settings(cls) -> PendingLimiter:
-        from bot.config import load_settings
-        from bot.shared_state import key_secret, shared_state
-
         settings = load_settings()
         return cls(settings.max_pending_per_sender, shared_state(settings), key_secret(settings))
 

@@ -19,7 +19,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-from bot.shared_state import SharedState, hashed_key
+from bot.config import load_settings
+from bot.shared_state import SharedState, hashed_key, key_secret, shared_state
 
 
 class TryLimiter:
@@ -52,9 +53,6 @@ class TryLimiter:
 
     def _shared_store(self) -> SharedState | None:
         if self._shared_from_settings:
-            from bot.config import load_settings
-            from bot.shared_state import key_secret, shared_state
-
             settings = load_settings()
             self._store, self._secret = shared_state(settings), key_secret(settings)
             self._shared_from_settings = False

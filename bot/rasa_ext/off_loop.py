@@ -39,6 +39,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy.exc
 
+from bot.config import load_settings
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -106,8 +108,6 @@ def db_executor() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:
-            from bot.config import load_settings
-
             _executor = ThreadPoolExecutor(
                 max_workers=load_settings().db_threads, thread_name_prefix="koers-db"
             )

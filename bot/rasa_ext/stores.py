@@ -45,17 +45,26 @@ import itertools
 import json
 import logging
 import threading
+import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+import redis
+import redis.asyncio
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock import Ticket, TicketLock
+from rasa.core.lock_store import (
+    DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+    LOCK_LIFETIME,
+    LockError,
+    RedisLockStore,
+)
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
@@ -479,20 +488,36 @@ Change = Callable[[TicketLock | None], tuple[Write, TicketLock | None, T]]
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """RedisLockStore whose ticket changes are atomic across processes.
+    """RedisLockStore whose ticket changes are atomic across processes and off the event loop.
 
     Rasa's ``RedisLockStore`` reads a conversation's ticket lock, changes it in Python and
     writes it back (GET, then SET). When two instances receive a message of the same
     conversation at the same moment, both read "no tickets", both take ticket 1 and both
     handle the conversation at once; the second save then skips as many events as the first
     one wrote (tests/scale found lost events this way). Here every change runs in a Redis
-    transaction (WATCH/MULTI/EXEC, retried by redis-py when another instance changed the lock
-    in between). Configure it in the endpoints file (``deploy/endpoints.production.yml``)::
+    transaction (WATCH/MULTI/EXEC, retried when another instance changed the lock in
+    between). Configure it in the endpoints file (``deploy/endpoints.production.yml``)::
 
         lock_store:
           type: bot.rasa_ext.stores.AtomicRedisLockStore
           url: ${KOERS_REDIS_HOST}
           port: ${KOERS_REDIS_PORT}
+
+    Rasa's async :meth:`lock` is replaced (the sync methods stay for other callers):
+
+    * It runs on ``redis.asyncio`` with the socket timeout as a bound on every transaction,
+      so a stalled Redis fails that turn (``LockError``, the Dutch answer) and never freezes
+      the loop (socket.io heartbeats, the Teams webhook).
+    * A waiter renews its own ticket on every poll and the served ticket gets the full
+      lifetime from the moment it is served. Rasa measures every ticket's lifetime from its
+      issue: a resend right after an instance died took the next ticket a few milliseconds
+      after the dead one, both expired in the same poll interval, and the waiter, whose
+      ticket was gone, waited forever: the emptied lock stays stored and serves number 0 (a
+      504 from nginx). A dead holder still blocks for one lifetime (Rasa's
+      ``TICKET_LOCK_LIFETIME``, 60 s): a living turn may take an action timeout plus
+      database retries (20 s each), and a shorter lifetime would let the next turn in.
+    * A waiter whose ticket vanished anyway (it could not poll for a whole lifetime) takes a
+      new one instead of waiting for a number nobody serves.
     """
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
@@ -503,6 +528,8 @@ class AtomicRedisLockStore(RedisLockStore):
                 **kwargs,
             }
         super().__init__(**kwargs)
+        self.socket_timeout = float(kwargs.get("socket_timeout", DEFAULT_SOCKET_TIMEOUT_IN_SECONDS))
+        self._async_redis: tuple[asyncio.AbstractEventLoop, Any] | None = None
 
     def _modify(self, conversation_id: str, change: Change[T]) -> T:
         key = self.key_prefix + conversation_id
@@ -519,6 +546,79 @@ class AtomicRedisLockStore(RedisLockStore):
             return result
 
         return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def _loop_redis(self) -> Any:
+        """The ``redis.asyncio`` client of the running loop (its connections belong to it)."""
+        loop = asyncio.get_running_loop()
+        if self._async_redis is None or self._async_redis[0] is not loop:
+            kwargs = self.red.connection_pool.connection_kwargs
+            client = redis.asyncio.Redis(
+                host=kwargs.get("host", "localhost"),
+                port=kwargs.get("port", 6379),
+                db=kwargs.get("db", 0),
+                username=kwargs.get("username"),
+                password=kwargs.get("password"),
+                ssl=self.red.connection_pool.connection_class is redis.SSLConnection,
+                ssl_certfile=kwargs.get("ssl_certfile"),
+                ssl_keyfile=kwargs.get("ssl_keyfile"),
+                ssl_ca_certs=kwargs.get("ssl_ca_certs"),
+                socket_timeout=self.socket_timeout,
+                socket_connect_timeout=self.socket_timeout,
+            )
+            self._async_redis = (loop, client)
+        return self._async_redis[1]
+
+    async def _amodify(self, conversation_id: str, change: Change[T]) -> T:
+        """:meth:`_modify` on ``redis.asyncio``, bounded by the socket timeout (a ``LockError``)."""
+        key = self.key_prefix + conversation_id
+
+        async def transaction() -> T:
+            async with self._loop_redis().pipeline(transaction=True) as pipe:
+                while True:
+                    try:
+                        await pipe.watch(key)
+                        raw = await pipe.get(key)
+                        lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+                        write, new_lock, result = change(lock)
+                        pipe.multi()
+                        if write is Write.SAVE and new_lock is not None:
+                            pipe.set(key, new_lock.dumps())
+                        elif write is Write.DELETE:
+                            pipe.delete(key)
+                        await pipe.execute()
+                        return result
+                    except redis.WatchError:
+                        continue  # another instance changed the lock: read it again
+
+        try:
+            return await asyncio.wait_for(transaction(), self.socket_timeout)
+        except (redis.RedisError, OSError, asyncio.TimeoutError) as exc:
+            raise LockError(f"Lock store (Redis) unreachable: {type(exc).__name__}") from exc
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa's ticket lock on ``redis.asyncio``; tickets live as long as their owner."""
+        mine = await self._amodify(conversation_id, _take_ticket(conversation_id, lock_lifetime))
+        try:
+            while True:
+                served, lock, mine = await self._amodify(
+                    conversation_id, _poll(conversation_id, mine, lock_lifetime)
+                )
+                if served:
+                    break
+                await asyncio.sleep(wait_time_in_seconds)
+            logger.debug("Acquired lock for conversation '%s'.", conversation_id)
+            yield lock
+        finally:
+            try:
+                await self._amodify(conversation_id, _give_back(mine))
+            except LockError as exc:  # the ticket expires after its lifetime
+                logger.warning("Could not give back a conversation lock (%s)", exc)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def change(lock: TicketLock | None) -> tuple[Write, TicketLock, int]:
@@ -560,3 +660,57 @@ class AtomicRedisLockStore(RedisLockStore):
             return Write.DELETE, None, None
 
         self._modify(conversation_id, change)
+
+
+# A ticket of lock(): its number and the expiry its owner last wrote. Numbers start again at 0
+# once a lock is empty, so the number alone could be somebody else's ticket by now.
+Mine = tuple[int, float]
+
+
+def _take_ticket(conversation_id: str, lifetime: float) -> Change[Mine]:
+    def change(lock: TicketLock | None) -> tuple[Write, TicketLock, Mine]:
+        lock = lock or TicketLock(conversation_id)
+        number = lock.issue_ticket(lifetime)
+        return Write.SAVE, lock, (number, lock.tickets[-1].expires)
+
+    return change
+
+
+def _find(lock: TicketLock, mine: Mine) -> Ticket | None:
+    return next((t for t in lock.tickets if (t.number, t.expires) == mine), None)
+
+
+def _poll(
+    conversation_id: str, mine: Mine, lifetime: float
+) -> Change[tuple[bool, TicketLock, Mine]]:
+    """Renew ``mine`` (or take a new ticket if it vanished); served when it is the first."""
+
+    def change(lock: TicketLock | None) -> tuple[Write, TicketLock, tuple[bool, TicketLock, Mine]]:
+        lock = lock or TicketLock(conversation_id)
+        ticket = _find(lock, mine)
+        if ticket is None:
+            logger.warning("A conversation lock ticket vanished while waiting; taking a new one")
+            lock.issue_ticket(lifetime)
+            ticket = lock.tickets[-1]
+        ticket.expires = time.time() + lifetime  # the owner is alive: a full lifetime again
+        lock.remove_expired_tickets()  # a dead holder's ticket, after its lifetime
+        number = ticket.number
+        served = bool(lock.tickets) and lock.tickets[0] is ticket
+        return Write.SAVE, lock, (served, lock, (number, ticket.expires))
+
+    return change
+
+
+def _give_back(mine: Mine) -> Change[None]:
+    def change(lock: TicketLock | None) -> tuple[Write, TicketLock | None, None]:
+        if lock is None:
+            return Write.KEEP, None, None
+        ticket = _find(lock, mine)
+        if ticket is not None:
+            lock.tickets.remove(ticket)
+        lock.remove_expired_tickets()
+        if lock.tickets:
+            return Write.SAVE, lock, None
+        return Write.DELETE, None, None
+
+    return change

@@ -18,7 +18,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tools.devservices import free_port, wait_for_http
+from tools.devservices import (
+    action_server_command,
+    free_port,
+    rasa_server_command,
+    wait_for_http,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_TOKEN = "koers-test-token"
@@ -105,11 +110,6 @@ def trained_model() -> Path:
     return model
 
 
-def action_server_command(port: int) -> list[str]:
-    """The action server as every script starts it (``python -m actions.server``)."""
-    return [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)]
-
-
 def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     """Start the action server on ``port`` (appending to ``log``); wait until healthy."""
     with log.open("a") as out:
@@ -120,28 +120,19 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
     return process
 
 
-def rasa_server_command(
+def koers_rasa_command(
     port: int, endpoints: str = "endpoints.yml", credentials: str = "credentials.yml"
 ) -> list[str]:
-    """The Rasa server as every script starts it: through the entry point that installs the
-    patches (``python -m bot.rasa_ext.server run``), with the trained model and the HTTP API."""
-    return [
-        sys.executable,
-        "-m",
-        "bot.rasa_ext.server",
-        "run",
-        "--model",
-        str(trained_model()),
-        "--port",
-        str(port),
-        "--credentials",
-        credentials,
-        "--endpoints",
-        endpoints,
+    """The Rasa server of the conversation tests: the trained model and the HTTP API."""
+    return rasa_server_command(
+        trained_model(),
+        port,
         "--enable-api",
         "--auth-token",
         AUTH_TOKEN,
-    ]
+        endpoints=endpoints,
+        credentials=credentials,
+    )
 
 
 def start_rasa_server(
@@ -154,7 +145,7 @@ def start_rasa_server(
     """Start the Rasa server with the trained model on ``port`` (appending to ``log``); wait."""
     with log.open("a") as out:
         process = subprocess.Popen(
-            rasa_server_command(port, endpoints, credentials),
+            koers_rasa_command(port, endpoints, credentials),
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -162,18 +153,6 @@ def start_rasa_server(
         )
     wait_for(f"http://127.0.0.1:{port}/status?token={AUTH_TOKEN}", process, log)
     return process
-
-
-def stop_process(process: subprocess.Popen | None, timeout: float = 20) -> None:
-    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @contextlib.contextmanager
@@ -232,7 +211,7 @@ def running_servers(
         processes.append(actions)
         with rasa_log.open("w") as out:
             rasa = subprocess.Popen(
-                rasa_server_command(rasa_port, endpoints, credentials),
+                koers_rasa_command(rasa_port, endpoints, credentials),
                 cwd=ROOT,
                 env=env,
                 stdout=out,

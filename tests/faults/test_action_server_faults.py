@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from bot.rasa_ext.texts import ACTION_UNAVAILABLE
-from tests.conversation.conftest import Chat, stop_process
+from tests.conversation.conftest import Chat
+from tools.devservices import stop_process
 
 from .conftest import ACTION_TIMEOUT_S, FaultStack, log_contains
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
+import time
 
 import pytest
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LockError, RedisLockStore
 
 from bot.rasa_ext.stores import AtomicRedisLockStore
 from tools.devservices import running_redis
@@ -75,3 +77,78 @@ def test_built_from_an_endpoint_config(redis_port: int) -> None:
     assert isinstance(store, AtomicRedisLockStore)
     assert store.key_prefix.startswith("koers:")
     assert [store.issue_ticket("x"), store.issue_ticket("x")] == [0, 1]
+
+
+async def test_a_resend_right_after_a_holder_died_gets_the_lock_after_its_lifetime(
+    redis_port: int,
+) -> None:
+    """Instance A died holding ticket 0; the resend to B takes ticket 1 a moment later. In
+    Rasa both tickets expired in the same poll and B waited for its vanished number forever."""
+    dead = AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=0)
+    alive = AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=0)
+    dead.issue_ticket("died", lock_lifetime=1.2)  # never given back
+    started = time.monotonic()
+
+    async def resend() -> float:
+        async with alive.lock("died", lock_lifetime=1.2, wait_time_in_seconds=0.5):
+            return time.monotonic() - started
+
+    waited = await asyncio.wait_for(resend(), 6)
+    assert 1.0 < waited < 4.0  # after the dead ticket's lifetime, not before and not never
+    assert alive.get_lock("died") is None  # given back, nobody waits
+
+
+async def test_the_served_ticket_gets_its_lifetime_from_when_it_is_served(
+    redis_port: int,
+) -> None:
+    """A turn that waited most of a lifetime still holds the conversation for a full one."""
+    stores = [AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=0) for _ in range(3)]
+    stores[0].issue_ticket("long", lock_lifetime=1.0)  # a dead holder
+    inside: list[int] = []
+
+    async def turn(index: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with stores[index].lock("long", lock_lifetime=1.0, wait_time_in_seconds=0.1):
+            inside.append(index)
+            assert inside == [index], "two holders at once"
+            await asyncio.sleep(0.8)  # past the moment its ticket was issued plus one lifetime
+            inside.remove(index)
+
+    await asyncio.wait_for(asyncio.gather(turn(1, 0.0), turn(2, 0.3)), 8)
+
+
+async def test_a_stalled_redis_does_not_block_the_event_loop(redis_port: int) -> None:
+    """Redis behind a proxy that stops forwarding: the lock fails with a LockError (the Dutch
+    answer) within the socket timeout while a heartbeat coroutine keeps its rhythm."""
+    from tests.loopback_proxy import LoopbackProxy
+
+    proxy = LoopbackProxy(redis_port).start()
+    store = AtomicRedisLockStore(host="127.0.0.1", port=proxy.port, db=0, socket_timeout=0.5)
+    try:
+        async with store.lock("stall", wait_time_in_seconds=0.01):
+            pass  # works through the proxy
+        proxy.stall()
+        ticks: list[float] = []
+        stop = asyncio.Event()
+
+        async def heartbeat() -> None:
+            while not stop.is_set():
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.02)
+
+        beating = asyncio.ensure_future(heartbeat())
+        started = time.monotonic()
+        with pytest.raises(LockError):
+            async with store.lock("stall", wait_time_in_seconds=0.01):
+                pytest.fail("got a lock from a stalled Redis")
+        took = time.monotonic() - started
+        stop.set()
+        await beating
+        assert took < 3.0
+        gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
+        # a blocking client would stop the loop for the whole 0.5 s socket timeout
+        assert len(ticks) >= 5 and max(gaps) < 0.4, gaps
+    finally:
+        proxy.resume()
+        proxy.stop()
+    assert AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=0).get_lock("stall") is None

@@ -13,7 +13,8 @@ import pytest
 
 from bot.rasa_ext import server
 from bot.rasa_ext.texts import ACTION_UNAVAILABLE
-from tests.conversation.conftest import Chat, running_servers, stop_process
+from tests.conversation.conftest import Chat, running_servers
+from tools.devservices import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN_START = "ik wil de talentscan doen"

@@ -42,7 +42,7 @@ from bot.config import PROJECT_ROOT
 from bot.rasa_ext.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE
 from tools.bench import load, stats
 from tools.bench.run import process_tree
-from tools.devservices import free_port, wait_for_http
+from tools.devservices import action_server_command, free_port, rasa_server_command, wait_for_http
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "soak"
 MAX_MINUTES = 24 * 60
@@ -253,33 +253,10 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         capture_output=True,
     )
     commands = {
-        "action server": [
-            sys.executable,
-            "-m",
-            "actions.server",
-            "--actions",
-            "actions",
-            "--port",
-            str(action_port),
-        ],
+        "action server": action_server_command(action_port),
         "web app": [sys.executable, "-m", "bot.web"],
         "outbox sender": [sys.executable, "-m", "bot.notify.sender"],
-        "rasa server": [
-            sys.executable,
-            "-m",
-            "bot.rasa_ext.server",
-            "run",
-            "--model",
-            model,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            "endpoints.yml",
-        ],
+        "rasa server": rasa_server_command(model, rasa_port, "--interface", "127.0.0.1"),
     }
     health = {
         "action server": f"http://127.0.0.1:{action_port}/health",

@@ -24,7 +24,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from bot.shared_state import SharedState, hashed_key
+from bot.config import load_settings
+from bot.shared_state import SharedState, hashed_key, key_secret, shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,6 @@ class RecentIds:
     @classmethod
     def from_settings(cls) -> RecentIds:
         """Shared in Redis when ``KOERS_REDIS_HOST`` is set, else this process's memory."""
-        from bot.config import load_settings
-        from bot.shared_state import key_secret, shared_state
 
         settings = load_settings()
         return cls(store=shared_state(settings), secret=key_secret(settings))
