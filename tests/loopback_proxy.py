@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 
@@ -185,3 +187,26 @@ def proxied_postgres_schema() -> Iterator[tuple[str, LoopbackProxy]]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'drop schema "{schema}" cascade'))
         admin.dispose()
+
+
+@contextlib.asynccontextmanager
+async def loop_ticks(every: float = 0.02) -> AsyncIterator[list[float]]:
+    """The moments the event loop ticked while the block ran: a blocking call shows as a gap."""
+    ticks: list[float] = []
+    stop = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            await asyncio.sleep(every)
+
+    beating = asyncio.ensure_future(heartbeat())
+    try:
+        yield ticks
+    finally:
+        stop.set()
+        await beating
+
+
+def tick_gaps(ticks: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in itertools.pairwise(ticks)]

@@ -8,7 +8,6 @@ pending limit) are run as two "instances" sharing one Redis, as in ``make scale`
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import time
 import uuid
@@ -394,7 +393,7 @@ async def test_the_pending_limit_answers_in_dutch_across_instances(
 async def test_a_stalled_redis_does_not_block_the_event_loop() -> None:
     """Redis behind a proxy that stops forwarding (a hung host): the shared-state call times
     out and falls back to memory while another coroutine (a heartbeat) keeps its rhythm."""
-    from tests.loopback_proxy import LoopbackProxy
+    from tests.loopback_proxy import LoopbackProxy, loop_ticks, tick_gaps
 
     proxy = LoopbackProxy(REDIS_PORT).start()
     prefix = f"koers-test-{uuid.uuid4().hex[:12]}:"
@@ -404,23 +403,13 @@ async def test_a_stalled_redis_does_not_block_the_event_loop() -> None:
     try:
         assert (await book.record("s", {"text": "een"}))["koers_seq"] == 1  # Redis, via proxy
         proxy.stall()
-        ticks: list[float] = []
-        stop = asyncio.Event()
-
-        async def heartbeat() -> None:
-            while not stop.is_set():
-                ticks.append(time.monotonic())
-                await asyncio.sleep(0.02)
-
-        beating = asyncio.ensure_future(heartbeat())
-        started = time.monotonic()
-        assert await book.begin("s", "c1")  # times out on Redis, then memory
-        took = time.monotonic() - started
-        stop.set()
-        await beating
+        async with loop_ticks() as ticks:
+            started = time.monotonic()
+            assert await book.begin("s", "c1")  # times out on Redis, then memory
+            took = time.monotonic() - started
         assert store.degraded
         assert 0.3 < took < 2.0  # bounded by the socket/operation timeouts
-        gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
+        gaps = tick_gaps(ticks)
         # the loop never stood still: a blocking client would stop it for the whole 0.5 s
         assert len(ticks) >= 5 and max(gaps) < 0.4, gaps
         await book.finish("s", "c1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import time
 
@@ -120,7 +119,7 @@ async def test_the_served_ticket_gets_its_lifetime_from_when_it_is_served(
 async def test_a_stalled_redis_does_not_block_the_event_loop(redis_port: int) -> None:
     """Redis behind a proxy that stops forwarding: the lock fails with a LockError (the Dutch
     answer) within the socket timeout while a heartbeat coroutine keeps its rhythm."""
-    from tests.loopback_proxy import LoopbackProxy
+    from tests.loopback_proxy import LoopbackProxy, loop_ticks, tick_gaps
 
     proxy = LoopbackProxy(redis_port).start()
     store = AtomicRedisLockStore(host="127.0.0.1", port=proxy.port, db=0, socket_timeout=0.5)
@@ -128,24 +127,14 @@ async def test_a_stalled_redis_does_not_block_the_event_loop(redis_port: int) ->
         async with store.lock("stall", wait_time_in_seconds=0.01):
             pass  # works through the proxy
         proxy.stall()
-        ticks: list[float] = []
-        stop = asyncio.Event()
-
-        async def heartbeat() -> None:
-            while not stop.is_set():
-                ticks.append(time.monotonic())
-                await asyncio.sleep(0.02)
-
-        beating = asyncio.ensure_future(heartbeat())
-        started = time.monotonic()
-        with pytest.raises(LockError):
-            async with store.lock("stall", wait_time_in_seconds=0.01):
-                pytest.fail("got a lock from a stalled Redis")
-        took = time.monotonic() - started
-        stop.set()
-        await beating
+        async with loop_ticks() as ticks:
+            started = time.monotonic()
+            with pytest.raises(LockError):
+                async with store.lock("stall", wait_time_in_seconds=0.01):
+                    pytest.fail("got a lock from a stalled Redis")
+            took = time.monotonic() - started
         assert took < 3.0
-        gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
+        gaps = tick_gaps(ticks)
         # a blocking client would stop the loop for the whole 0.5 s socket timeout
         assert len(ticks) >= 5 and max(gaps) < 0.4, gaps
     finally:
