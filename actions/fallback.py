@@ -50,7 +50,9 @@ class ActionKoersFallback(Action):
         message = tracker.latest_message
         odd_value = message.get("odd_input")
         odd = OddInput(odd_value) if odd_value else classify_odd_input(message.get("text"))
-        text, buttons = fallback_answer(odd, fallbacks_in_a_row(tracker))
+        text, buttons = fallback_answer(
+            odd, fallbacks_in_a_row(tracker), message.get("intent_ranking")
+        )
         dispatcher.utter_message(text=text, buttons=buttons)
         category = f"odd_{odd.value}" if odd else guessed_intent(message)
         await record_trend(tracker, trend.FALLBACK, category)

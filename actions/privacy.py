@@ -1,13 +1,44 @@
-"""Privacy choices the employee makes in the chat."""
+"""Privacy choices the employee makes in the chat, and what Koers holds about them."""
 
 from __future__ import annotations
+
+import logging
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
+from actions.identity import verified_identity
+from bot.clock import utcnow
+from bot.config import load_settings
+from bot.db.session import RunSession
+from bot.ledger.vouchers import employee_voucher
 from bot.privacy.constants import ERASE_ACTION
+from bot.privacy.my_data import (
+    ALREADY_COUNTING,
+    OPT_IN_DONE,
+    ConversationData,
+    my_data_text,
+    remember_text,
+)
+from bot.trends.recorder import OPT_OUT_SLOT, opted_out
+
+logger = logging.getLogger(__name__)
+
+PREPARATION_SLOTS = (
+    "prep_kind",
+    "prep_goal",
+    "prep_strengths",
+    "prep_develop",
+    "prep_ask",
+    "prep_worry",
+    "prep_when",
+    "prep_review",
+    "practice_answer_1",
+    "practice_answer_2",
+)
 
 
 class ActionOptOutTrends(Action):
@@ -19,7 +50,91 @@ class ActionOptOutTrends(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet("trends_opt_out", True)]
+        return [SlotSet(OPT_OUT_SLOT, True)]
+
+
+class ActionOptInTrends(Action):
+    """Undoes the opt-out: the employee changed their mind and wants to count again."""
+
+    def name(self) -> str:
+        return "action_opt_in_trends"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not opted_out(tracker):
+            dispatcher.utter_message(text=ALREADY_COUNTING)
+            return []
+        dispatcher.utter_message(text=OPT_IN_DONE)
+        return [SlotSet(OPT_OUT_SLOT, False)]
+
+
+def conversation_data(tracker: Tracker, voucher_status: str | None = None) -> ConversationData:
+    """The kinds of data this conversation holds, read from its slots and events."""
+    scan_slots = [slot for slot in tracker.slots if slot.startswith("scan_q")]
+    return ConversationData(
+        messages=sum(1 for event in tracker.events if event.get("event") == "user"),
+        scan_answers=sum(1 for slot in scan_slots if tracker.get_slot(slot) is not None),
+        scan_completed=tracker.get_slot("scan_status") == "completed"
+        or bool(tracker.get_slot("scan_direction")),
+        preparation_answers=sum(
+            1 for slot in PREPARATION_SLOTS if tracker.get_slot(slot) not in (None, "", [])
+        ),
+        has_booking=bool(tracker.get_slot("coach_booking_code")),
+        voucher_status=voucher_status,
+        counts_in_trends=not opted_out(tracker),
+    )
+
+
+async def own_voucher_status(tracker: Tracker) -> str | None:
+    """This year's voucher status of a verified employee; None when anonymous or unreachable.
+
+    The overview must still answer when the ledger is down: it then leaves the voucher out.
+    """
+    who = verified_identity(tracker)
+    if who is None:
+        return None
+    settings = load_settings()
+    try:
+        async with RunSession(settings.database_url) as run:
+            view = await run.call(
+                employee_voucher,
+                municipality_code=who.municipality,
+                employee_key=who.employee_keys.current,
+                previous_keys=who.employee_keys.all()[1:],
+                now=utcnow(),
+            )
+    except (SQLAlchemyError, OSError):
+        logger.warning("voucher status unavailable for the data overview")
+        return None
+    return view.status if view is not None else None
+
+
+class ActionShowMyData(Action):
+    """Shows what this conversation holds and how to erase it ("wat bewaar je van mij?")."""
+
+    def name(self) -> str:
+        return "action_show_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        data = conversation_data(tracker, await own_voucher_status(tracker))
+        dispatcher.utter_message(text=my_data_text(data))
+        return []
+
+
+class ActionWhatIRemember(Action):
+    """Answers "weet je nog hoe ik heet?": honestly, from what the conversation holds."""
+
+    def name(self) -> str:
+        return "action_what_i_remember"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=remember_text(conversation_data(tracker)))
+        return []
 
 
 def erasure_summary(tracker: Tracker) -> str:

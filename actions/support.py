@@ -7,8 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.tracker import latest_intent
-from bot.conversation.barriers import BARRIERS, support_answer
+from actions.privacy import own_voucher_status
+from actions.tracker import active_form, latest_intent
+from bot.conversation.barriers import BARRIERS, AnswerContext, support_answer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
 
@@ -34,9 +35,25 @@ class ActionSupportBarrier(Action):
         barrier = next(
             (v for v in tracker.get_latest_entity_values("barrier") if v in BARRIERS), None
         )
-        dispatcher.utter_message(text=support_answer(intent, barrier), buttons=SUPPORT_BUTTONS)
+        context = await answer_context(tracker, barrier)
+        dispatcher.utter_message(
+            text=support_answer(intent, barrier, context), buttons=SUPPORT_BUTTONS
+        )
         await record_barrier_trend(tracker, intent, barrier)
         return [SlotSet("barrier", barrier)] if barrier else []
+
+
+async def answer_context(tracker: Tracker, barrier: str | None) -> AnswerContext:
+    """What this conversation already did, so the tips do not suggest it again.
+
+    The ledger is asked about the voucher only when the answer would mention it (money).
+    """
+    voucher = await own_voucher_status(tracker) if barrier == "geld" else None
+    return AnswerContext(
+        scan_done=tracker.get_slot("scan_status") == "completed",
+        in_scan=active_form(tracker) == "scan_form",
+        has_voucher=voucher is not None,
+    )
 
 
 async def record_barrier_trend(tracker: Tracker, intent: str | None, barrier: str | None) -> None:

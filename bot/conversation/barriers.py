@@ -7,6 +7,7 @@ calm, without promises nobody can keep.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 BARRIERS: tuple[str, ...] = (
@@ -77,13 +78,102 @@ WORRY_ANSWER = (
 )
 
 
-def support_answer(intent: str | None, barrier: str | None) -> str:
-    """The answer for ``mention_barrier`` or ``express_worry`` with an optional barrier."""
+@dataclass(frozen=True)
+class AnswerContext:
+    """What the conversation already did: a stock tip must not suggest it again."""
+
+    scan_done: bool = False
+    in_scan: bool = False
+    has_voucher: bool = False
+
+
+#: Barrier answers for someone who already did the scan or is doing it now.
+AFTER_SCAN_ANSWERS: Mapping[str, str] = MappingProxyType(
+    {
+        "motivatie": (
+            "Het is helemaal goed als je nog niet weet wat je wilt. Daar hoef je niet meteen "
+            "iets mee.\n"
+            "Tip: kijk nog eens naar je scanuitslag. Wat gaf je daar de meeste energie? "
+            "Een klein duwtje is vaak genoeg om te beginnen."
+        ),
+    }
+)
+IN_SCAN_ANSWERS: Mapping[str, str] = MappingProxyType(
+    {
+        "motivatie": (
+            "Het is helemaal goed als je nog niet weet wat je wilt. Daar hoef je niet meteen "
+            "iets mee.\n"
+            "Tip: maak de scan rustig af. De uitslag laat zien wat je energie geeft."
+        ),
+    }
+)
+#: The money answer for someone who already has this year's voucher.
+MONEY_WITH_VOUCHER = (
+    "Ontwikkelen hoeft jou geen geld te kosten.\n"
+    "Tip: vraag naar je loopbaanbudget uit de cao. Je voucher heb je al. "
+    "Daarmee volg je gratis een workshop of praat je met een loopbaancoach."
+)
+
+GENERIC_AFTER_SCAN = (
+    "Fijn dat je dit vertelt. Veel collega's lopen hier tegenaan.\n"
+    "Tip: begin klein. Kijk nog eens naar je scanuitslag, of praat met een loopbaancoach."
+)
+GENERIC_IN_SCAN = (
+    "Fijn dat je dit vertelt. Veel collega's lopen hier tegenaan.\n"
+    "Tip: begin klein. Maak eerst de scan af. Daarna kun je met een loopbaancoach praten."
+)
+
+WORRY_AFTER_SCAN = WORRY_ANSWER.replace(
+    "- Ontdek met de talentscan waar je goed in bent.",
+    "- Kijk in je scanuitslag waar je goed in bent.",
+)
+WORRY_IN_SCAN = WORRY_ANSWER.replace(
+    "- Ontdek met de talentscan waar je goed in bent.",
+    "- Maak de talentscan af. Dan zie je waar je goed in bent.",
+)
+
+
+def _barrier_answer(barrier: str, context: AnswerContext) -> str:
+    """The barrier's answer, without a tip for what the employee already did."""
+    if barrier == "geld" and context.has_voucher:
+        return MONEY_WITH_VOUCHER
+    if context.in_scan and barrier in IN_SCAN_ANSWERS:
+        return IN_SCAN_ANSWERS[barrier]
+    if context.scan_done and barrier in AFTER_SCAN_ANSWERS:
+        return AFTER_SCAN_ANSWERS[barrier]
+    return BARRIER_ANSWERS[barrier]
+
+
+def _worry_answer(context: AnswerContext) -> str:
+    if context.in_scan:
+        return WORRY_IN_SCAN
+    if context.scan_done:
+        return WORRY_AFTER_SCAN
+    return WORRY_ANSWER
+
+
+def _generic_answer(context: AnswerContext) -> str:
+    if context.in_scan:
+        return GENERIC_IN_SCAN
+    if context.scan_done:
+        return GENERIC_AFTER_SCAN
+    return GENERIC_BARRIER
+
+
+def support_answer(
+    intent: str | None, barrier: str | None, context: AnswerContext | None = None
+) -> str:
+    """The answer for ``mention_barrier`` or ``express_worry`` with an optional barrier.
+
+    ``context`` keeps stock tips honest: no scan after the scan, no voucher for someone who
+    has one.
+    """
+    context = context or AnswerContext()
     if barrier is not None and barrier in BARRIER_ANSWERS:
-        answer = BARRIER_ANSWERS[barrier]
+        answer = _barrier_answer(barrier, context)
         if intent == "express_worry":
-            return f"{WORRY_ANSWER}\n{answer}"
+            return f"{_worry_answer(context)}\n{answer}"
         return answer
     if intent == "express_worry":
-        return WORRY_ANSWER
-    return GENERIC_BARRIER
+        return _worry_answer(context)
+    return _generic_answer(context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any
 
+from bot.conversation.ambiguity import ambiguity_question, candidates
 from bot.conversation.odd_input import OddInput
 
 ODD_INPUT_ANSWERS: Mapping[OddInput, str] = MappingProxyType(
@@ -43,12 +45,21 @@ HUMAN_BUTTON: Mapping[str, str] = MappingProxyType(
 
 
 def fallback_answer(
-    odd: OddInput | None, fallbacks_in_a_row: int
+    odd: OddInput | None,
+    fallbacks_in_a_row: int,
+    intent_ranking: Iterable[Any] | None = None,
 ) -> tuple[str, list[dict[str, str]]]:
-    """Text and buttons for a message Koers did not understand."""
+    """Text and buttons for a message Koers did not understand.
+
+    When NLU had two real candidates, Koers asks which one was meant: saying it is unsure
+    beats both a confident wrong answer and a bare "niet begrepen".
+    """
     buttons = [dict(button) for button in SUGGESTION_BUTTONS]
     if odd is not None:
         return ODD_INPUT_ANSWERS[odd], buttons
+    two = candidates(intent_ranking)
+    if two:
+        return ambiguity_question(two)
     if fallbacks_in_a_row >= 2:
         return NOT_UNDERSTOOD_AGAIN, [*buttons[:1], dict(HUMAN_BUTTON)]
     return NOT_UNDERSTOOD, buttons
