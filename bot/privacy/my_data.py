@@ -42,6 +42,9 @@ class ConversationData:
     counts_in_trends: bool = True
 
 
+COUNTING = "Je telt mee in de anonieme tellingen. Wil je dat niet? Typ dan: ik wil niet meetellen."
+
+
 def _held(data: ConversationData) -> list[str]:
     """One line per kind of data the conversation holds."""
     held: list[str] = []
@@ -72,7 +75,7 @@ def my_data_text(data: ConversationData) -> str:
     else:
         text = "Ik bewaar nu niets van jou.\n"
     if data.counts_in_trends:
-        text += "Je telt mee in de anonieme tellingen. Wil je dat niet? Typ dan: ik wil niet meetellen.\n"
+        text += COUNTING + "\n"
     else:
         text += (
             "Je telt niet mee in de anonieme tellingen. Wil je weer meetellen? Zeg het gerust.\n"

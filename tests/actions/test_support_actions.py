@@ -6,10 +6,19 @@ import pytest
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import support
 from actions.fallback import ActionKoersFallback
 from actions.privacy import ActionOptOutTrends
 from actions.support import ActionSupportBarrier
-from bot.conversation.barriers import BARRIER_ANSWERS, BARRIERS, WORRY_ANSWER
+from bot.conversation.barriers import (
+    BARRIER_ANSWERS,
+    BARRIERS,
+    GENERIC_BARRIER,
+    MONEY_WITH_VOUCHER,
+    WORRY_ANSWER,
+    AnswerContext,
+    support_answer,
+)
 from bot.conversation.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN, ODD_INPUT_ANSWERS
 from bot.conversation.odd_input import OddInput
 
@@ -92,3 +101,92 @@ async def test_stray_entity_fragments_are_ignored(make_tracker, domain) -> None:
     tracker = make_tracker(text="geen tijd voor werk", intent="mention_barrier", entities=entities)
     await ActionSupportBarrier().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"] == BARRIER_ANSWERS["tijd"]
+
+
+# --- stock answers check their context (issue 16) ---
+
+
+@pytest.mark.parametrize("barrier", [None, "motivatie"])
+async def test_no_scan_tip_after_the_scan(make_tracker, domain, barrier) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "barrier", "value": barrier}] if barrier else []
+    tracker = make_tracker(
+        text="ik weet het niet",
+        intent="mention_barrier",
+        entities=entities,
+        slots={"scan_status": "completed"},
+    )
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    text = dispatcher.messages[0]["text"]
+    assert "Doe bijvoorbeeld de talentscan" not in text
+    assert "doe de talentscan" not in text.lower()
+    assert "scanuitslag" in text
+
+
+@pytest.mark.parametrize("barrier", [None, "motivatie"])
+async def test_no_scan_tip_during_the_scan(make_tracker, domain, barrier) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "barrier", "value": barrier}] if barrier else []
+    tracker = make_tracker(
+        text="nou niet echt",
+        intent="mention_barrier",
+        entities=entities,
+        slots={"scan_status": "in_progress"},
+        active_loop="scan_form",
+    )
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    text = dispatcher.messages[0]["text"]
+    assert "doe de talentscan" not in text.lower()
+    assert "Doe bijvoorbeeld" not in text
+    assert "scan" in text and "af" in text
+
+
+async def test_worry_after_the_scan_points_to_the_result(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="mijn functie verdwijnt", intent="express_worry", slots={"scan_status": "completed"}
+    )
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    text = dispatcher.messages[0]["text"]
+    assert "Ontdek met de talentscan" not in text
+    assert "scanuitslag" in text
+    assert "niet beloven" in text
+
+
+async def test_money_tip_does_not_offer_a_voucher_to_someone_who_has_one(
+    make_tracker, domain, monkeypatch
+) -> None:
+    async def has_one(tracker: object) -> str:
+        return "issued"
+
+    monkeypatch.setattr(support, "own_voucher_status", has_one)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="ik heb geen geld",
+        intent="mention_barrier",
+        entities=[{"entity": "barrier", "value": "geld"}],
+    )
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    text = dispatcher.messages[0]["text"]
+    assert text == MONEY_WITH_VOUCHER
+    assert "met de voucher van 375 euro" not in text.lower()
+    assert "voucher heb je al" in text
+
+
+async def test_money_tip_for_someone_without_voucher_mentions_it(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="ik heb geen geld",
+        intent="mention_barrier",
+        entities=[{"entity": "barrier", "value": "geld"}],
+    )
+    await ActionSupportBarrier().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == BARRIER_ANSWERS["geld"]
+
+
+def test_context_variants_are_distinct_from_the_plain_answers() -> None:
+    plain = AnswerContext()
+    assert support_answer("mention_barrier", None, plain) == GENERIC_BARRIER
+    done = AnswerContext(scan_done=True)
+    assert support_answer("mention_barrier", None, done) != GENERIC_BARRIER
+    assert support_answer("mention_barrier", "tijd", done) == BARRIER_ANSWERS["tijd"]

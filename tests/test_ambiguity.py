@@ -1,0 +1,142 @@
+"""When NLU is unsure: "Bedoel je … of …?" with the two candidates as buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionKoersFallback
+from bot.conversation.ambiguity import (
+    INTENT_LABELS,
+    NEVER_OFFERED,
+    SOMETHING_ELSE_BUTTON,
+    ambiguity_question,
+    candidates,
+)
+from bot.conversation.fallback import NOT_UNDERSTOOD, ODD_INPUT_ANSWERS
+from bot.conversation.odd_input import OddInput
+from tests.test_readability import ENGLISH, MAX_SENTENCE_WORDS, sentences, words
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ranking(*pairs: tuple[str, float]) -> list[dict[str, object]]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_two_close_intents_are_offered_best_first() -> None:
+    found = candidates(
+        ranking(("nlu_fallback", 0.4), ("request_coach", 0.38), ("request_voucher", 0.35))
+    )
+    assert found == ["request_coach", "request_voucher"]
+
+
+def test_ranking_order_is_by_confidence_not_by_list_position() -> None:
+    found = candidates(ranking(("ask_workshops", 0.2), ("request_coach", 0.3)))
+    assert found == ["request_coach", "ask_workshops"]
+
+
+@pytest.mark.parametrize("skipped", ["out_of_scope", "nlu_fallback", "affirm", "faq", "deny"])
+def test_fallback_out_of_scope_and_unlabelled_intents_are_never_offered(skipped: str) -> None:
+    found = candidates(
+        ranking((skipped, 0.5), ("start_scan", 0.3), (skipped, 0.29), ("ask_workshops", 0.2))
+    )
+    assert found == ["start_scan", "ask_workshops"]
+
+
+def test_the_same_intent_is_never_offered_twice() -> None:
+    found = candidates(ranking(("request_coach", 0.3), ("request_coach", 0.3)))
+    assert found == []
+
+
+def test_noise_below_the_floor_is_no_second_meaning() -> None:
+    assert candidates(ranking(("request_coach", 0.35), ("ask_workshops", 0.05))) == []
+
+
+@pytest.mark.parametrize("bad", [None, [], [{"name": 3}], ["x"], [{"name": "greet"}]])
+def test_malformed_rankings_give_no_candidates(bad: object) -> None:
+    assert candidates(bad) == []  # type: ignore[arg-type]
+
+
+def test_question_has_one_button_per_intent_and_something_else() -> None:
+    text, buttons = ambiguity_question(["request_coach", "request_voucher"])
+    assert "Bedoel je een coach inplannen of een voucher aanvragen?" in text
+    assert [b["payload"] for b in buttons] == [
+        "/request_coach",
+        "/request_voucher",
+        SOMETHING_ELSE_BUTTON["payload"],
+    ]
+    assert buttons[-1]["title"] == "Iets anders"
+
+
+def test_every_label_is_a_domain_intent_and_none_is_forbidden() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(INTENT_LABELS) <= set(domain["intents"])
+    assert not set(INTENT_LABELS) & NEVER_OFFERED
+
+
+@pytest.mark.parametrize("intent", sorted(INTENT_LABELS))
+def test_labels_are_plain_dutch(intent: str) -> None:
+    text, _buttons = ambiguity_question(
+        [intent, "ask_capabilities" if intent != "ask_capabilities" else "greet"]
+    )
+    for sentence in sentences(text):
+        assert len(words(sentence)) <= MAX_SENTENCE_WORDS
+        assert not set(words(sentence)) & ENGLISH
+
+
+async def test_fallback_asks_which_one_when_nlu_had_two_candidates(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="coach of voucher",
+        intent="nlu_fallback",
+        extra_message={
+            "intent_ranking": ranking(
+                ("nlu_fallback", 0.4), ("request_voucher", 0.33), ("request_coach", 0.31)
+            )
+        },
+    )
+    events = await ActionKoersFallback().run(dispatcher, tracker, domain)
+    assert len(dispatcher.messages) == 1
+    message = dispatcher.messages[0]
+    assert message["text"].endswith("Bedoel je een voucher aanvragen of een coach inplannen?")
+    assert "begreep ik niet" not in message["text"]
+    assert [b["payload"] for b in message["buttons"]][:2] == ["/request_voucher", "/request_coach"]
+    assert events == [UserUtteranceReverted()]
+
+
+async def test_fallback_without_two_candidates_says_it_did_not_understand(
+    make_tracker, domain
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="fietsbel",
+        intent="nlu_fallback",
+        extra_message={"intent_ranking": ranking(("nlu_fallback", 0.4), ("greet", 0.02))},
+    )
+    await ActionKoersFallback().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD
+
+
+async def test_odd_input_is_answered_as_odd_input_even_with_candidates(
+    make_tracker, domain
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="😀👍",
+        intent="nlu_fallback",
+        extra_message={"intent_ranking": ranking(("greet", 0.3), ("thank", 0.3))},
+    )
+    await ActionKoersFallback().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == ODD_INPUT_ANSWERS[OddInput.NO_WORDS]
+
+
+def test_config_asks_when_the_top_two_are_close() -> None:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert fallback["ambiguity_threshold"] >= 0.1
+    assert 0.3 <= fallback["threshold"] <= 0.5
