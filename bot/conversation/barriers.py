@@ -32,7 +32,9 @@ BARRIER_ANSWERS: Mapping[str, str] = MappingProxyType(
             "Veel mensen vinden het spannend om dit met hun leidinggevende te bespreken. "
             "Ze zijn bang dat die denkt dat ze weg willen.\n"
             "Tip: begin met wat je goed kunt en wat je wilt leren voor je werk. "
-            "Zeg erbij dat je graag bij de gemeente wilt blijven groeien."
+            "Zeg erbij dat je graag bij de gemeente wilt blijven groeien.\n"
+            "Staat je leidinggevende er niet achter? De scan en een gesprek met een "
+            "loopbaancoach regel je ook zelf."
         ),
         "geld": (
             "Ontwikkelen hoeft jou geen geld te kosten.\n"
