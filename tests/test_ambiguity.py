@@ -17,7 +17,7 @@ from bot.conversation.ambiguity import (
     ambiguity_question,
     candidates,
 )
-from bot.conversation.fallback import NOT_UNDERSTOOD, ODD_INPUT_ANSWERS
+from bot.conversation.fallback import NOT_UNDERSTOOD, ODD_INPUT_ANSWERS, fallback_answer
 from bot.conversation.odd_input import OddInput
 from tests.test_readability import ENGLISH, MAX_SENTENCE_WORDS, sentences, words
 
@@ -140,3 +140,11 @@ def test_config_asks_when_the_top_two_are_close() -> None:
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     assert fallback["ambiguity_threshold"] >= 0.1
     assert 0.3 <= fallback["threshold"] <= 0.5
+
+
+def test_unsure_twice_in_a_row_also_offers_a_person() -> None:
+    text, buttons = fallback_answer(None, 2, ranking(("start_scan", 0.3), ("ask_workshops", 0.28)))
+    assert "Bedoel je de talentscan doen of de workshops bekijken?" in text
+    assert [b["payload"] for b in buttons][-1] == "/human_handoff"
+    _text, first_time = fallback_answer(None, 1, ranking(("start_scan", 0.3), ("greet", 0.28)))
+    assert "/human_handoff" not in [b["payload"] for b in first_time]

@@ -59,7 +59,10 @@ def fallback_answer(
         return ODD_INPUT_ANSWERS[odd], buttons
     two = candidates(intent_ranking)
     if two:
-        return ambiguity_question(two)
+        text, choices = ambiguity_question(two)
+        if fallbacks_in_a_row >= 2:
+            choices.append(dict(HUMAN_BUTTON))
+        return text, choices
     if fallbacks_in_a_row >= 2:
         return NOT_UNDERSTOOD_AGAIN, [*buttons[:1], dict(HUMAN_BUTTON)]
     return NOT_UNDERSTOOD, buttons
