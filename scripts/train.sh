@@ -8,7 +8,7 @@ cd "$KOERS_ROOT"
 train_hash="$(
   {
     cat config.yml domain.yml
-    find data bot/rasa_ext/nlu.py -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort | xargs cat
+    find data bot/rasa_ext/nlu.py bot/conversation/normalise.py -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort | xargs cat
     "$PY" -c 'import nl_core_news_sm, rasa; print(nl_core_news_sm.__version__, rasa.__version__)' 2>/dev/null
   } | sha256sum | cut -d' ' -f1
 )"

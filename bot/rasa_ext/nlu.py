@@ -1,4 +1,5 @@
-"""NLU component that sends odd messages (empty, emoji only, markup, too long, another
+"""NLU components: a normaliser that gives the classifier a tidied copy of how employees type,
+and a guard that sends odd messages (empty, emoji only, markup, too long, another
 language) to the fallback, so the bot answers them kindly instead of guessing an intent.
 
 It runs last in the pipeline, after the FallbackClassifier. It also keeps entity values
@@ -6,10 +7,15 @@ canonical before Rasa's slot mappings see them (a barrier category, a province, 
 the right shape; anything else is removed), so an entity guess such as ``barrier = "Gerrit"``
 never puts the employee's words into a slot that is stored as it is
 (:mod:`bot.privacy.canonical`).
+
+TypingNormaliser runs first (before SpacyNLP): the tokenizer, featurizers and classifiers read
+the tidied text (:mod:`bot.conversation.normalise`), and InputGuard puts the employee's own
+text back, so actions that read ``latest_message["text"]`` get what was typed.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,6 +24,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     INTENT,
@@ -26,12 +34,94 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.conversation.normalise import normalise_for_nlu, vocabulary
 from bot.conversation.odd_input import classify_odd_input
 from bot.privacy.canonical import CANONICAL_ENTITIES, normalise_entity_value
 
 FALLBACK_INTENT = "nlu_fallback"
 ODD_INPUT_KEY = "odd_input"
+# The employee's own text while the pipeline reads the tidied copy (not in the parse output).
+ORIGINAL_TEXT_KEY = "koers_original_text"
+VOCABULARY_FILE = "vocabulary.json"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class TypingNormaliser(GraphComponent):
+    """Shouting, stretched words, product-word typos and "ok"/"nou" openings tidied for NLU.
+
+    Trainable only to learn the words of the training data, which are never "corrected".
+    """
+
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, known: frozenset[str]
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._known = known
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TypingNormaliser:
+        return cls(model_storage, resource, frozenset())
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TypingNormaliser:
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            words = []
+        return cls(model_storage, resource, frozenset(str(word) for word in words))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        known = vocabulary(str(m.get(TEXT) or "") for m in training_data.training_examples)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(known), ensure_ascii=False), encoding="utf-8"
+            )
+        self._known = known
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            # entity offsets point into the text as written: those examples stay as they are
+            if message.get(ENTITIES):
+                continue
+            self._tidy(message, keep_original=False)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._tidy(message)
+        return messages
+
+    def _tidy(self, message: Message, keep_original: bool = True) -> None:
+        text = message.get(TEXT)
+        if not isinstance(text, str):
+            return
+        tidy = normalise_for_nlu(text, self._known)
+        if tidy != text:
+            if keep_original:
+                message.set(ORIGINAL_TEXT_KEY, text)
+            message.set(TEXT, tidy)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -52,6 +142,7 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            restore_original_text(message)
             canonical_entities(message)
             text = message.get(TEXT)
             if isinstance(text, str) and text.lstrip().startswith("/"):
@@ -66,6 +157,37 @@ class InputGuard(GraphComponent):
             )
             message.set(ODD_INPUT_KEY, reason.value, add_to_output=True)
         return messages
+
+
+def restore_original_text(message: Message) -> None:
+    """The employee's own text back after TypingNormaliser; entities re-anchored in it.
+
+    An entity whose words are not in the original text (a corrected typo) is left out rather
+    than pointing at the wrong characters.
+    """
+    original = message.get(ORIGINAL_TEXT_KEY)
+    if not isinstance(original, str):
+        return
+    tidy = str(message.get(TEXT) or "")
+    message.set(TEXT, original)
+    message.data.pop(ORIGINAL_TEXT_KEY, None)
+    entities = message.get(ENTITIES)
+    if not entities:
+        return
+    lowered = original.lower()
+    anchored = []
+    for entity in entities:
+        start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
+        if not isinstance(start, int) or not isinstance(end, int):
+            anchored.append(entity)
+            continue
+        found = lowered.find(tidy[start:end].lower()) if end > start else -1
+        if found < 0:
+            continue
+        anchored.append(
+            {**entity, ENTITY_ATTRIBUTE_START: found, ENTITY_ATTRIBUTE_END: found + end - start}
+        )
+    message.set(ENTITIES, anchored, add_to_output=True)
 
 
 def canonical_entities(message: Message) -> None:

@@ -14,6 +14,7 @@ import aiohttp
 from .conftest import AUTH_TOKEN, KoersServers
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "nlu_holdout.yml"
+TRAINING_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
 MIN_INTENT_MACRO_F1 = 0.85
 MIN_FAQ_ACCURACY = 0.90
 
@@ -42,6 +43,15 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
         total = precision + recall
         scores.append(2 * precision * recall / total if total else 0.0)
     return sum(scores) / len(scores)
+
+
+def test_the_held_out_set_holds_no_training_example() -> None:
+    """A copied training example would make the held-out score say nothing about new wording."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    trained = {m.get("text").strip().lower() for m in load_data(str(TRAINING_DATA)).intent_examples}
+    copies = [text for text, _ in holdout_examples() if text.strip().lower() in trained]
+    assert copies == []
 
 
 async def test_intent_macro_f1_on_unseen_phrasings(koers_servers: KoersServers) -> None:
