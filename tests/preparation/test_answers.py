@@ -106,7 +106,8 @@ def test_confirmations() -> None:
 def test_previous_question() -> None:
     assert previous_slot(FORM_SLOTS[0]) is None
     assert previous_slot("prep_goal") == "prep_kind"
-    assert previous_slot("prep_review") == "prep_when"
+    assert previous_slot("prep_review") == "prep_private"
+    assert previous_slot("prep_private") == "prep_when"
     assert previous_slot("scan_q01") is None
 
 
