@@ -16,8 +16,6 @@ from datetime import date, datetime, time, timedelta
 import dateparser  # type: ignore[import-untyped]
 from babel.dates import format_date
 
-from bot.preparation.answers import parse_kind
-
 MONTHS = {
     "januari": 1,
     "jan": 1,
@@ -248,7 +246,25 @@ def parse_party(text: str | None) -> str | None:
     return None
 
 
-_KIND_HINT_RE = re.compile(r"gesprek|reorg|r&o|r en o|pop\b", re.I)
+#: In a first message only clear names of a kind count ("even" or "kort" say nothing there).
+_FIRST_MESSAGE_KINDS = (
+    ("reorganisatie", r"reorg\w*|boventallig\w*|herplaats\w*"),
+    (
+        "jaargesprek",
+        r"jaargesprek\w*|functioneringsgesprek\w*|beoordelingsgesprek\w*|r\s*(?:&|en)\s*o"
+        r"(?:-?gesprek)?|planningsgesprek\w*|resultaatgesprek\w*",
+    ),
+    ("ontwikkelgesprek", r"ontwikkel\w*gesprek\w*|pop(?:-?gesprek)?|loopbaangesprek\w*"),
+    ("tussendoor", r"tussendoor|ad\s*hoc"),
+)
+
+
+def first_message_kind(text: str | None) -> str | None:
+    """The kind, only when the first message names it clearly ("mijn jaargesprek")."""
+    for kind, pattern in _FIRST_MESSAGE_KINDS:
+        if re.search(rf"(?<![\w&])(?:{pattern})(?![\w&])", text or "", re.I):
+            return kind
+    return None
 
 
 @dataclass(frozen=True)
@@ -263,8 +279,11 @@ class Prefill:
 def prefill(text: str | None, today: date) -> Prefill:
     """Reads "ik heb volgende week dinsdag mijn jaargesprek met mijn leidinggevende"."""
     value = text or ""
-    kind = parse_kind(value) if _KIND_HINT_RE.search(value) else None
-    return Prefill(kind=kind, meeting=check_meeting_date(value, today), party=parse_party(value))
+    return Prefill(
+        kind=first_message_kind(value),
+        meeting=check_meeting_date(value, today),
+        party=parse_party(value),
+    )
 
 
 # -- how long the sheet lives

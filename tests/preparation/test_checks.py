@@ -138,3 +138,21 @@ def test_the_sheet_lives_two_days_past_the_meeting_within_the_maximum() -> None:
     assert sheet_days(None, TODAY, 7, 60) == 7
     assert sheet_days(date(2027, 6, 1), TODAY, 7, 60) == 60
     assert sheet_days(None, TODAY, 7, 3) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ik wil even mijn gesprek kort voorbereiden", None),
+        ("gewoon een gesprek los van alles", None),
+        ("mijn R&O gesprek is morgen", "jaargesprek"),
+        ("mijn functioneringsgesprek", "jaargesprek"),
+        ("mijn pop-gesprek", "ontwikkelgesprek"),
+        ("gesprek over de reorganisatie", "reorganisatie"),
+        ("een gesprek tussendoor", "tussendoor"),
+    ],
+)
+def test_only_a_clearly_named_kind_is_taken_from_the_first_message(
+    text: str, kind: str | None
+) -> None:
+    assert prefill(text, TODAY).kind == kind
