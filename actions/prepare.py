@@ -31,6 +31,7 @@ from bot.preparation import texts
 from bot.preparation.answers import (
     CHANGE,
     PRACTICE,
+    confirmed_with_more,
     is_confirmation,
     is_skip,
     parse_asks,
@@ -231,6 +232,9 @@ class ValidatePrepareForm(FormValidationAction):
             return [SlotSet(ASK_SLOT, parse_asks(text))]
         if requested == STRENGTHS_SLOT and is_confirmation(text) and _scan_strengths(tracker):
             return [SlotSet(STRENGTHS_SLOT, _scan_strengths(tracker))]
+        extra = confirmed_with_more(text)
+        if requested == STRENGTHS_SLOT and extra and _scan_strengths(tracker):
+            return [SlotSet(STRENGTHS_SLOT, [*_scan_strengths(tracker), extra])]
         if requested == DEVELOP_SLOT and is_confirmation(text) and _scan_direction(tracker):
             return [SlotSet(DEVELOP_SLOT, _scan_direction(tracker))]
         if requested == WORRY_SLOT:

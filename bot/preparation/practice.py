@@ -230,5 +230,5 @@ def answer_feedback(answer: str, reaction: Reaction) -> str:
     if _HEDGE_RE.search(text):
         tips.append("Laat 'sorry' en 'misschien' weg. Zo klink je zekerder.")
     praise = good[0] if good else "Goed dat je het probeert."
-    tip = tips[0] if tips else "Sterk antwoord. Zo kun je het zeggen."
+    tip = tips[0] if tips else "Sterk antwoord!"
     return f"{praise} {tip}"

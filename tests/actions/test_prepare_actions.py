@@ -400,3 +400,17 @@ async def test_make_sheet_lives_two_days_past_the_meeting_and_keeps_privacy(
     with make_session_factory(get_engine(app_db))() as session:
         sheet, _ = load_sheet(session, token)
     assert sheet.worry == "dat ze denkt dat ik weg wil"
+
+
+async def test_yes_and_more_keeps_the_scan_strengths_and_adds(make_tracker, domain) -> None:
+    scan = {"scan_status": "completed", "scan_strengths": ["plannen"]}
+    events, _, _ = await _extract(
+        make_tracker,
+        domain,
+        "prep_strengths",
+        "ja en ook dat ik goed ben met lastige klanten",
+        slots=scan,
+    )
+    (event,) = events
+    assert event["name"] == "prep_strengths" and len(event["value"]) == 2
+    assert event["value"][-1] == "goed ben met lastige klanten"
