@@ -655,7 +655,7 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         dispatcher.utter_message(text=texts.NAMES_LEFT_OUT)
     dispatcher.utter_message(
         text=texts.SHEET_READY.format(
-            html_url=html_url, pdf_url=pdf_url, expires_on=expires_on.strftime("%d-%m-%Y")
+            html_url=html_url, pdf_url=pdf_url, expires_on=format_day(expires_on)
         ),
         json_message={
             "koers_download": {

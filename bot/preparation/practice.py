@@ -38,7 +38,17 @@ REACTIONS: dict[str, Reaction] = {
             "Het is nu erg druk. Daar hebben we geen tijd voor.",
             "Dat snap ik. Zullen we twee uur per maand afspreken? "
             "Dan plannen we het buiten de drukste weken.",
-            ("tijd", "druk", "uren", "werkdruk", "bezetting", "rooster"),
+            (
+                "tijd",
+                "druk",
+                "uren",
+                "werkdruk",
+                "bezetting",
+                "rooster",
+                "niemand anders",
+                "vervang",
+                "loket",
+            ),
         ),
         Reaction(
             "geld",
@@ -65,7 +75,14 @@ REACTIONS: dict[str, Reaction] = {
             "Is dat nog wel nodig, in jouw fase?",
             "Ik werk nog jaren. Ik wil goed en fit blijven in mijn werk. Daar help ik het team ook "
             "mee.",
-            ("oud", "leeftijd", "pensioen", "jong", "fase"),
+            ("oud", "leeftijd", "pensioen", "fase"),
+        ),
+        Reaction(
+            "jong",
+            "Daar ben je nog wat jong voor. Doe eerst meer ervaring op.",
+            "Ik leer snel en ik wil nu groeien. Kan ik klein beginnen? "
+            "Bijvoorbeeld met een project erbij.",
+            ("jong", "ervaring", "te kort", "net begonnen", "nieuw"),
         ),
         Reaction(
             "resultaat",
@@ -122,9 +139,9 @@ REACTIONS: dict[str, Reaction] = {
 #: Plausible reactions per kind of conversation, most likely first. A reorganisation is about
 #: the employee's place, so "Je wilt zeker weg, hè?" is no reaction there.
 KIND_REACTIONS: dict[str, tuple[str, ...]] = {
-    "ontwikkelgesprek": ("waarom", "tijd", "geld", "later", "weg"),
-    "jaargesprek": ("weg", "resultaat", "tijd", "geld", "waarom", "leeftijd", "later"),
-    "tussendoor": ("wachten", "tijd", "waarom", "geld", "later"),
+    "ontwikkelgesprek": ("waarom", "tijd", "geld", "later", "weg", "jong", "leeftijd"),
+    "jaargesprek": ("weg", "resultaat", "tijd", "geld", "waarom", "leeftijd", "jong", "later"),
+    "tussendoor": ("wachten", "tijd", "waarom", "geld", "later", "jong"),
     "reorganisatie": ("reorganisatie", "reorg_plek", "reorg_kans", "reorg_afwachten"),
 }
 DEFAULT_KIND = "ontwikkelgesprek"

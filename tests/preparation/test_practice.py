@@ -98,3 +98,11 @@ def test_feedback_follows_what_was_typed() -> None:
     assert "vraag terug" not in answer_feedback(asked, reaction)
     vague = "Ja dat begrijp ik wel maar het is voor mij ook heel belangrijk"
     assert "Noem concreet" in answer_feedback(vague, reaction)
+
+
+def test_walkthrough_worries_get_a_fitting_reaction() -> None:
+    first, _ = likely_reactions(None, "ontwikkelgesprek", [], "dat hij vindt dat ik te jong ben")
+    assert first.key == "jong"
+    worry = "dat ze zegt dat er niemand anders aan het loket kan"
+    first, _ = likely_reactions(None, "jaargesprek", [], worry)
+    assert first.key == "tijd"
