@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -31,30 +31,48 @@ from bot.preparation import texts
 from bot.preparation.answers import (
     CHANGE,
     PRACTICE,
+    confirmed_with_more,
     is_confirmation,
     is_skip,
     parse_asks,
     parse_kind,
     parse_review,
 )
+from bot.preparation.checks import (
+    IN_THE_PAST,
+    NO_SUCH_DATE,
+    TOO_FAR,
+    check_meeting_date,
+    format_day,
+    is_noise,
+    looks_like_request,
+    parse_party,
+    parse_private,
+    prefill,
+    sheet_days,
+)
 from bot.preparation.practice import Reaction, answer_feedback, likely_reactions
 from bot.preparation.questions import (
     ASK_SLOT,
     ASKS,
+    DATE_SLOT,
     DEVELOP_SLOT,
     FORM_SLOTS,
     KIND_SLOT,
     KINDS,
+    PARTY_SLOT,
+    PRIVATE_SLOT,
     QUESTION_SLOTS,
     QUESTIONS,
     REVIEW_SLOT,
     SKIPPED,
     STRENGTHS_SLOT,
+    WHEN_SLOT,
     WORRY_SLOT,
     previous_slot,
     question_for,
 )
-from bot.preparation.sheet import build_sheet
+from bot.preparation.sheet import DEFAULT_PARTY, build_sheet
 from bot.preparation.store import save_sheet
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.privacy.scrubber import PLACEHOLDER_RE, scrub_text_safe
@@ -114,6 +132,52 @@ def _scan_direction(tracker: Tracker) -> str | None:
     return DIRECTION_LABELS.get(tracker.get_slot("scan_direction") or "")
 
 
+def party_of(tracker: Tracker) -> str:
+    """Who the conversation is with, as the employee named it; the manager by default."""
+    party = tracker.get_slot(PARTY_SLOT)
+    return party if isinstance(party, str) and party else DEFAULT_PARTY
+
+
+_WHEN_PROBLEMS = {
+    NO_SUCH_DATE: texts.WHEN_NO_SUCH_DATE,
+    IN_THE_PAST: texts.WHEN_PAST,
+    TOO_FAR: texts.WHEN_TOO_FAR,
+}
+#: Free-text questions whose answer must be words and must not be a request to Koers.
+_FREE_TEXT_SLOTS = frozenset({"prep_goal", STRENGTHS_SLOT, DEVELOP_SLOT, WORRY_SLOT})
+
+
+def check_free_text(dispatcher: CollectingDispatcher, slot: str, text: str) -> bool:
+    """False (after a kind message) when ``text`` is a request or noise, not an answer."""
+    if slot in (*_FREE_TEXT_SLOTS, WHEN_SLOT) and looks_like_request(text):
+        dispatcher.utter_message(text=texts.REQUEST_NOT_ANSWER)
+        return False
+    if slot in _FREE_TEXT_SLOTS and is_noise(text):
+        noise = texts.STRENGTHS_NOISE if slot == STRENGTHS_SLOT else texts.NOISE
+        dispatcher.utter_message(text=noise)
+        return False
+    return True
+
+
+def when_events(dispatcher: CollectingDispatcher, text: str, today: date) -> list[EventType]:
+    """The meeting date must exist and lie ahead; stored in Dutch and as ISO date."""
+    checked = check_meeting_date(text, today)
+    if checked.ok and checked.day:
+        return [
+            SlotSet(WHEN_SLOT, format_day(checked.day)),
+            SlotSet(DATE_SLOT, checked.day.isoformat()),
+        ]
+    dispatcher.utter_message(text=_WHEN_PROBLEMS.get(checked.status, texts.WHEN_NOT_A_DATE))
+    return [SlotSet(WHEN_SLOT, None)]
+
+
+def private_events(dispatcher: CollectingDispatcher, text: str) -> list[EventType]:
+    choice = parse_private(text)
+    if choice is None:
+        dispatcher.utter_message(text=texts.PRIVATE_NOT_UNDERSTOOD, buttons=texts.PRIVATE_BUTTONS)
+    return [SlotSet(PRIVATE_SLOT, choice)]
+
+
 def _question_header(slot: str) -> str:
     number = QUESTION_SLOTS.index(slot) + 1
     return f"Vraag {number} van {len(QUESTION_SLOTS)}: "
@@ -146,21 +210,31 @@ class ValidatePrepareForm(FormValidationAction):
             return events + ([SlotSet("barrier", barrier)] if barrier else [])
         if requested == REVIEW_SLOT:
             return self._review(dispatcher, text)
+        if requested == PRIVATE_SLOT:
+            return private_events(dispatcher, text)
         if is_skip(text) and requested != WORRY_SLOT:
             dispatcher.utter_message(text=texts.SKIPPED)
             return [SlotSet(requested, SKIPPED)]
         if not text or text.startswith("/"):
             dispatcher.utter_message(text=texts.EMPTY_ANSWER)
             return [SlotSet(requested, None)]
+        if not check_free_text(dispatcher, requested, text):
+            return [SlotSet(requested, None)]
+        if requested == WHEN_SLOT:
+            return when_events(dispatcher, text, date.today())
         if requested == KIND_SLOT:
             kind = parse_kind(text)
             if kind is None:
                 dispatcher.utter_message(text=texts.KIND_NOT_UNDERSTOOD)
-            return [SlotSet(KIND_SLOT, kind)]
+            party = parse_party(text)
+            return [SlotSet(KIND_SLOT, kind)] + ([SlotSet(PARTY_SLOT, party)] if party else [])
         if requested == ASK_SLOT:
             return [SlotSet(ASK_SLOT, parse_asks(text))]
         if requested == STRENGTHS_SLOT and is_confirmation(text) and _scan_strengths(tracker):
             return [SlotSet(STRENGTHS_SLOT, _scan_strengths(tracker))]
+        extra = confirmed_with_more(text)
+        if requested == STRENGTHS_SLOT and extra and _scan_strengths(tracker):
+            return [SlotSet(STRENGTHS_SLOT, [*_scan_strengths(tracker), extra])]
         if requested == DEVELOP_SLOT and is_confirmation(text) and _scan_direction(tracker):
             return [SlotSet(DEVELOP_SLOT, _scan_direction(tracker))]
         if requested == WORRY_SLOT:
@@ -210,7 +284,7 @@ class ValidatePrepareForm(FormValidationAction):
         return [
             SlotSet(slot, value)
             for slot, value in tracker.slots_to_validate().items()
-            if slot in FORM_SLOTS or slot == "barrier"
+            if slot in FORM_SLOTS or slot in {"barrier", DATE_SLOT, PARTY_SLOT}
         ]
 
 
@@ -233,7 +307,8 @@ class AskPrepareQuestion(Action):
             dispatcher.utter_message(text=header + question.text, buttons=buttons + skip)
         elif self.slot == ASK_SLOT:
             buttons = [{"title": label, "payload": label} for label in ASKS.values()]
-            dispatcher.utter_message(text=header + question.text, buttons=buttons + skip)
+            text = question.text.replace(DEFAULT_PARTY, party_of(tracker))
+            dispatcher.utter_message(text=header + text, buttons=buttons + skip)
         elif self.slot == STRENGTHS_SLOT and _scan_strengths(tracker):
             text = texts.STRENGTHS_FROM_SCAN.format(strengths=", ".join(_scan_strengths(tracker)))
             use = {"title": texts.USE_THIS, "payload": "ja"}
@@ -275,6 +350,19 @@ def summary_text(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
+class ActionAskPrepPrivate(Action):
+    """Asks whether the private parts (worry, practice answers) go on the printed sheet."""
+
+    def name(self) -> str:
+        return f"action_ask_{PRIVATE_SLOT}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=texts.PRIVATE_QUESTION, buttons=texts.PRIVATE_BUTTONS)
+        return []
+
+
 class ActionAskPrepReview(Action):
     """Shows the answers and asks: make the sheet, practise first, or change something."""
 
@@ -303,10 +391,41 @@ class ActionPrepareStart(Action):
     ) -> list[EventType]:
         if tracker.get_slot(REVIEW_SLOT):
             dispatcher.utter_message(text=texts.INTRO)
-            return [SlotSet(slot, None) for slot in (*FORM_SLOTS, *PRACTICE_SLOTS)]
+            cleared = (*FORM_SLOTS, *PRACTICE_SLOTS, DATE_SLOT, PARTY_SLOT)
+            events: list[EventType] = [SlotSet(slot, None) for slot in cleared]
+            return events + prefill_events(dispatcher, latest_text(tracker), {})
         answered = any(tracker.get_slot(slot) is not None for slot in QUESTION_SLOTS)
         dispatcher.utter_message(text=texts.RESUME if answered else texts.INTRO)
-        return []
+        return prefill_events(dispatcher, latest_text(tracker), tracker.slots)
+
+
+def prefill_events(
+    dispatcher: CollectingDispatcher,
+    text: str,
+    slots: dict[str, Any],
+    today: date | None = None,
+) -> list[EventType]:
+    """Fills the kind, the date and the other party from the first message, and says so.
+
+    "ik heb volgende week dinsdag mijn jaargesprek met mijn leidinggevende": the form then
+    does not ask the kind or the date again (walkthrough 4). Given answers are kept.
+    """
+    found = prefill(text, today or date.today())
+    events: list[EventType] = []
+    facts: list[str] = []
+    if found.kind and slots.get(KIND_SLOT) is None:
+        events.append(SlotSet(KIND_SLOT, found.kind))
+        facts.append(KINDS[found.kind].lower())
+    if found.party and slots.get(PARTY_SLOT) is None:
+        events.append(SlotSet(PARTY_SLOT, found.party))
+        facts.append(f"met je {found.party}")
+    if found.meeting.ok and found.meeting.day and slots.get(WHEN_SLOT) is None:
+        day = format_day(found.meeting.day)
+        events += [SlotSet(WHEN_SLOT, day), SlotSet(DATE_SLOT, found.meeting.day.isoformat())]
+        facts.append(f"op {day}")
+    if facts:
+        dispatcher.utter_message(text=texts.PREFILLED.format(facts=", ".join(facts)))
+    return events
 
 
 class ActionPrepareGoBack(Action):
@@ -352,15 +471,18 @@ class ActionPrepareLater(Action):
 
 def reactions_for(tracker: Tracker) -> tuple[Reaction, Reaction]:
     asks = tracker.get_slot(ASK_SLOT)
+    worry = tracker.get_slot(WORRY_SLOT)
     return likely_reactions(
         barrier=tracker.get_slot("barrier"),
         kind=tracker.get_slot(KIND_SLOT),
         asks=asks if isinstance(asks, list) else [],
+        worry=worry if isinstance(worry, str) and worry != SKIPPED else None,
+        party=party_of(tracker),
     )
 
 
-def _start_practice(dispatcher: CollectingDispatcher) -> list[EventType]:
-    dispatcher.utter_message(text=texts.PRACTICE_INTRO)
+def _start_practice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    dispatcher.utter_message(text=texts.PRACTICE_INTRO.format(party=party_of(tracker)))
     return [SlotSet(slot, None) for slot in PRACTICE_SLOTS]
 
 
@@ -374,7 +496,7 @@ class ActionPrepareFinish(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot(REVIEW_SLOT) == PRACTICE:
-            return [*_start_practice(dispatcher), FollowupAction("practice_form")]
+            return [*_start_practice(dispatcher, tracker), FollowupAction("practice_form")]
         return await make_sheet(dispatcher, tracker)
 
 
@@ -385,7 +507,7 @@ class ActionPracticeStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return _start_practice(dispatcher)
+        return _start_practice(dispatcher, tracker)
 
 
 class AskPracticeAnswer(Action):
@@ -401,7 +523,7 @@ class AskPracticeAnswer(Action):
     ) -> list[EventType]:
         reaction = reactions_for(tracker)[self.index]
         dispatcher.utter_message(
-            text=texts.PRACTICE_ROLE.format(line=reaction.manager_says),
+            text=texts.PRACTICE_ROLE.format(party=party_of(tracker), line=reaction.manager_says),
             buttons=[texts.SKIP_BUTTON],
         )
         return []
@@ -499,7 +621,20 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         value, found = _scrubbed(tracker.get_slot(slot))
         practice.append(value)
         names_removed = names_removed or found
-    sheet = build_sheet(answers, reactions_for(tracker), practice)
+    sheet = build_sheet(
+        answers,
+        reactions_for(tracker),
+        practice,
+        include_private=tracker.get_slot(PRIVATE_SLOT) is True,
+        party=party_of(tracker),
+    )
+    meeting = tracker.get_slot(DATE_SLOT)
+    days = sheet_days(
+        date.fromisoformat(meeting) if isinstance(meeting, str) and meeting else None,
+        date.today(),
+        settings.sheet_link_days,
+        settings.sheet_link_max_days,
+    )
     conversation_id = get_pseudonymizer().conversation_id(tracker.sender_id)
     try:
         async with RunSession(settings.database_url) as run:
@@ -507,7 +642,7 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
                 save_sheet,
                 conversation_id=conversation_id,
                 sheet=sheet,
-                days=settings.sheet_link_days,
+                days=days,
             )
     except Exception as exc:  # the employee's answers stay; they can try again
         logger.error("preparation sheet not stored: %s", type(exc).__name__)
@@ -520,7 +655,7 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         dispatcher.utter_message(text=texts.NAMES_LEFT_OUT)
     dispatcher.utter_message(
         text=texts.SHEET_READY.format(
-            html_url=html_url, pdf_url=pdf_url, expires_on=expires_on.strftime("%d-%m-%Y")
+            html_url=html_url, pdf_url=pdf_url, expires_on=format_day(expires_on)
         ),
         json_message={
             "koers_download": {

@@ -461,7 +461,15 @@ class LedgerSettings:
     sheet_link_days: int = env_field(
         "KOERS_SHEET_LINK_DAYS",
         7,
-        "days a preparation sheet's download link (and the sheet) lives (at least 1)",
+        "days a preparation sheet's download link (and the sheet) lives when the employee "
+        "gave no meeting date (at least 1)",
+        clean=at_least_one,
+    )
+    sheet_link_max_days: int = env_field(
+        "KOERS_SHEET_LINK_MAX_DAYS",
+        60,
+        "longest a preparation sheet lives: two days past the meeting date, at most this "
+        "(at least 1)",
         clean=at_least_one,
     )
 

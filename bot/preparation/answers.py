@@ -75,8 +75,8 @@ _CONFIRM_RE = re.compile(
 )
 _PRACTICE_RE = re.compile(r"\boefen", re.IGNORECASE)
 _CHANGE_RE = re.compile(
-    r"\b(?:aanpass|pas\b|klopt\s+niet|wijzig|verander|anders|aanvul|fout|corrigeer|"
-    r"niet\s+goed)",
+    r"\b(?:aanpass|pas\b|klopt\s+niet|kloppen\s+niet|wijzig|verander|anders|aanvul|fout|"
+    r"corrigeer|niet\s+goed)",
     re.IGNORECASE,
 )
 _MAKE_RE = re.compile(
@@ -152,4 +152,23 @@ def parse_review(text: str | None) -> tuple[str | None, str | None]:
         return CHANGE, field_from_text(text)
     if _MAKE_RE.search(text):
         return MAKE, None
-    return None, None
+    field = field_from_text(text)
+    # Typing the name of an answer ("sterke punten") on the change menu picks it.
+    return (CHANGE, field) if field else (None, None)
+
+
+_ALSO_RE = re.compile(r"^\s*(?:ja+|jep|klopt|prima|goed)\b[\s,.!]*(?:en\s+)?(?:ook\s+)?", re.I)
+
+
+def confirmed_with_more(text: str | None) -> str | None:
+    """The extra part of "ja en ook dat ik goed ben met lastige klanten", else None.
+
+    The scan's suggestion is confirmed and something is added: keep both, not the literal
+    "ja en ook ..." as the answer (walkthrough 2).
+    """
+    match = _ALSO_RE.match(text or "")
+    if not match:
+        return None
+    rest = (text or "")[match.end() :].strip(" ,.!")
+    rest = re.sub(r"^(?:dat\s+ik\s+)", "", rest, flags=re.I).strip()
+    return rest or None

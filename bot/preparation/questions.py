@@ -21,8 +21,13 @@ ASK_SLOT = "prep_ask"
 WORRY_SLOT = "prep_worry"
 WHEN_SLOT = "prep_when"
 REVIEW_SLOT = "prep_review"
+#: Whether the private parts (worry, practice answers) go on the printed sheet.
+PRIVATE_SLOT = "prep_private"
+#: Not asked: the meeting date as ISO date (from ``prep_when``) and the other party.
+DATE_SLOT = "prep_date"
+PARTY_SLOT = "prep_party"
 
-#: The questions, in order. ``prep_review`` (check and choose) always comes last.
+#: The questions, in order. The private choice and ``prep_review`` (check) come last.
 QUESTION_SLOTS: tuple[str, ...] = (
     KIND_SLOT,
     GOAL_SLOT,
@@ -32,7 +37,7 @@ QUESTION_SLOTS: tuple[str, ...] = (
     WORRY_SLOT,
     WHEN_SLOT,
 )
-FORM_SLOTS: tuple[str, ...] = (*QUESTION_SLOTS, REVIEW_SLOT)
+FORM_SLOTS: tuple[str, ...] = (*QUESTION_SLOTS, PRIVATE_SLOT, REVIEW_SLOT)
 
 KINDS: Mapping[str, str] = MappingProxyType(
     {

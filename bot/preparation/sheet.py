@@ -21,6 +21,7 @@ from bot.preparation.practice import Reaction
 from bot.preparation.questions import KINDS, SKIPPED
 
 MAX_FIELD_CHARS = 300
+DEFAULT_PARTY = "leidinggevende"
 MAX_ITEMS = 5
 ELLIPSIS = "…"
 _PLACEHOLDER_RE = re.compile(
@@ -104,6 +105,8 @@ class Sheet:
     reactions: list[PracticedReaction]
     next_steps: list[str]
     made_on: date = field(default_factory=date.today)
+    #: Who the conversation is with, as the employee said it ("P&O-adviseur").
+    party: str = "leidinggevende"
 
     def texts(self) -> list[str]:
         """Every text on the sheet, for tests and for the readability check."""
@@ -153,8 +156,14 @@ def build_sheet(
     reactions: Sequence[Reaction],
     practice_answers: Sequence[str | None] = (),
     today: date | None = None,
+    include_private: bool = False,
+    party: str | None = None,
 ) -> Sheet:
-    """The sheet from the (scrubbed) answers in the ``prep_*`` slots and the practice."""
+    """The sheet from the (scrubbed) answers in the ``prep_*`` slots and the practice.
+
+    The worry and the employee's own practice answers are private: they are left off (and
+    not stored) unless the employee chose to include them.
+    """
     kind_key = answers.get("prep_kind")
     kind = KINDS.get(kind_key) if isinstance(kind_key, str) else None
     wants = _answer(answers.get("prep_develop"))
@@ -163,7 +172,9 @@ def build_sheet(
         PracticedReaction(
             reaction.manager_says,
             reaction.strong_answer,
-            _answer(practice_answers[index]) if index < len(practice_answers) else None,
+            _answer(practice_answers[index])
+            if include_private and index < len(practice_answers)
+            else None,
         )
         for index, reaction in enumerate(reactions)
     ]
@@ -176,10 +187,11 @@ def build_sheet(
         wants=wants,
         proposal=proposal_text(wants, asks),
         asks=asks,
-        worry=_answer(answers.get("prep_worry")),
+        worry=_answer(answers.get("prep_worry")) if include_private else None,
         reactions=practiced,
         next_steps=list(NEXT_STEPS),
         made_on=today or date.today(),
+        party=party or DEFAULT_PARTY,
     )
 
 
@@ -199,6 +211,7 @@ def sheet_to_dict(sheet: Sheet) -> dict[str, object]:
         "worry": sheet.worry,
         "next_steps": sheet.next_steps,
         "made_on": sheet.made_on.isoformat(),
+        "party": sheet.party,
         "reactions": [
             {
                 "manager_says": r.manager_says,
@@ -227,6 +240,7 @@ def sheet_from_dict(data: dict[str, object]) -> Sheet:
         reactions=reactions,
         next_steps=list(data.get("next_steps") or []),  # type: ignore[call-overload]
         made_on=date.fromisoformat(str(data.get("made_on"))),
+        party=str(data.get("party") or DEFAULT_PARTY),
     )
 
 
@@ -235,6 +249,13 @@ def sheet_from_dict(data: dict[str, object]) -> Sheet:
 TITLE = "Mijn voorbereiding op het gesprek"
 EMPTY = "Nog niet ingevuld."
 SAYS, STRONG, MINE = "Mijn leidinggevende zegt", "Sterk antwoord", "Mijn eigen antwoord"
+
+
+def says_label(party: str) -> str:
+    """ "Mijn leidinggevende zegt", "Mijn P&O-adviseur zegt": the other party as named."""
+    return f"Mijn {party} zegt"
+
+
 CALM_TIP = "Blijf rustig. Je mag even nadenken voor je antwoordt."
 
 
@@ -242,7 +263,7 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
     """The sheet's sections in order: (heading, paragraphs or list items)."""
     reactions = []
     for r in sheet.reactions:
-        line = f"{SAYS}: '{r.manager_says}'\n{STRONG}: {r.strong_answer}"
+        line = f"{says_label(sheet.party)}: '{r.manager_says}'\n{STRONG}: {r.strong_answer}"
         if r.my_answer:
             line += f"\n{MINE}: {r.my_answer}"
         reactions.append(line)
@@ -260,7 +281,7 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
 
 
 def meta_line(sheet: Sheet) -> str:
-    parts = [sheet.kind or "Gesprek met mijn leidinggevende"]
+    parts = [sheet.kind or "Gesprek", f"Met mijn {sheet.party}"]
     if sheet.when:
         parts.append(f"Wanneer: {sheet.when}")
     parts.append(f"Gemaakt op {sheet.made_on.strftime('%d-%m-%Y')}")
@@ -272,7 +293,8 @@ def labelled_lines(item: str) -> list[tuple[str | None, str]]:
     lines: list[tuple[str | None, str]] = []
     for line in item.split("\n"):
         label, sep, rest = line.partition(": ")
-        lines.append((label, rest) if sep and label in {SAYS, STRONG, MINE} else (None, line))
+        is_label = label in {STRONG, MINE} or bool(re.fullmatch(r"Mijn [\w&-]+ zegt", label))
+        lines.append((label, rest) if sep and is_label else (None, line))
     return lines
 
 
@@ -309,8 +331,8 @@ def page_sections(sheet: Sheet) -> list[PageSection]:
     ]
 
 
-def page_note(expires_on: date | None = None) -> str:
-    note = "Er staat geen naam op dit blad. Je leidinggevende ziet het gesprek met Koers niet."
+def page_note(expires_on: date | None = None, party: str = DEFAULT_PARTY) -> str:
+    note = f"Er staat geen naam op dit blad. Je {party} ziet het gesprek met Koers niet."
     if expires_on:
         note += f" Deze link werkt tot {expires_on.strftime('%d-%m-%Y')}."
     return note

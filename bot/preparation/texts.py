@@ -46,10 +46,10 @@ WHICH_CHANGE = "Wat wil je aanpassen?"
 CHANGE_THIS = "Goed, pas het maar aan."
 
 PRACTICE_INTRO = (
-    "We gaan oefenen. Ik speel je leidinggevende. Ik zeg iets wat je kunt verwachten. "
+    "We gaan oefenen. Ik speel je {party}. Ik zeg iets wat je kunt verwachten. "
     "Typ wat jij dan zou zeggen. Er is geen goed of fout."
 )
-PRACTICE_ROLE = "Je leidinggevende zegt: '{line}'\nWat zeg jij?"
+PRACTICE_ROLE = "Je {party} zegt: '{line}'\nWat zeg jij?"
 PRACTICE_FEEDBACK = "{feedback}\nZo kun je het ook zeggen: '{strong}'"
 PRACTICE_EMPTY = "Typ wat je zou zeggen. Of typ 'sla over'."
 PRACTICE_DONE = "Goed gedaan! Je antwoorden zet ik op je blad."
@@ -73,3 +73,39 @@ AFTER_SHEET_BUTTONS = [
     {"title": "Praat met een loopbaancoach", "payload": "/request_coach"},
 ]
 LATER = "Dat kan zo meteen. Eerst maken we je voorbereiding af."
+
+REQUEST_NOT_ANSWER = (
+    "Dat lees ik als een vraag aan mij, niet als antwoord. Ik sla het dus niet op.\n"
+    "Wil je eerst iets anders? Typ 'stop', dan pauzeer ik de voorbereiding. "
+    "Of geef hieronder je antwoord."
+)
+NOISE = "Dat kan ik niet als woorden lezen. Probeer het nog eens in een paar woorden."
+STRENGTHS_NOISE = (
+    "Dat kan ik niet als woorden lezen. Noem twee of drie dingen waar je goed in bent. "
+    "Bijvoorbeeld: plannen, goed luisteren."
+)
+WHEN_NO_SUCH_DATE = (
+    "Die datum bestaat niet. Kijk nog even in je agenda. Typ bijvoorbeeld: 12 maart, "
+    "of volgende week dinsdag."
+)
+WHEN_PAST = "Die datum is al voorbij. Wanneer is het gesprek? Typ bijvoorbeeld: 12 maart."
+WHEN_TOO_FAR = (
+    "Die datum ligt meer dan een jaar vooruit. Klopt dat? Typ de datum nog eens, "
+    "bijvoorbeeld: 12 maart."
+)
+WHEN_NOT_A_DATE = (
+    "Ik snap de datum nog niet. Typ bijvoorbeeld: 12 maart, 3-4, of volgende week dinsdag. "
+    "Weet je het nog niet? Typ dan 'sla over'."
+)
+WHEN_NOTED = "Genoteerd: {day}."
+PREFILLED = "Ik heb al genoteerd: {facts}. Dat vraag ik dus niet meer."
+PRIVATE_QUESTION = (
+    "Je zorg en je oefenantwoorden zijn alleen voor jou. Wil je ze ook op je blad hebben? "
+    "Zonder staan ze er niet op."
+)
+PRIVATE_YES, PRIVATE_NO = "Ja, zet ze erop", "Nee, alleen voor mij"
+PRIVATE_BUTTONS = [
+    {"title": PRIVATE_YES, "payload": PRIVATE_YES},
+    {"title": PRIVATE_NO, "payload": PRIVATE_NO},
+]
+PRIVATE_NOT_UNDERSTOOD = "Kies een knop: ja, zet ze erop, of nee, alleen voor mij."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.prepare import (
     ASK_ACTIONS,
+    ActionAskPracticeAnswer1,
+    ActionAskPrepPrivate,
     ActionAskPrepReview,
     ActionMakeSheet,
     ActionPrepareFinish,
@@ -22,7 +25,10 @@ from actions.prepare import (
 from bot.conversation.barriers import BARRIER_ANSWERS
 from bot.db.engine import migrate
 from bot.preparation import texts
+from bot.preparation.checks import format_day
 from bot.preparation.questions import ASKS, SKIPPED
+
+ASK_PRACTICE = (ActionAskPracticeAnswer1,)
 
 ALL_ANSWERS = {
     "prep_kind": "jaargesprek",
@@ -239,3 +245,172 @@ async def test_make_sheet_stores_a_scrubbed_sheet_and_sends_the_links(
     with make_session_factory(get_engine(app_db))() as session:
         sheet, _ = load_sheet(session, token)
     assert "Petra" not in (sheet.goal or "") and "(naam weggelaten)" in (sheet.goal or "")
+
+
+# -- issue 16: answer shapes, no re-asking, varied practice, the sheet's life and privacy
+
+
+async def test_an_impossible_date_is_refused_kindly_and_changes_nothing(
+    make_tracker, domain
+) -> None:
+    events, messages, _ = await _extract(make_tracker, domain, "prep_when", "32 februari")
+    assert events == [SlotSet("prep_when", None)]
+    assert messages == [texts.WHEN_NO_SUCH_DATE]
+    events, messages, _ = await _extract(make_tracker, domain, "prep_when", "1 januari 2020")
+    assert events == [SlotSet("prep_when", None)] and messages == [texts.WHEN_PAST]
+    events, messages, _ = await _extract(make_tracker, domain, "prep_when", "ergens binnenkort")
+    assert events == [SlotSet("prep_when", None)] and messages == [texts.WHEN_NOT_A_DATE]
+
+
+async def test_a_real_date_is_stored_in_dutch_and_as_iso(make_tracker, domain) -> None:
+    events, messages, _ = await _extract(make_tracker, domain, "prep_when", "morgen")
+    tomorrow = date.today() + timedelta(days=1)
+    assert events == [
+        SlotSet("prep_when", format_day(tomorrow)),
+        SlotSet("prep_date", tomorrow.isoformat()),
+    ]
+    assert messages == []
+
+
+async def test_keyboard_noise_is_no_strength(make_tracker, domain) -> None:
+    events, messages, _ = await _extract(make_tracker, domain, "prep_strengths", "asdfgh")
+    assert events == [SlotSet("prep_strengths", None)]
+    assert messages == [texts.STRENGTHS_NOISE]
+    events, _, _ = await _extract(make_tracker, domain, "prep_strengths", "plannen en geduld")
+    assert events == [SlotSet("prep_strengths", "plannen en geduld")]
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("prep_goal", "ik wil eerst de talentscan doen"),
+        ("prep_goal", "wil doorgroeien. hoe pak ik dat aan?"),
+        ("prep_develop", "kan je me eerst een coach geven"),
+    ],
+)
+async def test_a_request_typed_into_the_form_is_not_stored(
+    make_tracker, domain, slot: str, text: str
+) -> None:
+    events, messages, _ = await _extract(make_tracker, domain, slot, text, "faq", 0.4)
+    assert SlotSet(slot, text) not in events
+    assert all(event.get("value") is None for event in events if event["name"] == slot)
+    assert len(messages) == 1
+
+
+async def test_the_first_message_fills_kind_and_date(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="ik heb volgende week dinsdag mijn jaargesprek met mijn leidinggevende",
+        intent="prepare_conversation",
+        confidence=0.9,
+    )
+    events = await ActionPrepareStart().run(dispatcher, tracker, domain)
+    names = {event["name"]: event["value"] for event in events}
+    assert names["prep_kind"] == "jaargesprek"
+    assert names["prep_party"] == "leidinggevende"
+    day = date.fromisoformat(names["prep_date"])
+    assert day.weekday() == 1 and 5 <= (day - date.today()).days <= 13
+    assert names["prep_when"] == format_day(day)
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "een jaargesprek" in said and "vraag ik dus niet meer" in said
+
+
+async def test_given_answers_are_not_overwritten_by_the_first_message(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="gesprek voorbereiden voor mijn jaargesprek",
+        slots={"prep_kind": "reorganisatie", "prep_goal": "iets"},
+    )
+    events = await ActionPrepareStart().run(dispatcher, tracker, domain)
+    assert all(event["name"] != "prep_kind" for event in events)
+
+
+async def test_the_kind_answer_also_names_the_party(make_tracker, domain) -> None:
+    events, _, _ = await _extract(
+        make_tracker, domain, "prep_kind", "een gesprek met P&O over de reorganisatie"
+    )
+    assert events == [SlotSet("prep_kind", "reorganisatie"), SlotSet("prep_party", "P&O-adviseur")]
+
+
+async def test_the_private_question_has_buttons_and_takes_words(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskPrepPrivate().run(dispatcher, make_tracker(), domain)
+    assert dispatcher.messages[0]["buttons"] == texts.PRIVATE_BUTTONS
+    events, _, _ = await _extract(make_tracker, domain, "prep_private", "nee, alleen voor mij")
+    assert events == [SlotSet("prep_private", False)]
+    events, _, _ = await _extract(make_tracker, domain, "prep_private", "Ja, zet ze erop")
+    assert events == [SlotSet("prep_private", True)]
+    events, messages, _ = await _extract(make_tracker, domain, "prep_private", "pannenkoek")
+    assert events == [SlotSet("prep_private", None)] and messages == [texts.PRIVATE_NOT_UNDERSTOOD]
+
+
+async def test_changing_one_answer_in_words(make_tracker, domain) -> None:
+    events, messages, _ = await _extract(
+        make_tracker, domain, "prep_review", "verander mijn sterke punten", slots=ALL_ANSWERS
+    )
+    assert events == [SlotSet("prep_strengths", None), SlotSet("prep_review", None)]
+    assert messages == [texts.CHANGE_THIS]
+
+
+async def test_practice_for_a_reorganisation_with_p_en_o(make_tracker, domain) -> None:
+    slots = {
+        **ALL_ANSWERS,
+        "prep_kind": "reorganisatie",
+        "prep_party": "P&O-adviseur",
+        "prep_worry": "dat ik mijn baan kwijtraak",
+        "requested_slot": "practice_answer_1",
+    }
+    dispatcher = CollectingDispatcher()
+    await ASK_PRACTICE[0]().run(dispatcher, make_tracker(slots=slots), domain)
+    line = dispatcher.messages[0]["text"]
+    assert line.startswith("Je P&O-adviseur zegt")
+    assert "Je wilt zeker weg" not in line and "functie" in line
+
+
+async def test_make_sheet_lives_two_days_past_the_meeting_and_keeps_privacy(
+    make_tracker, domain, app_db
+) -> None:
+    from bot.db.engine import get_engine, make_session_factory
+    from bot.preparation.store import load_sheet
+
+    meeting = date.today() + timedelta(days=10)
+    answers = {
+        **ALL_ANSWERS,
+        "prep_worry": "dat ze denkt dat ik weg wil",
+        "prep_date": meeting.isoformat(),
+        "prep_private": False,
+        "prep_party": "P&O-adviseur",
+        "practice_answer_1": "Ik wil juist blijven, echt waar.",
+    }
+    dispatcher = CollectingDispatcher()
+    await ActionMakeSheet().run(dispatcher, make_tracker(slots=answers), domain)
+    ready = next(m for m in dispatcher.messages if "koers_download" in (m.get("custom") or {}))
+    download = ready["custom"]["koers_download"]
+    assert download["expires_on"] == (meeting + timedelta(days=2)).isoformat()
+    token = download["html_url"].rsplit("/", 1)[1]
+    with make_session_factory(get_engine(app_db))() as session:
+        sheet, _ = load_sheet(session, token)
+    assert sheet.worry is None and all(r.my_answer is None for r in sheet.reactions)
+    assert sheet.party == "P&O-adviseur"
+    answers["prep_private"] = True
+    dispatcher = CollectingDispatcher()
+    await ActionMakeSheet().run(dispatcher, make_tracker(slots=answers), domain)
+    ready = next(m for m in dispatcher.messages if "koers_download" in (m.get("custom") or {}))
+    token = ready["custom"]["koers_download"]["html_url"].rsplit("/", 1)[1]
+    with make_session_factory(get_engine(app_db))() as session:
+        sheet, _ = load_sheet(session, token)
+    assert sheet.worry == "dat ze denkt dat ik weg wil"
+
+
+async def test_yes_and_more_keeps_the_scan_strengths_and_adds(make_tracker, domain) -> None:
+    scan = {"scan_status": "completed", "scan_strengths": ["plannen"]}
+    events, _, _ = await _extract(
+        make_tracker,
+        domain,
+        "prep_strengths",
+        "ja en ook dat ik goed ben met lastige klanten",
+        slots=scan,
+    )
+    (event,) = events
+    assert event["name"] == "prep_strengths" and len(event["value"]) == 2
+    assert event["value"][-1] == "goed ben met lastige klanten"

@@ -63,6 +63,9 @@ async def test_prepare_skip_barrier_change_practise_and_download(
     replies = await chat.say("dat hij denkt dat ik weg wil")
     assert question_number(replies) == 7
     replies = await chat.say("volgende week dinsdag")
+    # The private parts (worry, practice answers) go on the sheet only when chosen.
+    assert texts.PRIVATE_YES in buttons(replies) and texts.PRIVATE_NO in buttons(replies)
+    replies = await chat.say(texts.PRIVATE_YES)
     summary = Chat.text_of(replies)
     assert "Dit heb je ingevuld" in summary and "(overgeslagen)" in summary
     assert "Eerst oefenen" in buttons(replies)

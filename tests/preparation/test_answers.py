@@ -10,6 +10,7 @@ from bot.preparation.answers import (
     CHANGE,
     MAKE,
     PRACTICE,
+    confirmed_with_more,
     field_from_text,
     is_confirmation,
     is_skip,
@@ -106,7 +107,8 @@ def test_confirmations() -> None:
 def test_previous_question() -> None:
     assert previous_slot(FORM_SLOTS[0]) is None
     assert previous_slot("prep_goal") == "prep_kind"
-    assert previous_slot("prep_review") == "prep_when"
+    assert previous_slot("prep_review") == "prep_private"
+    assert previous_slot("prep_private") == "prep_when"
     assert previous_slot("scan_q01") is None
 
 
@@ -118,3 +120,22 @@ def test_parsers_never_crash(text: str) -> None:
     choice, field = parse_review(text)
     assert choice in {None, MAKE, PRACTICE, CHANGE}
     assert field is None or field in FORM_SLOTS
+
+
+def test_naming_an_answer_on_the_change_menu_picks_it() -> None:
+    assert parse_review("sterke punten") == ("aanpassen", "prep_strengths")
+    assert parse_review("de sterke punten kloppen niet, dat moet uit de scan komen") == (
+        "aanpassen",
+        "prep_strengths",
+    )
+    assert parse_review("verander mijn sterke punten") == ("aanpassen", "prep_strengths")
+    assert parse_review("pannenkoek") == (None, None)
+
+
+def test_a_yes_with_more_keeps_the_extra() -> None:
+    assert confirmed_with_more("ja en ook dat ik goed ben met lastige klanten") == (
+        "goed ben met lastige klanten"
+    )
+    assert confirmed_with_more("ja, plannen") == "plannen"
+    assert confirmed_with_more("ja") is None
+    assert confirmed_with_more("plannen") is None

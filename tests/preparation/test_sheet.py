@@ -35,14 +35,41 @@ ANSWERS = {
 }
 
 
-def _sheet(**overrides: object):
+def _sheet(include_private: bool = True, party: str | None = None, **overrides: object):
     answers = {**ANSWERS, **overrides}
     return build_sheet(
         answers,
         likely_reactions("leidinggevende", "ontwikkelgesprek", answers["prep_ask"]),
         ["Ik wil juist blijven en groeien.", None],
         today=date(2026, 11, 23),
+        include_private=include_private,
+        party=party,
     )
+
+
+def test_private_parts_stay_off_unless_the_employee_chose_them() -> None:
+    sheet = _sheet(include_private=False)
+    assert sheet.worry is None
+    assert all(reaction.my_answer is None for reaction in sheet.reactions)
+    page = render_html(sheet)
+    assert "denkt dat ik weg wil" not in page and "Ik wil juist blijven" not in page
+    assert "Je wilt zeker weg" in page  # the manager's reaction and the strong answer stay
+    restored = sheet_from_dict(sheet_to_dict(sheet))
+    assert restored.worry is None
+
+
+def test_the_other_party_is_named_as_the_employee_said() -> None:
+    sheet = _sheet(party="P&O-adviseur")
+    page = render_html(sheet)
+    assert "Mijn P&amp;O-adviseur zegt:</strong>" in page
+    assert "Met mijn P&amp;O-adviseur" in page and "leidinggevende zegt" not in page
+    assert sheet_from_dict(sheet_to_dict(sheet)).party == "P&O-adviseur"
+    assert "Mijn leidinggevende zegt:</strong>" in render_html(_sheet())
+    assert "Mijn coach zegt" in render_pdf_text(_sheet(party="coach"))
+
+
+def render_pdf_text(sheet) -> str:
+    return " ".join(_pdf_text(render_pdf(sheet)).split())
 
 
 def test_sheet_holds_every_answer_and_the_practice() -> None:

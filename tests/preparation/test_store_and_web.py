@@ -142,3 +142,29 @@ async def test_expired_link_gets_404(
     for suffix in ("", ".pdf"):
         response = await client.get(f"/voorbereiding/{stored.token}{suffix}")
         assert response.status == 404
+
+
+async def test_sheet_page_names_the_party_and_keeps_private_parts_off(
+    aiohttp_client: Any, database_url: str, sessions: sessionmaker
+) -> None:
+    answers = {
+        "prep_kind": "reorganisatie",
+        "prep_goal": "Weten waar ik terecht kan",
+        "prep_worry": "dat ik mijn baan kwijtraak",
+    }
+    reactions = likely_reactions(None, "reorganisatie", [], answers["prep_worry"], "P&O-adviseur")
+    sheet = build_sheet(
+        answers, reactions, ["Ik wil graag blijven."], today=date.today(), party="P&O-adviseur"
+    )
+    with sessions() as session:
+        stored = run_in_transaction(
+            session, save_sheet, conversation_id="k1:party", sheet=sheet, days=3
+        )
+    client = await _client(aiohttp_client, database_url)
+    page = await (await client.get(f"/voorbereiding/{stored.token}")).text()
+    assert "Mijn P&amp;O-adviseur zegt" in page and "Je P&amp;O-adviseur ziet" in page
+    assert "baan kwijtraak" not in page and "Ik wil graag blijven" not in page
+    assert "Je wilt zeker weg" not in page
+    pdf = await client.get(f"/voorbereiding/{stored.token}.pdf")
+    text = " ".join(PdfReader(io.BytesIO(await pdf.read())).pages[0].extract_text().split())
+    assert "Mijn P&O-adviseur zegt" in text and "baan kwijtraak" not in text

@@ -36,7 +36,7 @@ def render_html(sheet: Sheet, pdf_url: str | None = None, expires_on: date | Non
         meta=meta_line(sheet),
         pdf_url=pdf_url,
         sections=page_sections(sheet),
-        note=page_note(expires_on),
+        note=page_note(expires_on, sheet.party),
     )
 
 
