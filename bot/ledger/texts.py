@@ -40,11 +40,13 @@ from bot.ledger.codes import CodeCheck, CodeProblem, format_code
 from bot.ledger.preferences import (
     WEEKDAY_SHORT,
     WhenPreference,
+    day_fits,
     describe_preference,
     format_date,
     format_day,
     format_moment,
     format_time,
+    time_fits,
 )
 from bot.ledger.vouchers import (
     BUDGET_EXHAUSTED,
@@ -111,6 +113,23 @@ def offer_button_title(number: int, offer: SlotOffer) -> str:
     return f"{number}. {day} {local.day}-{local.month} {format_time(offer.starts_at)}"
 
 
+def alternative_note(offer: SlotOffer, preference: WhenPreference) -> str:
+    """How a nearest-other time differs from what was asked: only what is true of it."""
+    if offer.kind == OFFER_ELSEWHERE_ONLINE:
+        return " (online, coach uit een andere regio)"
+    if offer.kind != OFFER_LATER:
+        return ""
+    day_ok = day_fits(offer.starts_at, preference)
+    time_ok = time_fits(offer.starts_at, preference)
+    if day_ok and time_ok:
+        return " (later)"  # fits the wish, but past the weeks that were looked at
+    if time_ok:
+        return " (andere dag)"
+    if day_ok:
+        return " (ander tijdstip)"
+    return " (andere dag en tijd)"
+
+
 def offers_message(
     offers: Sequence[SlotOffer], region: str, preference: WhenPreference, mode: str
 ) -> tuple[str, list[Button]]:
@@ -126,12 +145,7 @@ def offers_message(
         intro = f"Deze tijden zijn vrij in {region}:"
     lines = [intro]
     for number, offer in enumerate(offers, start=1):
-        note = ""
-        if offer.kind == OFFER_ELSEWHERE_ONLINE:
-            note = " (online, coach uit een andere regio)"
-        elif offer.kind == OFFER_LATER:
-            note = " (later)"
-        lines.append(f"{number}. {offer_label(offer)}{note}")
+        lines.append(f"{number}. {offer_label(offer)}{alternative_note(offer, preference)}")
     lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
     return "\n".join(lines), [
         {"title": offer_button_title(number, offer), "payload": str(number)}
@@ -191,6 +205,12 @@ LIMIT_TEXTS = {
 CHANGE_BUTTONS = (
     {"title": "Afspraak verzetten", "payload": "/reschedule_booking"},
     {"title": "Afspraak afzeggen", "payload": "/cancel_booking"},
+)
+
+
+ONE_AT_A_TIME = (
+    "Je kunt één afspraak tegelijk hebben. Wil je nog een gesprek? Dat kan na deze afspraak. "
+    "Of verzet deze afspraak."
 )
 
 

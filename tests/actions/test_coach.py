@@ -557,3 +557,116 @@ def test_owner_keys_are_bounded() -> None:
     with pytest.raises(ValueError):
         BookingOwner("c" * 65)
     assert BookingOwner("c1", ("e1", "e0")).locks() == ("c:c1", "e:e1", "e:e0")
+
+
+# --- Issue 16: take everything a message gives, refine in words, remember ------------------
+
+NOT_UNDERSTOOD = ("begreep ik niet", "snap ik niet", "Welke tijd bedoel je", "Zeg ja of nee")
+
+
+def no_complaint(messages: list[dict]) -> bool:
+    shown = texts(messages)
+    return not any(phrase in shown for phrase in NOT_UNDERSTOOD) and "ken ik niet" not in shown
+
+
+async def test_a_fresh_request_asks_one_thing_without_complaints(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ik wil een coach", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked) and len(asked) == 1 and "provincie" in texts(asked)
+
+
+async def test_everything_in_one_message_goes_straight_to_the_times(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ik wil een coach in Utrecht, online, na 1 uur", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked)
+    assert chat.slots["region"] == "Utrecht" and chat.slots["coach_mode"] == "online"
+    assert chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+
+
+async def test_times_named_before_the_mode_are_kept(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ok plan dan maar een coach in. liefst na mijn werk, na 1 uur", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked) and "provincie" in texts(asked)
+    asked = await chat.answer("amersfoort")
+    assert no_complaint(asked) and "online" in texts(asked)
+    asked = await chat.answer("maakt me niet uit")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+
+
+async def test_a_place_and_mode_in_passing_while_the_region_is_asked(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach graag", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("utrecht, online graag, na 1 uur")
+    assert no_complaint(asked) and chat.slots["coach_mode"] == "online"
+    assert chat.slots["requested_slot"] == "coach_slot" and "10:00" not in texts(asked)
+
+
+async def test_refining_the_offered_times_in_words(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach in utrecht, online", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("maakt niet uit")
+    assert "10:00" in texts(asked)
+    asked = await chat.answer("heb je niks na 12 uur?")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+    first_days = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    asked = await chat.answer("andere dag graag")
+    assert no_complaint(asked)
+    shown_days = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    assert shown_days and not shown_days & set(chat.slots["coach_not_dates"])
+    assert set(chat.slots["coach_not_dates"]) <= first_days
+    asked = await chat.answer("1 dan maar")
+    assert "voor je vastzetten?" in texts(asked) and bookings(ledger) == []
+
+
+async def test_no_at_the_confirmation_books_nothing_and_goes_back(ledger: sessionmaker) -> None:
+    chat = Chat()
+    asked = await choose_a_time(chat)
+    assert "voor je vastzetten?" in texts(asked)
+    asked = await chat.answer("nee", "deny")
+    assert "zet niets vast" in texts(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert bookings(ledger) == []
+
+
+async def test_a_new_wish_at_the_confirmation_shows_new_times(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await choose_a_time(chat)
+    asked = await chat.answer("nee, liever na 12 uur", "deny")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "10:00" not in texts(asked) and bookings(ledger) == []
+
+
+async def test_a_ruled_out_day_is_remembered_for_a_next_request(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach in utrecht, online", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    await chat.answer("maakt niet uit")
+    await chat.answer("andere dag graag")
+    ruled_out = set(chat.slots["coach_not_dates"])
+    assert ruled_out
+    # A new request later in the conversation: those days are still not offered.
+    chat.active_form = None
+    chat.user("ik wil toch een coach", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("online")
+    asked = await chat.answer("maakt niet uit")
+    shown = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    assert shown and not shown & ruled_out and "vrij" in texts(asked)
+
+
+async def test_another_coach_at_the_email_question(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await choose_a_time(chat)
+    asked = await chat.answer("ja", "affirm")
+    assert "mailen" in texts(asked)
+    done = await chat.answer("ik wil nog een coach", "request_coach")
+    assert no_complaint(done) and not chat.form_active
+    summary = texts(await chat.run("action_coach_booking_done"))
+    assert "boekingscode" in summary and "één afspraak tegelijk" in summary
