@@ -63,6 +63,7 @@ from bot.ledger.booking import (
     reschedule_booking,
 )
 from bot.ledger.codes import CodeCheck, find_code
+from bot.ledger.facts import coach_facts, topics_in
 from bot.ledger.preferences import (
     MODE_ANY,
     WhenPreference,
@@ -955,3 +956,60 @@ class ActionRescheduleDone(Action):
         if view is not None:
             dispatcher.utter_message(text=texts.rescheduled(view, ics_url(settings, view)))
         return reset
+
+
+# --- Facts and a lost code ------------------------------------------------------------------
+
+
+class ActionCoachFacts(Action):
+    """ "Hoe lang duurt zo'n gesprek?", "hoe krijg ik de link?": answered from the ledger."""
+
+    def name(self) -> str:
+        return "action_coach_facts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        settings = load_settings()
+        identity = verified_identity(tracker)
+        async with RunSession(settings.database_url) as run:
+            facts = await run.call(
+                coach_facts,
+                owner=booking_owner(tracker),
+                municipality=identity.municipality if identity else None,
+                now=utcnow(),
+            )
+        page = email_url(settings, facts.booking) if facts.booking else None
+        dispatcher.utter_message(
+            text=texts.coach_facts_text(
+                facts, topics_in(latest_text(tracker)), page, anonymous=identity is None
+            )
+        )
+        return []
+
+
+class ActionFindBookingCode(Action):
+    """A lost booking code: found through this conversation or the verified identity, never
+    through anything typed (a code of someone else is never shown)."""
+
+    def name(self) -> str:
+        return "action_find_booking_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        async with RunSession(load_settings().database_url) as run:
+            view = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
+        if view is not None:
+            dispatcher.utter_message(
+                text=texts.code_found(view),
+                buttons=[dict(button) for button in texts.CHANGE_BUTTONS],
+            )
+        elif verified_identity(tracker) is None:
+            dispatcher.utter_message(text=texts.CODE_NOT_FOUND_ANONYMOUS)
+        else:
+            dispatcher.utter_message(
+                text=texts.CODE_NOT_FOUND_VERIFIED,
+                buttons=[{"title": "Nieuwe afspraak maken", "payload": "/request_coach"}],
+            )
+        return []

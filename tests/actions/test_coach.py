@@ -48,6 +48,8 @@ ACTIONS = {
         coach.ActionCancelBooking(),
         coach.ValidateBookingRescheduleForm(),
         coach.ActionRescheduleDone(),
+        coach.ActionCoachFacts(),
+        coach.ActionFindBookingCode(),
     )
 }
 
@@ -670,3 +672,49 @@ async def test_another_coach_at_the_email_question(ledger: sessionmaker) -> None
     assert no_complaint(done) and not chat.form_active
     summary = texts(await chat.run("action_coach_booking_done"))
     assert "boekingscode" in summary and "één afspraak tegelijk" in summary
+
+
+async def test_coach_facts_come_from_the_data(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("hoe lang duurt zo'n gesprek eigenlijk en hoeveel gesprekken krijg ik?")
+    said = texts(await chat.run("action_coach_facts"))
+    assert "60 minuten" in said and "één afspraak tegelijk" in said
+    assert "voucher" not in said  # only what was asked
+    chat = Chat(metadata=verified("emp-7"))
+    chat.user("wat kost een gesprek met de coach?")
+    assert "375 euro" in texts(await chat.run("action_coach_facts"))
+
+
+async def test_the_online_link_without_an_email_address(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await book_through_chat(chat, consent="nee")
+    chat.user("hoe krijg ik dan de link als ik geen mail geef?")
+    said = texts(await chat.run("action_coach_facts"))
+    assert "anna@coach.example" in said and "https://koers.test/bookings/" in said
+    assert "per e-mail" in said
+
+
+async def test_a_lost_code_is_found_in_the_same_conversation(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await book_through_chat(chat, consent="nee")
+    chat.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await chat.run("action_find_booking_code"))
+    assert format_code(bookings(ledger)[0].code) in said
+
+
+async def test_a_lost_code_is_found_through_the_verified_identity(ledger: sessionmaker) -> None:
+    await book_through_chat(Chat("first-chat", verified("emp-9")), consent="nee")
+    code = format_code(bookings(ledger)[0].code)
+    # Another conversation of the same employee (a signed widget token) finds it again.
+    later = Chat("second-chat", verified("emp-9"))
+    later.user("wat was mijn boekingscode ook alweer", "lost_booking_code")
+    assert code in texts(await later.run("action_find_booking_code"))
+    # Someone else, anonymous: no code, but exactly what to do.
+    stranger = Chat("third-chat")
+    stranger.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await stranger.run("action_find_booking_code"))
+    assert code not in said and "intranet" in said and "agendabestand" in said
+    other = Chat("fourth-chat", verified("emp-10"))
+    other.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await other.run("action_find_booking_code"))
+    assert code not in said and "geen afspraak" in said
