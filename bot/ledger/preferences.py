@@ -21,6 +21,7 @@ from bot.ledger.when import (
     days_of,
     fold,
     is_public_holiday,
+    leaving,
     minutes_of_day,
     read_when,
     time_asked,
@@ -454,6 +455,8 @@ def refine_when(
 ) -> WhenPreference | None:
     """The preference after a remark on the offered times ("liever donderdag", "iets
     later", "andere dag graag", "volgende week mag ook"); None if it says nothing new."""
+    if leaving(text):
+        return None
     moment = now or utcnow()
     words = read_when(text, moment)
     days, parts = _days_and_parts(text)
@@ -554,7 +557,7 @@ def describe_preference(preference: WhenPreference) -> str:
         window = f"tussen {_clock(preference.after_minutes)} en {_clock(preference.before_minutes)}"
         bits.append(window)
     elif preference.after_minutes is not None:
-        bits.append(f"vanaf {_clock(preference.after_minutes)}")
+        bits.append(f"om {_clock(preference.after_minutes)} of later")
     elif preference.before_minutes is not None:
         bits.append(f"voor {_clock(preference.before_minutes)}")
     if preference.from_date is not None:

@@ -86,6 +86,7 @@ _AFTER = re.compile(
 )
 _BEFORE = re.compile(rf"\b(?:voor|uiterlijk|tot|niet na|niet later dan|eerder dan)\s+{_CLOCK}")
 _BETWEEN = re.compile(rf"\btussen\s+{_CLOCK}\s+en\s+{_CLOCK}")
+_OR_LATER = re.compile(rf"(?:om\s+)?{_CLOCK}\s+(?:uur\s+)?of\s+later")
 _AT = re.compile(rf"\b(?:om|van)\s+{_CLOCK}")
 _LATE_AFTERNOON = re.compile(
     r"\b(eind van de middag|einde van de middag|eind middag|einde middag|laat in de middag|"
@@ -94,7 +95,12 @@ _LATE_AFTERNOON = re.compile(
 _AFTER_WORK = re.compile(r"\bna (mijn|m n|me) (werk|dienst)\b")
 _NEXT_WEEK = re.compile(r"\b(volgende week|volgende wk|komende week|week erna|na deze week)\b")
 _IN_WEEKS = re.compile(r"\bover (\d|een|twee|drie|vier) weken?\b")
-_LATER = re.compile(r"\b(iets later|wat later|later op de dag|later|laat)\b")
+_LATER = re.compile(
+    r"\b(iets|wat|een beetje|liefst|liever|kan het|graag|nog) later\b|\blater op de dag\b|"
+    r"\blater tijdstip\b|\bniks later\b|\bietsje later\b"
+)
+#: "laat maar", "ik kom later terug": leaving, not a wish for a later time.
+_LEAVING = re.compile(r"\b(laat maar|kom later|later terug|stop|doei|ik hoef niet|toch niet)\b")
 _OTHER_DAY = re.compile(r"\b(andere dag|ander dag|een andere datum|andere datum|ander moment)\b")
 _NEGATION_AFTER = re.compile(
     r"^\s*(?:kan|lukt|gaat|past|werkt|ben)?\s*(?:ik|het|me|mij|t)?\s*(?:echt\s+)?(?:niet|slecht|nooit)\b"
@@ -216,7 +222,7 @@ def read_when(text: str, now: datetime) -> WhenWords:
     if between := _BETWEEN.search(folded):
         after, before = _hour_of(between, 1), _hour_of(between, 5)
     else:
-        if found := _AFTER.search(folded):
+        if found := _AFTER.search(folded) or _OR_LATER.search(folded):
             after = _hour_of(found, 1)
         if (found := _BEFORE.search(folded)) and _explicit(found):
             before = _hour_of(found, 1)
@@ -255,6 +261,11 @@ _EXPLICIT_CLOCK = re.compile(
 def _explicit(match: re.Match) -> bool:
     """A clock time that says it is one ("4 uur", "16:00", "half 5", "vieren"), not "4"."""
     return bool(re.search(r"uur|[:.]|half|en$|\bu$", match.group(0)))
+
+
+def leaving(text: str) -> bool:
+    """ "laat maar dan, ik kom later wel terug": the employee leaves the question."""
+    return bool(_LEAVING.search(fold(text)))
 
 
 def time_asked(folded: str) -> int | None:

@@ -77,6 +77,8 @@ def test_next_week_and_later_weeks() -> None:
     assert read_when("volgende week mag ook", NOW).from_date == date(2026, 12, 7)
     assert read_when("over twee weken", NOW).from_date == date(2026, 12, 14)
     assert read_when("iets later graag", NOW).later
+    assert not read_when("ik kom later wel terug", NOW).later
+    assert read_when("heb je niks om 16:00 of later?", NOW).after_minutes == 16 * 60
     assert read_when("andere dag graag", NOW).other_day
 
 
@@ -104,7 +106,7 @@ def test_the_first_message_gives_the_time_window() -> None:
     assert not matches_preference(local(7, 15), preference)
     assert matches_preference(local(7, 16, 30), preference)
     assert not matches_preference(local(4, 16, 30), preference)  # this week
-    assert "vanaf 16:00" in describe_preference(preference)
+    assert "om 16:00 of later" in describe_preference(preference)
 
 
 def test_a_weekday_that_does_not_work() -> None:
@@ -139,7 +141,9 @@ def test_refining_the_offered_times(text: str, check) -> None:
     assert refined is not None and check(refined)
 
 
-@pytest.mark.parametrize("text", ["ok", "ja", "hmm", "wat kost dat", "4"])
+@pytest.mark.parametrize(
+    "text", ["ok", "ja", "hmm", "wat kost dat", "4", "laat maar dan. ik kom later wel terug"]
+)
 def test_no_new_wish_is_no_refinement(text: str) -> None:
     assert refine_when(text, WhenPreference(), NOW, SHOWN) is None
 
