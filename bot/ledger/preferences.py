@@ -625,6 +625,9 @@ _ORDINALS = {
 _FILLER = {"dan", "maar", "doe", "graag", "ok", "oke", "nou", "die", "de", "nummer", "nr", "optie"}
 
 
+_AMOUNT = re.compile(r"\b(een|twee|drie|vier|vijf|\d)\s+(weken|week|dagen|dag|uur|uurtjes)\b")
+
+
 def _loose_number(folded: str, count: int) -> int | None:
     """ "4 dan maar", "doe maar 2": one list number among filler words."""
     words = folded.split()
@@ -654,8 +657,10 @@ def pick_offer(text: str, starts: Sequence[datetime], names: Sequence[str] = ())
     loose = _loose_number(folded, count)
     if loose is not None:
         return loose
+    # "over twee weken", "een uur later": a number of weeks or hours, not the second time.
+    counted = _AMOUNT.sub(" ", folded)
     for word, position in _ORDINALS.items():
-        if _has_phrase(folded, word) and len(folded.split()) <= 6:
+        if _has_phrase(counted, word) and len(folded.split()) <= 6:
             index = count - 1 if position == -1 else position - 1
             if 0 <= index < count:
                 return index

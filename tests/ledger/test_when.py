@@ -156,6 +156,8 @@ def test_picking_by_coach_and_hour_and_loose_number() -> None:
     assert pick_offer("4 dan maar", starts, names) == 3
     assert pick_offer("doe maar 2", starts, names) == 1
     assert pick_offer("die bij Anna", starts, names) is None  # two of hers: ask
+    assert pick_offer("over twee weken liever", starts, names) is None  # not "the second"
+    assert pick_offer("de tweede", starts, names) == 1
 
 
 def test_no_time_on_a_dutch_public_holiday() -> None:
