@@ -63,6 +63,7 @@ from bot.ledger.booking import (
     reschedule_booking,
 )
 from bot.ledger.codes import CodeCheck, find_code
+from bot.ledger.facts import coach_facts, topics_in
 from bot.ledger.preferences import (
     MODE_ANY,
     WhenPreference,
@@ -71,6 +72,7 @@ from bot.ledger.preferences import (
     parse_when,
     parse_yes_no,
     pick_offer,
+    refine_when,
 )
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
@@ -84,6 +86,8 @@ CHOICE = "coach_slot"
 CONFIRM = "coach_confirm"
 CONSENT = "coach_email_consent"
 BOOKED = "coach_booking_code"
+#: Days the employee said do not work ("morgen kan niet"): kept for the whole conversation.
+NOT_DATES = "coach_not_dates"
 BOOKING_CODE = "booking_code"
 CANCEL_CONFIRM = "booking_cancel_confirm"
 REQUESTED = "requested_slot"
@@ -161,13 +165,17 @@ def _chosen_offer(tracker: Tracker) -> SlotOffer | None:
 
 
 def _picked_offer(tracker: Tracker, *, loose: bool = False) -> int | None:
-    """The offer this message points at ("2", "dinsdag 10:00"), or None.
+    """The offer this message points at ("2", "dinsdag 10:00", "die van 3 uur bij Noor").
 
     ``loose`` also takes a lone number in a short answer ("nee, doe maar 3"): at the yes/no
     question a number always means a time, never a yes.
     """
     offers = offers_from_slot_value(tracker.get_slot(OFFERS))
-    index = pick_offer(latest_text(tracker), [offer.starts_at for offer in offers])
+    index = pick_offer(
+        latest_text(tracker),
+        [offer.starts_at for offer in offers],
+        [offer.coach_name for offer in offers],
+    )
     if index is None and loose and len(latest_text(tracker).split()) <= 6:
         numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", latest_text(tracker))
         if len(numbers) == 1 and int(numbers[0]) <= len(offers):
@@ -196,11 +204,39 @@ def booking_code_in(tracker: Tracker, *, asked: bool = False) -> CodeCheck | Non
     return find_code(latest_text(tracker), "booking", lenient=asked)
 
 
+def remembered_preference(tracker: Tracker, value: Any) -> WhenPreference:
+    """The preference with every day ruled out earlier in this conversation added."""
+    preference = WhenPreference.from_dict(value)
+    earlier = WhenPreference.from_dict({"not_dates": tracker.get_slot(NOT_DATES) or []})
+    return WhenPreference.from_dict(
+        preference.to_dict()
+        | {"not_dates": sorted(day.isoformat() for day in preference.not_dates | earlier.not_dates)}
+    )
+
+
+def when_in_message(tracker: Tracker) -> WhenPreference | None:
+    """Days or times named in a message that answered something else ("…, na 4 uur").
+
+    "Maakt niet uit" answers the question asked (online or not), never this one.
+    """
+    preference = parse_when(latest_text(tracker), utcnow())
+    if preference is None or preference.is_any:
+        return None
+    return preference
+
+
+def refined_when(tracker: Tracker) -> WhenPreference | None:
+    """A remark on the offered times ("liever donderdag", "iets later", "morgen kan niet")."""
+    offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+    current = remembered_preference(tracker, tracker.get_slot(WHEN))
+    return refine_when(latest_text(tracker), current, utcnow(), [o.starts_at for o in offers])
+
+
 def _send_offers(
     dispatcher: CollectingDispatcher, tracker: Tracker, offers: list[SlotOffer]
 ) -> None:
     region = tracker.get_slot(REGION) or "je regio"
-    preference = WhenPreference.from_dict(tracker.get_slot(WHEN))
+    preference = remembered_preference(tracker, tracker.get_slot(WHEN))
     text, buttons = texts.offers_message(offers, region, preference, tracker.get_slot(MODE))
     dispatcher.utter_message(text=text, buttons=buttons)
 
@@ -241,8 +277,12 @@ class _LedgerFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if not _asked(tracker, WHEN):
+            # Times named while another question was open are taken, silently.
+            if tracker.get_slot(WHEN) is None and requested_slot(tracker) in (None, REGION, MODE):
+                named = when_in_message(tracker)
+                return {WHEN: named.to_dict()} if named else {}
             return {}
-        preference = parse_when(latest_text(tracker))
+        preference = parse_when(latest_text(tracker), utcnow())
         if preference is None and self._interrupted(tracker):
             return {}
         return {WHEN: preference.to_dict() if preference else None}
@@ -254,6 +294,11 @@ class _LedgerFormValidation(FormValidationAction, ABC):
             return {}
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
         index = _picked_offer(tracker)
+        if index is None:
+            # "liever donderdag", "heb je niks na 16:00?": look again with that wish.
+            refined = refined_when(tracker)
+            if refined is not None:
+                return {WHEN: refined.to_dict()}
         if index is None and self._interrupted(tracker):
             return {}
         return {CHOICE: None if index is None else str(offers[index].slot_id)}
@@ -269,6 +314,10 @@ class _LedgerFormValidation(FormValidationAction, ABC):
         index = _picked_offer(tracker, loose=True)
         if index is not None and str(offers[index].slot_id) != str(tracker.get_slot(CHOICE)):
             return {CONFIRM: f"{OTHER_CHOICE}{offers[index].slot_id}"}
+        # "nee, liever donderdag" / "morgen kan niet": back to the times, with that wish.
+        refined = refined_when(tracker)
+        if refined is not None:
+            return {WHEN: refined.to_dict(), CHOICE: None}
         return self._extract_yes_no(tracker, CONFIRM)
 
     def validate_coach_slot(
@@ -276,6 +325,8 @@ class _LedgerFormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         """Only checks the choice: nothing is taken before the employee says yes."""
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+        if value is None and WHEN in tracker.slots_to_validate():
+            return {CHOICE: None}  # a new wish: new times are shown, no complaint
         if value is None or not any(str(offer.slot_id) == str(value) for offer in offers):
             dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
             return {CHOICE: None}
@@ -294,7 +345,7 @@ class _LedgerFormValidation(FormValidationAction, ABC):
             dispatcher,
             region=tracker.get_slot(REGION),
             mode=tracker.get_slot(MODE) or MODE_ANY,
-            preference=WhenPreference.from_dict(tracker.get_slot(WHEN)),
+            preference=remembered_preference(tracker, tracker.get_slot(WHEN)),
             exclude=(chosen.slot_id,),
         ) | {CHOICE: None, CONFIRM: None}
 
@@ -331,10 +382,12 @@ class _LedgerFormValidation(FormValidationAction, ABC):
             horizon_days=settings.booking_horizon_days,
             exclude=exclude,
         )
+        remembered = {NOT_DATES: sorted(day.isoformat() for day in preference.not_dates)}
         if not offers:
             dispatcher.utter_message(text=texts.NOTHING_FREE)
-            return {WHEN: preference.to_dict(), OFFERS: [], REQUESTED: None}
-        return {WHEN: preference.to_dict(), OFFERS: [offer.to_dict() for offer in offers]}
+            return {WHEN: preference.to_dict(), OFFERS: [], REQUESTED: None} | remembered
+        offered = [offer.to_dict() for offer in offers]
+        return {WHEN: preference.to_dict(), OFFERS: offered} | remembered
 
 
 # --- Booking --------------------------------------------------------------------------------
@@ -352,10 +405,14 @@ class ActionCoachStart(Action):
         events: list[EventType] = [SlotSet(slot, None) for slot in COACH_RESET]
         named = next(tracker.get_latest_entity_values(REGION), None)
         region = normalize_region(str(named)) if named else normalize_region(latest_text(tracker))
-        events.append(SlotSet(REGION, region))
+        if region is not None:  # kept from an earlier request unless a new one is named
+            events.append(SlotSet(REGION, region))
         mode = parse_mode(latest_text(tracker))
         if mode is not None and mode != MODE_ANY:
             events.append(SlotSet(MODE, mode))
+        named = when_in_message(tracker)
+        if named is not None:
+            events.append(SlotSet(WHEN, remembered_preference(tracker, named.to_dict()).to_dict()))
         # Say at once when a booking cannot be made, instead of after five questions.
         settings = load_settings()
         owner = booking_owner(tracker)
@@ -386,6 +443,12 @@ class ValidateCoachForm(_LedgerFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if not _asked(tracker, REGION):
+            # A place named in passing ("online, in Apeldoorn") is taken without a word.
+            if tracker.get_slot(REGION) is None and requested_slot(tracker) in (None, MODE, WHEN):
+                named = next(tracker.get_latest_entity_values(REGION), None)
+                text = str(named) if named else latest_text(tracker)
+                region = normalize_region(text, fuzzy=False)
+                return {REGION: region} if region else {}
             return {}
         named = next(tracker.get_latest_entity_values(REGION), None)
         region = normalize_region(str(named)) if named else None
@@ -394,30 +457,62 @@ class ValidateCoachForm(_LedgerFormValidation):
             return {}
         return {REGION: region}
 
-    def validate_region(
+    async def validate_region(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         region = normalize_region(str(value)) if value else None
         if region is None:
             dispatcher.utter_message(text=texts.UNKNOWN_REGION)
-        return {REGION: region}
+            return {REGION: None}
+        return {REGION: region} | await self._offers_once_complete(
+            dispatcher, tracker, region=region
+        )
 
     def extract_coach_mode(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if not _asked(tracker, MODE):
+            # "online" said before the question was asked is taken; "maakt niet uit" is not.
+            if tracker.get_slot(MODE) is None and requested_slot(tracker) in (None, REGION, WHEN):
+                mode = parse_mode(latest_text(tracker))
+                return {MODE: mode} if mode not in (None, MODE_ANY) else {}
             return {}
         mode = parse_mode(latest_text(tracker))
         if mode is None and self._interrupted(tracker):
             return {}
         return {MODE: mode}
 
-    def validate_coach_mode(
+    async def validate_coach_mode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if value is None:
             dispatcher.utter_message(text=texts.UNCLEAR_MODE)
-        return {MODE: value}
+            return {MODE: None}
+        return {MODE: value} | await self._offers_once_complete(dispatcher, tracker, mode=value)
+
+    async def _offers_once_complete(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        *,
+        region: str | None = None,
+        mode: str | None = None,
+    ) -> dict[str, Any]:
+        """Times were named before the region or mode was known: look them up now that
+        both are (unless ``validate_coach_when`` does it in this same run)."""
+        when = tracker.get_slot(WHEN)
+        region = region or tracker.get_slot(REGION)
+        mode = mode or tracker.get_slot(MODE)
+        if when is None or WHEN in tracker.slots_to_validate() or not region or not mode:
+            return {}
+        if tracker.get_slot(OFFERS):
+            return {}
+        return await self._offer_times(
+            dispatcher,
+            region=region,
+            mode=mode,
+            preference=remembered_preference(tracker, when),
+        )
 
     async def validate_coach_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -425,11 +520,16 @@ class ValidateCoachForm(_LedgerFormValidation):
         if value is None:
             dispatcher.utter_message(text=texts.UNCLEAR_WHEN)
             return {WHEN: None}
+        region = normalize_region(str(tracker.get_slot(REGION) or ""))
+        mode = tracker.get_slot(MODE)
+        if region is None or mode is None:
+            # Named early ("na 4 uur" in the first message): kept until region and mode are known.
+            return {WHEN: remembered_preference(tracker, value).to_dict(), OFFERS: None}
         return await self._offer_times(
             dispatcher,
-            region=tracker.get_slot(REGION),
-            mode=tracker.get_slot(MODE) or MODE_ANY,
-            preference=WhenPreference.from_dict(value),
+            region=region,
+            mode=mode,
+            preference=remembered_preference(tracker, value),
         )
 
     async def validate_coach_confirm(
@@ -469,6 +569,9 @@ class ValidateCoachForm(_LedgerFormValidation):
     def extract_coach_email_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _asked(tracker, CONSENT) and latest_intent(tracker)[0] == "request_coach":
+            # "ik wil nog een coach": no e-mail now; the summary says one booking at a time.
+            return {CONSENT: False}
         return self._extract_yes_no(tracker, CONSENT)
 
     def validate_coach_email_consent(
@@ -588,6 +691,10 @@ class ActionCoachBookingDone(Action):
                 view, ics_url(settings, view), email_url(settings, view) if consent else None
             )
         )
+        if latest_intent(tracker)[0] == "request_coach":
+            dispatcher.utter_message(
+                text=texts.ONE_AT_A_TIME, buttons=[dict(button) for button in texts.CHANGE_BUTTONS]
+            )
         return reset
 
 
@@ -790,7 +897,7 @@ class ValidateBookingRescheduleForm(_BookingCodeSteps):
             dispatcher,
             region=tracker.get_slot(REGION),
             mode=tracker.get_slot(MODE) or MODE_ANY,
-            preference=WhenPreference.from_dict(value),
+            preference=remembered_preference(tracker, value),
             exclude=(),
         )
 
@@ -849,3 +956,60 @@ class ActionRescheduleDone(Action):
         if view is not None:
             dispatcher.utter_message(text=texts.rescheduled(view, ics_url(settings, view)))
         return reset
+
+
+# --- Facts and a lost code ------------------------------------------------------------------
+
+
+class ActionCoachFacts(Action):
+    """ "Hoe lang duurt zo'n gesprek?", "hoe krijg ik de link?": answered from the ledger."""
+
+    def name(self) -> str:
+        return "action_coach_facts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        settings = load_settings()
+        identity = verified_identity(tracker)
+        async with RunSession(settings.database_url) as run:
+            facts = await run.call(
+                coach_facts,
+                owner=booking_owner(tracker),
+                municipality=identity.municipality if identity else None,
+                now=utcnow(),
+            )
+        page = email_url(settings, facts.booking) if facts.booking else None
+        dispatcher.utter_message(
+            text=texts.coach_facts_text(
+                facts, topics_in(latest_text(tracker)), page, anonymous=identity is None
+            )
+        )
+        return []
+
+
+class ActionFindBookingCode(Action):
+    """A lost booking code: found through this conversation or the verified identity, never
+    through anything typed (a code of someone else is never shown)."""
+
+    def name(self) -> str:
+        return "action_find_booking_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        async with RunSession(load_settings().database_url) as run:
+            view = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
+        if view is not None:
+            dispatcher.utter_message(
+                text=texts.code_found(view),
+                buttons=[dict(button) for button in texts.CHANGE_BUTTONS],
+            )
+        elif verified_identity(tracker) is None:
+            dispatcher.utter_message(text=texts.CODE_NOT_FOUND_ANONYMOUS)
+        else:
+            dispatcher.utter_message(
+                text=texts.CODE_NOT_FOUND_VERIFIED,
+                buttons=[{"title": "Nieuwe afspraak maken", "payload": "/request_coach"}],
+            )
+        return []

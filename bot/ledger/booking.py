@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.clock import LOCAL_TZ
 from bot.ledger import audit
 from bot.ledger.catalog import (
     BOOKING_ACTIVE,
@@ -40,7 +41,13 @@ from bot.ledger.catalog import (
 )
 from bot.ledger.codes import check_code, new_code
 from bot.ledger.models import Booking, BookingQuota, Coach, CoachRegion, Slot
-from bot.ledger.preferences import WhenPreference, matches_preference
+from bot.ledger.preferences import (
+    WhenPreference,
+    any_day,
+    any_time,
+    matches_preference,
+    only_exclusions,
+)
 from bot.notify import messages, outbox
 
 #: A slot must start at least this far ahead to be offered or booked.
@@ -290,6 +297,7 @@ def _candidates(
     until: datetime | None,
     in_region: bool,
     kind: str,
+    since: datetime | None = None,
 ) -> list[SlotOffer]:
     coaches_here = select(CoachRegion.coach_id).where(CoachRegion.region == region)
     statement = (
@@ -306,6 +314,8 @@ def _candidates(
     )
     if until is not None:
         statement = statement.where(Slot.starts_at <= until)
+    if since is not None:
+        statement = statement.where(Slot.starts_at >= since)
     if mode == MODE_ONLINE:
         statement = statement.where(Slot.mode.in_((MODE_ONLINE, MODE_EITHER)), Coach.online)
     elif mode == MODE_ON_LOCATION:
@@ -344,8 +354,19 @@ def find_offers(
         until=now + timedelta(days=horizon_days),
         in_region=True,
         kind=OFFER_MATCH,
+        since=_first_moment(preference),
     )
     return choose_offers(candidates, preference, exclude=exclude, limit=limit)
+
+
+def _first_moment(preference: WhenPreference) -> datetime | None:
+    """The first moment a preference allows ("volgende week"), so the query starts there."""
+    first = preference.from_date
+    if preference.dates:
+        first = min(preference.dates) if first is None else max(first, min(preference.dates))
+    if first is None:
+        return None
+    return datetime(first.year, first.month, first.day, tzinfo=LOCAL_TZ)
 
 
 def find_alternatives(
@@ -358,13 +379,24 @@ def find_alternatives(
     exclude: Iterable[int] = (),
     limit: int = MAX_OFFERS,
 ) -> list[SlotOffer]:
-    """The nearest other options: later dates in the region, then online elsewhere."""
+    """The nearest other options: first the same time of day on another day, then the
+    same days at another time, then anything in the region; then online elsewhere.
+
+    Days the employee ruled out ("morgen kan niet") stay out at every step.
+    """
     excluded = set(exclude)
     later = _candidates(
         session, region=region, mode=mode, now=now, until=None, in_region=True, kind=OFFER_LATER
     )
-    chosen = choose_offers(later, WhenPreference(), exclude=excluded, limit=3)
-    excluded.update(offer.slot_id for offer in chosen)
+    chosen: list[SlotOffer] = []
+    for relaxed in (any_day(preference), any_time(preference), only_exclusions(preference)):
+        room = 3 - len(chosen)
+        if room <= 0:
+            break
+        found = choose_offers(later, relaxed, exclude=excluded, limit=room)
+        excluded.update(offer.slot_id for offer in found)
+        chosen.extend(found)
+    chosen.sort(key=lambda offer: (offer.starts_at, offer.slot_id))
     elsewhere = _candidates(
         session,
         region=region,
@@ -377,7 +409,9 @@ def find_alternatives(
     room = limit - len(chosen)
     online = choose_offers(elsewhere, preference, exclude=excluded, limit=room)
     if not online:
-        online = choose_offers(elsewhere, WhenPreference(), exclude=excluded, limit=room)
+        online = choose_offers(elsewhere, any_day(preference), exclude=excluded, limit=room)
+    if not online:
+        online = choose_offers(elsewhere, only_exclusions(preference), exclude=excluded, limit=room)
     return chosen + online
 
 

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
-from bot.clock import LOCAL_TZ
+from babel.dates import format_date as babel_format_date
+
+from bot.clock import LOCAL_TZ, utcnow
 from bot.ledger.catalog import MODE_ON_LOCATION, MODE_ONLINE, REGIONS
+from bot.ledger.when import (
+    WhenWords,
+    days_of,
+    fold,
+    is_public_holiday,
+    leaving,
+    minutes_of_day,
+    read_when,
+    time_asked,
+)
 
 #: The employee has no preference for online or on location.
 MODE_ANY = "any"
@@ -57,14 +68,6 @@ _NO_PREFERENCE = (
     "maakt niks uit",
     "maakt niet zoveel uit",
 )
-
-
-def fold(text: str) -> str:
-    """Lower case without accents and punctuation, single spaces ("Fryslân!" -> "fryslan")."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-    plain = re.sub(r"[’'`]", "", plain)
-    return re.sub(r"[^a-z0-9:]+", " ", plain).strip()
 
 
 def _has_phrase(folded: str, phrase: str) -> bool:
@@ -160,8 +163,11 @@ _PLACES: dict[str, str] = {
 _ALL_NAMES: dict[str, str] = {**_PLACES, **_REGION_ALIASES}
 
 
-def normalize_region(text: str) -> str | None:
-    """The official province named in ``text`` (alias, big city or small typo), else None."""
+def normalize_region(text: str, *, fuzzy: bool = True) -> str | None:
+    """The official province named in ``text`` (alias, big city or small typo), else None.
+
+    ``fuzzy=False`` takes only names spelled right: for text that answered something else.
+    """
     folded = fold(text)
     if not folded:
         return None
@@ -171,6 +177,8 @@ def normalize_region(text: str) -> str | None:
     for name in sorted(_ALL_NAMES, key=len, reverse=True):
         if _has_phrase(folded, name):
             return _ALL_NAMES[name] or None
+    if not fuzzy:
+        return None
     words = folded.split()
     pieces = words + [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
     pieces += [piece.replace(" ", "") for piece in pieces if " " in piece]
@@ -242,19 +250,56 @@ def parse_mode(text: str) -> str | None:
 # --- Days and parts of the day ----------------------------------------------------------
 
 
+def _iso_dates(values: object) -> frozenset[date]:
+    found = set()
+    for value in values if isinstance(values, list | tuple | set | frozenset) else []:
+        try:
+            found.add(date.fromisoformat(str(value)))
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def _minutes(value: object) -> int | None:
+    return int(value) if isinstance(value, int) and 0 <= value < 24 * 60 else None
+
+
 @dataclass(frozen=True)
 class WhenPreference:
-    """Preferred weekdays (0 = Monday) and parts of the day; empty means any."""
+    """Preferred weekdays (0 = Monday), parts of the day, a time window and dates.
+
+    Empty means any. ``not_dates`` are days the employee said do not work ("morgen kan
+    niet"); ``from_date`` is the first day to look at ("volgende week").
+    """
 
     weekdays: frozenset[int] = field(default_factory=frozenset)
     parts: frozenset[str] = field(default_factory=frozenset)
+    after_minutes: int | None = None
+    before_minutes: int | None = None
+    dates: frozenset[date] = field(default_factory=frozenset)
+    not_dates: frozenset[date] = field(default_factory=frozenset)
+    from_date: date | None = None
 
     @property
     def is_any(self) -> bool:
-        return not self.weekdays and not self.parts
+        return self.without_exclusions() == WhenPreference()
 
-    def to_dict(self) -> dict[str, list]:
-        return {"weekdays": sorted(self.weekdays), "parts": sorted(self.parts)}
+    def without_exclusions(self) -> WhenPreference:
+        return replace(self, not_dates=frozenset())
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"weekdays": sorted(self.weekdays), "parts": sorted(self.parts)}
+        if self.after_minutes is not None:
+            data["after"] = self.after_minutes
+        if self.before_minutes is not None:
+            data["before"] = self.before_minutes
+        if self.dates:
+            data["dates"] = sorted(day.isoformat() for day in self.dates)
+        if self.not_dates:
+            data["not_dates"] = sorted(day.isoformat() for day in self.not_dates)
+        if self.from_date is not None:
+            data["from"] = self.from_date.isoformat()
+        return data
 
     @classmethod
     def from_dict(cls, data: object) -> WhenPreference:
@@ -262,7 +307,38 @@ class WhenPreference:
             return cls()
         days = {int(day) for day in data.get("weekdays") or [] if str(day).isdigit()}
         parts = {str(part) for part in data.get("parts") or [] if part in PARTS}
-        return cls(frozenset(day for day in days if 0 <= day <= 6), frozenset(parts))
+        starts = _iso_dates([data["from"]]) if data.get("from") else frozenset()
+        return cls(
+            frozenset(day for day in days if 0 <= day <= 6),
+            frozenset(parts),
+            after_minutes=_minutes(data.get("after")),
+            before_minutes=_minutes(data.get("before")),
+            dates=_iso_dates(data.get("dates")),
+            not_dates=_iso_dates(data.get("not_dates")),
+            from_date=next(iter(starts), None),
+        )
+
+    def with_words(self, words: WhenWords) -> WhenPreference:
+        """This preference with what a new message said about times added or replaced."""
+        merged = self
+        if words.after_minutes is not None or words.before_minutes is not None:
+            merged = replace(
+                merged,
+                after_minutes=words.after_minutes,
+                before_minutes=words.before_minutes,
+                parts=frozenset(),
+            )
+        if words.dates:
+            merged = replace(merged, dates=words.dates, weekdays=frozenset(), from_date=None)
+        if words.from_date is not None:
+            merged = replace(merged, from_date=words.from_date, dates=frozenset())
+        if words.not_dates:
+            merged = replace(
+                merged,
+                not_dates=merged.not_dates | words.not_dates,
+                dates=merged.dates - words.not_dates,
+            )
+        return merged
 
 
 _DAY_WORDS: dict[str, int] = {}
@@ -318,11 +394,7 @@ def _split_compounds(folded: str) -> str:
     return _COMPOUND.sub(spaced, folded)
 
 
-def parse_when(text: str) -> WhenPreference | None:
-    """Weekdays and parts of the day in ``text``; an empty preference for "maakt niet uit".
-
-    Returns None when the answer names neither, so the bot can ask again.
-    """
+def _days_and_parts(text: str) -> tuple[set[int], set[str]]:
     folded = _split_compounds(fold(text))
     days: set[int] = set()
     parts: set[str] = set()
@@ -340,11 +412,77 @@ def parse_when(text: str) -> WhenPreference | None:
     other_afternoon = re.search(r"(?<!voor de )(?<!s )\bmiddags?\b", folded)
     if _has_phrase(folded, "voor de middag") and not other_afternoon:
         parts.discard(PART_AFTERNOON)
-    if days or parts:
-        return WhenPreference(frozenset(days), frozenset(parts))
+    # "laat" as in "iets later" is a time window, handled by ``when``; "morgens" is morning.
+    return days, parts
+
+
+def _negated_weekdays(text: str) -> set[int]:
+    """ "maandag kan ik niet", "niet op woensdag": weekdays that do not work."""
+    folded = fold(text)
+    negated = set()
+    for word, day in _DAY_WORDS.items():
+        before = rf"\b(niet|geen|behalve)\s+(op\s+)?{word}\b"
+        after = rf"\b{word}\s+(kan|lukt|gaat|past)?\s*(ik|het|me|mij)?\s*(niet|slecht)\b"
+        if re.search(before, folded) or re.search(after, folded):
+            negated.add(day)
+    return negated
+
+
+def parse_when(text: str, now: datetime | None = None) -> WhenPreference | None:
+    """Days, parts of the day, a time window or dates in ``text``; an empty preference
+    for "maakt niet uit".
+
+    Returns None when the answer names none of these, so the bot can ask again.
+    """
+    days, parts = _days_and_parts(text)
+    negated = _negated_weekdays(text)
+    if negated:
+        days = (days - negated) or set(range(5)) - negated
+    words = read_when(text, now or utcnow())
+    if days or parts or not words.empty and not (words.later or words.other_day):
+        preference = WhenPreference(frozenset(days), frozenset(parts)).with_words(words)
+        return preference
     if says_no_preference(text):
         return WhenPreference()
     return None
+
+
+def refine_when(
+    text: str,
+    current: WhenPreference,
+    now: datetime | None,
+    shown: Sequence[datetime] = (),
+) -> WhenPreference | None:
+    """The preference after a remark on the offered times ("liever donderdag", "iets
+    later", "andere dag graag", "volgende week mag ook"); None if it says nothing new."""
+    if leaving(text):
+        return None
+    moment = now or utcnow()
+    words = read_when(text, moment)
+    days, parts = _days_and_parts(text)
+    negated = _negated_weekdays(text)
+    if not (days or parts or negated) and words.empty:
+        return None
+    refined = current
+    if days - negated or negated:
+        chosen = (days - negated) or set(range(5)) - negated
+        refined = replace(refined, weekdays=frozenset(chosen), dates=frozenset())
+    if parts:
+        refined = replace(refined, parts=frozenset(parts), after_minutes=None, before_minutes=None)
+    refined = refined.with_words(words)
+    if words.later and shown:
+        refined = replace(
+            refined,
+            after_minutes=min(minutes_of_day(start) for start in shown) + 1,
+            parts=frozenset(),
+        )
+    if words.other_day and shown:
+        refined = replace(
+            refined,
+            not_dates=refined.not_dates | days_of(shown),
+            dates=refined.dates - days_of(shown),
+        )
+    return refined if refined != current else None
 
 
 def part_of_day(moment: datetime) -> str:
@@ -356,24 +494,74 @@ def part_of_day(moment: datetime) -> str:
     return PART_EVENING
 
 
-def matches_preference(moment: datetime, preference: WhenPreference) -> bool:
+def day_fits(moment: datetime, preference: WhenPreference) -> bool:
+    """The day is one the employee can (dates, weekdays, from, not a holiday)."""
     local = moment.astimezone(LOCAL_TZ)
-    if preference.weekdays and local.weekday() not in preference.weekdays:
+    if is_public_holiday(moment) or local.date() in preference.not_dates:
+        return False
+    if preference.dates and local.date() not in preference.dates:
+        return False
+    if preference.from_date is not None and local.date() < preference.from_date:
+        return False
+    return not preference.weekdays or local.weekday() in preference.weekdays
+
+
+def time_fits(moment: datetime, preference: WhenPreference) -> bool:
+    """The time of day fits the parts of the day and the time window."""
+    minutes = minutes_of_day(moment)
+    if preference.after_minutes is not None and minutes < preference.after_minutes:
+        return False
+    if preference.before_minutes is not None and minutes >= preference.before_minutes:
         return False
     return not preference.parts or part_of_day(moment) in preference.parts
 
 
+def matches_preference(moment: datetime, preference: WhenPreference) -> bool:
+    """The moment fits every part of the preference (and is no Dutch public holiday)."""
+    return day_fits(moment, preference) and time_fits(moment, preference)
+
+
+def any_day(preference: WhenPreference) -> WhenPreference:
+    """The same time of day on any day the employee did not rule out."""
+    return replace(preference, weekdays=frozenset(), dates=frozenset(), from_date=None)
+
+
+def any_time(preference: WhenPreference) -> WhenPreference:
+    """The same days at any time of day."""
+    return replace(preference, parts=frozenset(), after_minutes=None, before_minutes=None)
+
+
+def only_exclusions(preference: WhenPreference) -> WhenPreference:
+    """Anything except the days the employee ruled out."""
+    return WhenPreference(not_dates=preference.not_dates)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def describe_preference(preference: WhenPreference) -> str:
-    """Short Dutch description: "op dinsdag of donderdag, in de middag"."""
+    """Short Dutch description: "op dinsdag of donderdag, in de middag, na 16:00"."""
     if preference.is_any:
         return "op elk moment"
     bits = []
+    if preference.dates:
+        bits.append("op " + join_or([format_day_of(day) for day in sorted(preference.dates)]))
     if preference.weekdays:
         names = [WEEKDAY_NAMES[day] for day in sorted(preference.weekdays)]
         bits.append("op " + join_or(names))
     if preference.parts:
         names = [part for part in PARTS if part in preference.parts]
         bits.append("in de " + join_or(names))
+    if preference.after_minutes is not None and preference.before_minutes is not None:
+        window = f"tussen {_clock(preference.after_minutes)} en {_clock(preference.before_minutes)}"
+        bits.append(window)
+    elif preference.after_minutes is not None:
+        bits.append(f"om {_clock(preference.after_minutes)} of later")
+    elif preference.before_minutes is not None:
+        bits.append(f"voor {_clock(preference.before_minutes)}")
+    if preference.from_date is not None:
+        bits.append(f"vanaf {format_day_of(preference.from_date)}")
     return ", ".join(bits)
 
 
@@ -386,16 +574,19 @@ def join_or(items: Sequence[str]) -> str:
 # --- Dates in messages ------------------------------------------------------------------
 
 
+def format_day_of(day: date) -> str:
+    """ "dinsdag 14 januari", with babel's Dutch names (independent of the machine's locale)."""
+    return babel_format_date(day, format="EEEE d MMMM", locale="nl")
+
+
 def format_day(moment: datetime) -> str:
-    """ "dinsdag 14 januari" in Dutch local time, independent of the machine's locale."""
-    local = moment.astimezone(LOCAL_TZ)
-    return f"{WEEKDAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
+    """ "dinsdag 14 januari" in Dutch local time."""
+    return format_day_of(moment.astimezone(LOCAL_TZ).date())
 
 
 def format_date(moment: datetime) -> str:
     """ "14 januari 2026" in Dutch local time."""
-    local = moment.astimezone(LOCAL_TZ)
-    return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year}"
+    return babel_format_date(moment.astimezone(LOCAL_TZ).date(), format="d MMMM y", locale="nl")
 
 
 def format_time(moment: datetime) -> str:
@@ -431,13 +622,29 @@ _ORDINALS = {
     "bovenste": 1,
     "onderste": -1,
 }
-_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|\s*uur)\b")
+_FILLER = {"dan", "maar", "doe", "graag", "ok", "oke", "nou", "die", "de", "nummer", "nr", "optie"}
 
 
-def pick_offer(text: str, starts: Sequence[datetime]) -> int | None:
-    """Index of the offered slot that ``text`` points at ("2", "de tweede", "dinsdag 10:00").
+_AMOUNT = re.compile(r"\b(een|twee|drie|vier|vijf|\d)\s+(weken|week|dagen|dag|uur|uurtjes)\b")
 
-    ``starts`` are the start times of the offers in the order shown. None when unclear.
+
+def _loose_number(folded: str, count: int) -> int | None:
+    """ "4 dan maar", "doe maar 2": one list number among filler words."""
+    words = folded.split()
+    numbers = [word for word in words if re.fullmatch(r"[1-9]", word)]
+    rest = [word for word in words if word not in numbers]
+    if len(numbers) == 1 and len(words) <= 4 and all(word in _FILLER for word in rest):
+        index = int(numbers[0]) - 1
+        return index if index < count else None
+    return None
+
+
+def pick_offer(text: str, starts: Sequence[datetime], names: Sequence[str] = ()) -> int | None:
+    """Index of the offered slot that ``text`` points at ("2", "de tweede", "dinsdag 10:00",
+    "die van 3 uur bij Noor", "4 dan maar").
+
+    ``starts`` are the start times of the offers in the order shown, ``names`` the coaches'
+    names in the same order. None when unclear.
     """
     folded = fold(text)
     count = len(starts)
@@ -447,34 +654,51 @@ def pick_offer(text: str, starts: Sequence[datetime]) -> int | None:
     if number:
         index = int(number.group(1)) - 1
         return index if 0 <= index < count else None
+    loose = _loose_number(folded, count)
+    if loose is not None:
+        return loose
+    # "over twee weken", "een uur later": a number of weeks or hours, not the second time.
+    counted = _AMOUNT.sub(" ", folded)
     for word, position in _ORDINALS.items():
-        if _has_phrase(folded, word) and len(folded.split()) <= 6:
+        if _has_phrase(counted, word) and len(folded.split()) <= 6:
             index = count - 1 if position == -1 else position - 1
             if 0 <= index < count:
                 return index
-    return _match_by_moment(folded, starts)
+    return _match_by_moment(folded, starts, names)
 
 
-def _match_by_moment(folded: str, starts: Sequence[datetime]) -> int | None:
+def _named_coach(folded: str, names: Sequence[str]) -> set[int]:
+    """Offers whose coach is named by first or last name ("bij Noor")."""
+    hits = set()
+    for index, name in enumerate(names):
+        parts = [part for part in fold(name).split() if len(part) >= 3]
+        if any(_has_phrase(folded, part) for part in parts):
+            hits.add(index)
+    return hits
+
+
+def _match_by_moment(
+    folded: str, starts: Sequence[datetime], names: Sequence[str] = ()
+) -> int | None:
     days = {day for word, day in _DAY_WORDS.items() if _has_phrase(folded, word)}
-    time_match = _TIME.search(folded)
-    hour_minute = None
-    if time_match:
-        hour_minute = (int(time_match.group(1)), int(time_match.group(2) or 0))
+    minutes = time_asked(folded)
     day_of_month = {
         int(match.group(1))
         for match in re.finditer(r"\b(\d{1,2})\s+(" + "|".join(MONTH_NAMES) + r")\b", folded)
     }
-    if not days and hour_minute is None and not day_of_month:
+    coaches = _named_coach(folded, names) if len(names) == len(starts) else set()
+    if not days and minutes is None and not day_of_month and not coaches:
         return None
     hits = []
     for index, start in enumerate(starts):
         local = start.astimezone(LOCAL_TZ)
         if days and local.weekday() not in days:
             continue
-        if hour_minute and (local.hour, local.minute) != hour_minute:
+        if minutes is not None and minutes_of_day(start) != minutes:
             continue
         if day_of_month and local.day not in day_of_month:
+            continue
+        if coaches and index not in coaches:
             continue
         hits.append(index)
     return hits[0] if len(hits) == 1 else None

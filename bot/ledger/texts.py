@@ -37,14 +37,17 @@ from bot.ledger.catalog import (
     WORKSHOP_THEMES,
 )
 from bot.ledger.codes import CodeCheck, CodeProblem, format_code
+from bot.ledger.facts import TOPIC_COST, TOPIC_COUNT, TOPIC_DURATION, TOPIC_LINK, CoachFacts
 from bot.ledger.preferences import (
     WEEKDAY_SHORT,
     WhenPreference,
+    day_fits,
     describe_preference,
     format_date,
     format_day,
     format_moment,
     format_time,
+    time_fits,
 )
 from bot.ledger.vouchers import (
     BUDGET_EXHAUSTED,
@@ -111,6 +114,23 @@ def offer_button_title(number: int, offer: SlotOffer) -> str:
     return f"{number}. {day} {local.day}-{local.month} {format_time(offer.starts_at)}"
 
 
+def alternative_note(offer: SlotOffer, preference: WhenPreference) -> str:
+    """How a nearest-other time differs from what was asked: only what is true of it."""
+    if offer.kind == OFFER_ELSEWHERE_ONLINE:
+        return " (online, coach uit een andere regio)"
+    if offer.kind != OFFER_LATER:
+        return ""
+    day_ok = day_fits(offer.starts_at, preference)
+    time_ok = time_fits(offer.starts_at, preference)
+    if day_ok and time_ok:
+        return " (later)"  # fits the wish, but past the weeks that were looked at
+    if time_ok:
+        return " (andere dag)"
+    if day_ok:
+        return " (ander tijdstip)"
+    return " (andere dag en tijd)"
+
+
 def offers_message(
     offers: Sequence[SlotOffer], region: str, preference: WhenPreference, mode: str
 ) -> tuple[str, list[Button]]:
@@ -126,12 +146,7 @@ def offers_message(
         intro = f"Deze tijden zijn vrij in {region}:"
     lines = [intro]
     for number, offer in enumerate(offers, start=1):
-        note = ""
-        if offer.kind == OFFER_ELSEWHERE_ONLINE:
-            note = " (online, coach uit een andere regio)"
-        elif offer.kind == OFFER_LATER:
-            note = " (later)"
-        lines.append(f"{number}. {offer_label(offer)}{note}")
+        lines.append(f"{number}. {offer_label(offer)}{alternative_note(offer, preference)}")
     lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
     return "\n".join(lines), [
         {"title": offer_button_title(number, offer), "payload": str(number)}
@@ -191,6 +206,12 @@ LIMIT_TEXTS = {
 CHANGE_BUTTONS = (
     {"title": "Afspraak verzetten", "payload": "/reschedule_booking"},
     {"title": "Afspraak afzeggen", "payload": "/cancel_booking"},
+)
+
+
+ONE_AT_A_TIME = (
+    "Je kunt één afspraak tegelijk hebben. Wil je nog een gesprek? Dat kan na deze afspraak. "
+    "Of verzet deze afspraak."
 )
 
 
@@ -398,3 +419,83 @@ def voucher_status_text(view: VoucherView) -> str:
     if view.status == VOUCHER_CANCELLED:
         return f"Je voucher {code} is ingetrokken. Vraag de afdeling P&O waarom."
     return f"Je voucher {code} heeft de status: {view.status}."
+
+
+# --- Facts about a coach conversation (from the data) -----------------------------------
+
+
+def coach_facts_text(
+    facts: CoachFacts, topics: Sequence[str], email_page: str | None, anonymous: bool
+) -> str:
+    """Answers "hoe lang duurt het", "hoeveel gesprekken", "wat kost het", "hoe krijg ik de
+    link" from the ledger: the slot lengths, the booking rules, the voucher value and the
+    employee's own booking."""
+    asked = list(topics) or [TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK]
+    lines = []
+    if TOPIC_DURATION in asked:
+        if facts.minutes:
+            lines.append(f"Een gesprek met een coach duurt {facts.minutes} minuten.")
+        else:
+            lines.append("Hoe lang het gesprek duurt, zie je bij de tijden die ik laat zien.")
+    if TOPIC_COUNT in asked:
+        lines.append(
+            "Je kunt één afspraak tegelijk hebben. Na je gesprek kun je hier een nieuwe "
+            "afspraak maken. Of je nog meer gesprekken nodig hebt, bespreek je met de coach."
+        )
+    if TOPIC_COST in asked:
+        if facts.voucher_cents:
+            lines.append(
+                f"Je kunt het gesprek betalen met de voucher van je gemeente. Die is "
+                f"{euros(facts.voucher_cents)} waard. Typ: ik wil een voucher."
+            )
+        else:
+            lines.append("Je kunt het gesprek betalen met de voucher van je gemeente.")
+            if anonymous:
+                lines.append(
+                    "Hoeveel die waard is, zie ik als je Koers opent via de link op het "
+                    "intranet van je gemeente."
+                )
+    if TOPIC_LINK in asked:
+        lines.extend(_link_lines(facts.booking, email_page))
+    return "\n".join(lines)
+
+
+def _link_lines(booking: BookingView | None, email_page: str | None) -> list[str]:
+    if booking is None:
+        return [
+            "Bij een online gesprek stuurt de coach je de link per e-mail. Na het boeken kun "
+            "je je e-mailadres op een aparte pagina invullen. Wil je dat niet? Dan krijg je "
+            "het e-mailadres van de coach. Mail de coach dan zelf om de link."
+        ]
+    if booking.mode != MODE_ONLINE:
+        return [f"Je afspraak is op locatie: {booking.location}. Daar heb je geen link voor."]
+    lines = [
+        f"De link voor je online gesprek stuurt {booking.coach_name} per e-mail.",
+    ]
+    if email_page:
+        lines.append(
+            f"Heb je nog geen e-mailadres gegeven? Dat kan nog op deze pagina: {email_page}"
+        )
+    lines.append(f"Of mail {booking.coach_name} zelf om de link: {booking.coach_email}.")
+    return lines
+
+
+# --- A lost booking code ----------------------------------------------------------------
+
+CODE_NOT_FOUND_ANONYMOUS = (
+    "Ik zie in dit gesprek geen afspraak. Je code kan ik terugvinden als ik weet dat jij het "
+    "bent. Open Koers via de link op het intranet van je gemeente en log daar in. Vraag het "
+    "daarna hier opnieuw: typ 'ik ben mijn boekingscode kwijt'.\n"
+    "De code staat ook in het agendabestand dat je bij je afspraak kreeg. Lukt dat niet? "
+    "Mail dan de coach. Die kan je afspraak ook verzetten of afzeggen."
+)
+CODE_NOT_FOUND_VERIFIED = (
+    "Ik vind geen afspraak op jouw naam die nog moet komen. Wil je een nieuwe afspraak maken?"
+)
+
+
+def code_found(view: BookingView) -> str:
+    return (
+        f"Ik heb je afspraak gevonden: {format_moment(view.starts_at, view.ends_at)} met "
+        f"{view.coach_name}.\nJe boekingscode is {format_code(view.code)}. Bewaar hem goed."
+    )

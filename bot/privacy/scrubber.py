@@ -112,6 +112,7 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "trends_opt_out",
         "coach_mode",
         "coach_when",
+        "coach_not_dates",
         "coach_offers",
         "coach_slot",
         "coach_confirm",

@@ -48,6 +48,8 @@ ACTIONS = {
         coach.ActionCancelBooking(),
         coach.ValidateBookingRescheduleForm(),
         coach.ActionRescheduleDone(),
+        coach.ActionCoachFacts(),
+        coach.ActionFindBookingCode(),
     )
 }
 
@@ -557,3 +559,162 @@ def test_owner_keys_are_bounded() -> None:
     with pytest.raises(ValueError):
         BookingOwner("c" * 65)
     assert BookingOwner("c1", ("e1", "e0")).locks() == ("c:c1", "e:e1", "e:e0")
+
+
+# --- Issue 16: take everything a message gives, refine in words, remember ------------------
+
+NOT_UNDERSTOOD = ("begreep ik niet", "snap ik niet", "Welke tijd bedoel je", "Zeg ja of nee")
+
+
+def no_complaint(messages: list[dict]) -> bool:
+    shown = texts(messages)
+    return not any(phrase in shown for phrase in NOT_UNDERSTOOD) and "ken ik niet" not in shown
+
+
+async def test_a_fresh_request_asks_one_thing_without_complaints(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ik wil een coach", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked) and len(asked) == 1 and "provincie" in texts(asked)
+
+
+async def test_everything_in_one_message_goes_straight_to_the_times(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ik wil een coach in Utrecht, online, na 1 uur", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked)
+    assert chat.slots["region"] == "Utrecht" and chat.slots["coach_mode"] == "online"
+    assert chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+
+
+async def test_times_named_before_the_mode_are_kept(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("ok plan dan maar een coach in. liefst na mijn werk, na 1 uur", "request_coach")
+    asked = await chat.start_form("coach_form", "action_coach_start")
+    assert no_complaint(asked) and "provincie" in texts(asked)
+    asked = await chat.answer("amersfoort")
+    assert no_complaint(asked) and "online" in texts(asked)
+    asked = await chat.answer("maakt me niet uit")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+
+
+async def test_a_place_and_mode_in_passing_while_the_region_is_asked(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach graag", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("utrecht, online graag, na 1 uur")
+    assert no_complaint(asked) and chat.slots["coach_mode"] == "online"
+    assert chat.slots["requested_slot"] == "coach_slot" and "10:00" not in texts(asked)
+
+
+async def test_refining_the_offered_times_in_words(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach in utrecht, online", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("maakt niet uit")
+    assert "10:00" in texts(asked)
+    asked = await chat.answer("heb je niks na 12 uur?")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "14:00" in texts(asked) and "10:00" not in texts(asked)
+    first_days = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    asked = await chat.answer("andere dag graag")
+    assert no_complaint(asked)
+    shown_days = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    assert shown_days and not shown_days & set(chat.slots["coach_not_dates"])
+    assert set(chat.slots["coach_not_dates"]) <= first_days
+    asked = await chat.answer("1 dan maar")
+    assert "voor je vastzetten?" in texts(asked) and bookings(ledger) == []
+
+
+async def test_no_at_the_confirmation_books_nothing_and_goes_back(ledger: sessionmaker) -> None:
+    chat = Chat()
+    asked = await choose_a_time(chat)
+    assert "voor je vastzetten?" in texts(asked)
+    asked = await chat.answer("nee", "deny")
+    assert "zet niets vast" in texts(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert bookings(ledger) == []
+
+
+async def test_a_new_wish_at_the_confirmation_shows_new_times(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await choose_a_time(chat)
+    asked = await chat.answer("nee, liever na 12 uur", "deny")
+    assert no_complaint(asked) and chat.slots["requested_slot"] == "coach_slot"
+    assert "10:00" not in texts(asked) and bookings(ledger) == []
+
+
+async def test_a_ruled_out_day_is_remembered_for_a_next_request(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("coach in utrecht, online", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    await chat.answer("maakt niet uit")
+    await chat.answer("andere dag graag")
+    ruled_out = set(chat.slots["coach_not_dates"])
+    assert ruled_out
+    # A new request later in the conversation: those days are still not offered.
+    chat.active_form = None
+    chat.user("ik wil toch een coach", "request_coach")
+    await chat.start_form("coach_form", "action_coach_start")
+    asked = await chat.answer("online")
+    asked = await chat.answer("maakt niet uit")
+    shown = {offer["starts_at"][:10] for offer in chat.slots["coach_offers"]}
+    assert shown and not shown & ruled_out and "vrij" in texts(asked)
+
+
+async def test_another_coach_at_the_email_question(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await choose_a_time(chat)
+    asked = await chat.answer("ja", "affirm")
+    assert "mailen" in texts(asked)
+    done = await chat.answer("ik wil nog een coach", "request_coach")
+    assert no_complaint(done) and not chat.form_active
+    summary = texts(await chat.run("action_coach_booking_done"))
+    assert "boekingscode" in summary and "één afspraak tegelijk" in summary
+
+
+async def test_coach_facts_come_from_the_data(ledger: sessionmaker) -> None:
+    chat = Chat()
+    chat.user("hoe lang duurt zo'n gesprek eigenlijk en hoeveel gesprekken krijg ik?")
+    said = texts(await chat.run("action_coach_facts"))
+    assert "60 minuten" in said and "één afspraak tegelijk" in said
+    assert "voucher" not in said  # only what was asked
+    chat = Chat(metadata=verified("emp-7"))
+    chat.user("wat kost een gesprek met de coach?")
+    assert "375 euro" in texts(await chat.run("action_coach_facts"))
+
+
+async def test_the_online_link_without_an_email_address(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await book_through_chat(chat, consent="nee")
+    chat.user("hoe krijg ik dan de link als ik geen mail geef?")
+    said = texts(await chat.run("action_coach_facts"))
+    assert "anna@coach.example" in said and "https://koers.test/bookings/" in said
+    assert "per e-mail" in said
+
+
+async def test_a_lost_code_is_found_in_the_same_conversation(ledger: sessionmaker) -> None:
+    chat = Chat()
+    await book_through_chat(chat, consent="nee")
+    chat.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await chat.run("action_find_booking_code"))
+    assert format_code(bookings(ledger)[0].code) in said
+
+
+async def test_a_lost_code_is_found_through_the_verified_identity(ledger: sessionmaker) -> None:
+    await book_through_chat(Chat("first-chat", verified("emp-9")), consent="nee")
+    code = format_code(bookings(ledger)[0].code)
+    # Another conversation of the same employee (a signed widget token) finds it again.
+    later = Chat("second-chat", verified("emp-9"))
+    later.user("wat was mijn boekingscode ook alweer", "lost_booking_code")
+    assert code in texts(await later.run("action_find_booking_code"))
+    # Someone else, anonymous: no code, but exactly what to do.
+    stranger = Chat("third-chat")
+    stranger.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await stranger.run("action_find_booking_code"))
+    assert code not in said and "intranet" in said and "agendabestand" in said
+    other = Chat("fourth-chat", verified("emp-10"))
+    other.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
+    said = texts(await other.run("action_find_booking_code"))
+    assert code not in said and "geen afspraak" in said

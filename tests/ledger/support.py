@@ -28,6 +28,7 @@ from bot.db.engine import (
     run_in_transaction,
 )
 from bot.db.session import forget_factories
+from bot.ledger import preferences
 from bot.ledger.importer import apply_batch, parse_document
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -52,6 +53,14 @@ def _schema_url(admin_url: str, schema: str) -> str:
     """The admin URL with a search_path, so every connection works inside ``schema``."""
     separator = "&" if "?" in admin_url else "?"
     return f"{admin_url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(autouse=True)
+def no_public_holidays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture slots lie a few days from today; on a run near Christmas or Easter they
+    would fall on a public holiday and never be offered. The holiday rule itself is tested
+    with fixed dates in tests/ledger/test_when.py."""
+    monkeypatch.setattr(preferences, "is_public_holiday", lambda moment: False)
 
 
 @pytest.fixture

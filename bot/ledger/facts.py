@@ -1,0 +1,70 @@
+"""Facts about a coach conversation, read from the ledger ("hoe lang duurt het?").
+
+The answers come from the data (slot lengths, the municipality's voucher value, the
+booking's coach) and the booking rules, never from a generic text. Pure database reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ledger.booking import BookingOwner, BookingView, active_booking_of
+from bot.ledger.catalog import SLOT_BOOKED, SLOT_FREE
+from bot.ledger.models import Coach, Municipality, Slot
+from bot.ledger.when import fold
+
+TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK = "duur", "aantal", "kosten", "link"
+TOPICS = (TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK)
+
+_TOPIC_WORDS = {
+    TOPIC_DURATION: r"hoe lang|duur|duurt|minuten|uur duren|lengte",
+    TOPIC_COUNT: r"hoeveel gesprekken|hoe vaak|hoeveel keer|meer dan een|nog een gesprek|aantal",
+    TOPIC_COST: r"kost|kosten|betalen|prijs|gratis|voucher|geld|euro",
+    TOPIC_LINK: r"\blink\b|linkje|teams|zoom|inloggen|videobel|hoe krijg ik|uitnodiging",
+}
+
+
+def topics_in(text: str) -> tuple[str, ...]:
+    """Which facts a question asks for ("hoe lang duurt het en hoeveel gesprekken krijg ik?")."""
+    folded = fold(text)
+    return tuple(topic for topic in TOPICS if re.search(_TOPIC_WORDS[topic], folded))
+
+
+@dataclass(frozen=True)
+class CoachFacts:
+    minutes: int | None
+    voucher_cents: int | None
+    booking: BookingView | None
+    coach_online: bool
+
+
+def coach_facts(
+    session: Session, *, owner: BookingOwner, municipality: str | None, now: datetime
+) -> CoachFacts:
+    """The usual length of a conversation, the voucher value and the employee's booking."""
+    rows = session.execute(
+        select(Slot.starts_at, Slot.ends_at)
+        .join(Coach, Coach.id == Slot.coach_id)
+        .where(Coach.active.is_(True), Slot.status.in_((SLOT_FREE, SLOT_BOOKED)))
+        .limit(500)
+    ).all()
+    lengths = [int((end - start).total_seconds() // 60) for start, end in rows if end > start]
+    voucher = None
+    if municipality:
+        voucher = session.execute(
+            select(Municipality.voucher_value_cents).where(Municipality.code == municipality)
+        ).scalar_one_or_none()
+    booking = active_booking_of(session, owner=owner, now=now)
+    online = bool(session.execute(select(Coach.id).where(Coach.online.is_(True))).first())
+    return CoachFacts(
+        minutes=int(median(lengths)) if lengths else None,
+        voucher_cents=voucher,
+        booking=booking,
+        coach_online=online,
+    )
