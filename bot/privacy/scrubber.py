@@ -122,6 +122,9 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "booking_cancel_confirm",
         "prep_kind",
         "prep_review",
+        "prep_private",  # yes/no: the private parts on the printed sheet
+        "prep_party",  # a category (leidinggevende, P&O-adviseur, coach)
+        "prep_date",  # an ISO date the action worked out from the answer
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.
