@@ -1,5 +1,5 @@
 # Koers: the two quick-start commands are `make run` and `make test`.
-.PHONY: run test shell setup train nlu-report lint clean scale bench soak teams-package
+.PHONY: run test shell setup train nlu-report lint clean scale bench soak teams-package conversations
 
 run:        ## set up (venv, packages, spaCy model, training if needed) and run Koers
 	./scripts/run.sh
@@ -30,6 +30,9 @@ soak:       ## long run on make-run servers: RSS of every process, errors, p95 p
 
 teams-package: ## the Teams app package dist/koers-teams.zip (needs KOERS_TEAMS_APP_ID, https URLs)
 	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m bot.channels.teams.package --out dist/koers-teams.zip'
+
+conversations: ## print every tests/conversation/scripts file as a transcript (needs `make run` in another terminal)
+	bash -c '. scripts/env.sh && "$$KOERS_VENV/bin/python" -m tools.conversations print --all tests/conversation/scripts $${KOERS_RASA_AUTH_TOKEN:+--token "$$KOERS_RASA_AUTH_TOKEN"}'
 
 lint:       ## ruff check, ruff format --check, mypy on bot/ and actions/
 	./scripts/lint.sh

@@ -1,0 +1,1 @@
+"""Scripted multi-turn conversations: the file format, the checks, and a transcript printer."""
