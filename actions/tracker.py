@@ -54,3 +54,19 @@ def turn_in_form(tracker: Tracker, form: str, *, answer_understood: bool | None 
         text=latest_text(tracker),
         answer_understood=answer_understood,
     )
+
+
+def answering_open_question(tracker: Tracker, form: str) -> bool:
+    """True when the latest message answers the question ``form`` has open.
+
+    False when the form is being activated (no form or another one is active) or comes back
+    after another action ran in this turn: then there is no fresh message for it to judge.
+    """
+    if active_form(tracker) != form or not requested_slot(tracker):
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+            return False
+    return True
