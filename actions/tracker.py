@@ -12,6 +12,8 @@ from rasa_sdk import Tracker
 from bot.conversation.turns import Turn, classify_turn
 
 REQUESTED_SLOT = "requested_slot"
+#: Actions Rasa runs between a message and the form without answering anything itself.
+_BEFORE_THE_FORM = frozenset({"action_listen", "action_extract_slots"})
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -67,6 +69,7 @@ def answering_open_question(tracker: Tracker, form: str) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return True
-        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+        name = event.get("name")
+        if event.get("event") == "action" and name != form and name not in _BEFORE_THE_FORM:
             return False
     return True
