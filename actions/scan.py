@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.form_turns import TurnTakingFormValidation
+from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation
 from actions.tracker import latest_text, requested_slot, turn_in_form
 from bot.conversation.turns import TurnKind
 from bot.scan import texts
@@ -135,7 +135,10 @@ class ActionScanStart(Action):
             dispatcher.utter_message(text=texts.RESUME.format(answered=answered, total=texts.TOTAL))
         else:
             dispatcher.utter_message(text=texts.INTRO)
-        return [SlotSet(STATUS_SLOT, IN_PROGRESS)]
+        events: list[EventType] = [SlotSet(STATUS_SLOT, IN_PROGRESS)]
+        if tracker.get_slot(PAUSED_FORM) == "scan_form":  # back in the scan: it waits no more
+            events.append(SlotSet(PAUSED_FORM, None))
+        return events
 
 
 class ActionScanResult(Action):

@@ -198,3 +198,15 @@ async def test_one_loose_word_is_asked_again_not_taken_as_a_worry(make_tracker, 
 async def test_one_word_command_still_interrupts(make_tracker, domain) -> None:
     _, events = await run_validation(make_tracker, domain, "privacy?", "ask_privacy")
     assert not answered(events)
+
+
+async def test_resuming_a_paused_scan_clears_the_pause(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="verder met de scan",
+        intent="start_scan",
+        slots={"scan_q01": 4, "paused_form": "scan_form", "scan_status": "in_progress"},
+    )
+    events = await ActionScanStart().run(dispatcher, tracker, domain)
+    assert SlotSet("paused_form", None) in events
+    assert "Welkom terug" in dispatcher.messages[0]["text"]
