@@ -28,11 +28,12 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_turns import TurnTakingFormValidation
 from actions.identity import verified_identity
 from actions.tracker import (
     active_form,
@@ -241,8 +242,10 @@ def _send_offers(
     dispatcher.utter_message(text=text, buttons=buttons)
 
 
-class _LedgerFormValidation(FormValidationAction, ABC):
+class _LedgerFormValidation(TurnTakingFormValidation, ABC):
     """Opens one ledger session per run (lazily, only when a step needs the database)."""
+
+    answer_first = True  # "ja", "maandag", "Utrecht" are answers, whatever NLU thought
 
     @abstractmethod
     def name(self) -> str: ...
@@ -258,7 +261,7 @@ class _LedgerFormValidation(FormValidationAction, ABC):
                 _RUN.reset(token)
 
     def _interrupted(self, tracker: Tracker) -> bool:
-        """The message is no answer this form can read, and a rule answers it instead."""
+        """The message is no answer this form can read; the turn-taking base class handles it."""
         return turn_in_form(tracker, self.form_name(), answer_understood=False).interrupts
 
     def _extract_yes_no(self, tracker: Tracker, slot: str) -> dict[str, Any]:

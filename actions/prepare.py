@@ -11,11 +11,12 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_turns import TurnTakingFormValidation
 from actions.support import record_barrier_trend
 from actions.tracker import (
     active_form,
@@ -183,7 +184,7 @@ def _question_header(slot: str) -> str:
     return f"Vraag {number} van {len(QUESTION_SLOTS)}: "
 
 
-class ValidatePrepareForm(FormValidationAction):
+class ValidatePrepareForm(TurnTakingFormValidation):
     """Turns free-text and button answers into the ``prep_*`` slots; skips, changes, barriers."""
 
     def name(self) -> str:
@@ -537,7 +538,7 @@ class ActionAskPracticeAnswer2(AskPracticeAnswer):
     index = 1
 
 
-class ValidatePracticeForm(FormValidationAction):
+class ValidatePracticeForm(TurnTakingFormValidation):
     """Takes the employee's answer to the manager's reaction and gives brief feedback."""
 
     def name(self) -> str:

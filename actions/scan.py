@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation
 from actions.tracker import latest_text, requested_slot, turn_in_form
 from bot.conversation.turns import TurnKind
 from bot.scan import texts
@@ -48,11 +49,15 @@ def _send_result(dispatcher: CollectingDispatcher, result: ScanResult) -> None:
     )
 
 
-class ValidateScanForm(FormValidationAction):
+class ValidateScanForm(TurnTakingFormValidation):
     """Maps free-text and button answers on the requested question to a 1-5 rating."""
 
     def name(self) -> str:
         return "validate_scan_form"
+
+    def answer_understood(self, tracker: Tracker) -> bool | None:
+        """A scale word or number is an answer; interruptions are judged against it."""
+        return parse_scale_answer(latest_text(tracker)) is not None
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -130,7 +135,10 @@ class ActionScanStart(Action):
             dispatcher.utter_message(text=texts.RESUME.format(answered=answered, total=texts.TOTAL))
         else:
             dispatcher.utter_message(text=texts.INTRO)
-        return [SlotSet(STATUS_SLOT, IN_PROGRESS)]
+        events: list[EventType] = [SlotSet(STATUS_SLOT, IN_PROGRESS)]
+        if tracker.get_slot(PAUSED_FORM) == "scan_form":  # back in the scan: it waits no more
+            events.append(SlotSet(PAUSED_FORM, None))
+        return events
 
 
 class ActionScanResult(Action):

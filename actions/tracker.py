@@ -12,6 +12,8 @@ from rasa_sdk import Tracker
 from bot.conversation.turns import Turn, classify_turn
 
 REQUESTED_SLOT = "requested_slot"
+#: Actions Rasa runs between a message and the form without answering anything itself.
+_BEFORE_THE_FORM = frozenset({"action_listen", "action_extract_slots"})
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -54,3 +56,20 @@ def turn_in_form(tracker: Tracker, form: str, *, answer_understood: bool | None 
         text=latest_text(tracker),
         answer_understood=answer_understood,
     )
+
+
+def answering_open_question(tracker: Tracker, form: str) -> bool:
+    """True when the latest message answers the question ``form`` has open.
+
+    False when the form is being activated (no form or another one is active) or comes back
+    after another action ran in this turn: then there is no fresh message for it to judge.
+    """
+    if active_form(tracker) != form or not requested_slot(tracker):
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        name = event.get("name")
+        if event.get("event") == "action" and name != form and name not in _BEFORE_THE_FORM:
+            return False
+    return True

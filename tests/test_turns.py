@@ -11,10 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.conversation.turns import (
+    CORRECTIONS,
+    ESCAPES,
     FORM_TURNS,
     INTERRUPTING_INTENTS,
     INTERRUPTION_CONFIDENCE,
-    SCAN_INTERRUPTION_CONFIDENCE,
+    NEW_REQUESTS,
+    PAUSED_LINES,
+    SIDE_ANSWERS,
     Turn,
     TurnKind,
     classify_turn,
@@ -97,18 +101,9 @@ def test_asking_for_a_voucher_is_a_new_request(form: str) -> None:
     assert got.kind is TurnKind.NEW_REQUEST
 
 
-@pytest.mark.parametrize(
-    ("form", "threshold"),
-    [
-        ("scan_form", SCAN_INTERRUPTION_CONFIDENCE),
-        ("prepare_form", INTERRUPTION_CONFIDENCE),
-        ("practice_form", INTERRUPTION_CONFIDENCE),
-        *((form, INTERRUPTION_CONFIDENCE) for form in BOOKING_FORMS),
-    ],
-)
-def test_the_threshold_itself_interrupts_and_just_below_does_not(
-    form: str, threshold: float
-) -> None:
+@pytest.mark.parametrize("form", sorted(FORM_TURNS))
+def test_the_threshold_itself_interrupts_and_just_below_does_not(form: str) -> None:
+    threshold = INTERRUPTION_CONFIDENCE
     assert turn(form, "stop", "stop", threshold, answer_understood=False).interrupts
     below = turn(form, "stop", "stop", threshold - 0.001, answer_understood=False)
     assert not below.interrupts
@@ -119,7 +114,7 @@ def test_the_scan_reads_a_short_answer_even_when_nlu_saw_an_interruption() -> No
     long_one = turn(
         "scan_form", "ik wil niet meetellen in de cijfers", "opt_out_trends", answer_understood=True
     )
-    assert long_one.kind is TurnKind.NEW_REQUEST
+    assert long_one.kind is TurnKind.SIDE_QUESTION
 
 
 def test_the_scan_takes_one_loose_word_only_as_a_clear_command() -> None:
@@ -188,59 +183,51 @@ def test_an_interruption_always_names_an_interrupting_intent_of_its_kind(
         return
     assert understood is not True or FORM_TURNS[form].answer_wins_up_to_words is not None
     if not text.strip().startswith("/"):
-        assert confidence >= FORM_TURNS[form].min_confidence
+        assert confidence >= INTERRUPTION_CONFIDENCE
         assert got.kind is INTERRUPTING_INTENTS[str(got.intent)]
 
 
-def test_every_interruption_of_the_scan_and_the_preparation_has_its_rule() -> None:
-    rules = rule_intents_per_form()
-    for form in ("scan_form", "prepare_form"):
-        assert set(FORM_TURNS[form].interrupts) <= rules[form], form
+def test_no_rule_answers_an_intent_while_a_form_runs() -> None:
+    """One mechanism: the forms' validation (actions/form_turns.py), not a rule per form."""
+    assert rule_intents_per_form() == {}
 
 
-def test_interruptions_without_a_rule_for_their_form_are_the_known_ones() -> None:
-    """Left to the general rules and policies today; issue 16 gives them one mechanism.
+def _domain_names() -> set[str]:
+    return set(DOMAIN["actions"]) | set(DOMAIN["responses"]) | set(DOMAIN["forms"])
 
-    When this fails, a rule or an interrupting intent was added or removed: update the list.
-    """
-    rules = rule_intents_per_form()
-    unruled = {
-        form: sorted(set(turns.interrupts) - rules[form]) for form, turns in FORM_TURNS.items()
-    }
-    side_and_requests = [
-        "ask_capabilities",
-        "ask_privacy",
-        "ask_workshops",
-        "bot_challenge",
-        "cancel_booking",
-        "check_voucher_status",
-        "faq",
-        "goodbye",
-        "human_handoff",
-        "opt_out_trends",
-        "out_of_scope",
-        "prepare_conversation",
-        "request_erasure",
-        "request_voucher",
-        "reschedule_booking",
-        "start_scan",
-    ]
-    assert unruled == {
-        "scan_form": [],
-        "prepare_form": [],
-        "practice_form": ["go_back"],
-        "coach_form": [
-            "cancel_booking",
-            "check_voucher_status",
-            "goodbye",
-            "opt_out_trends",
-            "out_of_scope",
-            "prepare_conversation",
-            "request_erasure",
-            "request_voucher",
-            "reschedule_booking",
-            "start_scan",
-        ],
-        "booking_cancel_form": side_and_requests,
-        "booking_reschedule_form": side_and_requests,
-    }
+
+def test_every_interruption_of_every_form_has_one_way_to_be_handled() -> None:
+    for form, turns in FORM_TURNS.items():
+        for intent in turns.interrupts:
+            kind = INTERRUPTING_INTENTS[intent]
+            handled = {
+                TurnKind.SIDE_QUESTION: intent in SIDE_ANSWERS,
+                TurnKind.NEW_REQUEST: intent in NEW_REQUESTS,
+                TurnKind.ESCAPE: form in ESCAPES,
+                # without a go-back action the message goes to the slot methods as an answer
+                TurnKind.CORRECTION: True,
+            }[kind]
+            assert handled, (form, intent)
+
+
+def test_every_name_in_the_tables_is_in_the_domain() -> None:
+    names = {step for steps in SIDE_ANSWERS.values() for step in steps}
+    names |= {n for s in NEW_REQUESTS.values() for n in (s.start, s.follow) if n}
+    names |= set(ESCAPES.values()) | set(CORRECTIONS.values())
+    names -= {"utter_faq"}  # the retrieval response: answered from the response selector
+    assert names <= _domain_names(), sorted(names - _domain_names())
+
+
+def test_every_form_says_how_it_waits_and_how_it_stops() -> None:
+    assert set(PAUSED_LINES) == set(ESCAPES) == set(DOMAIN["forms"])
+    for line in PAUSED_LINES.values():
+        assert len(line) < 110  # one short line, B1
+
+
+def test_one_threshold_for_every_form() -> None:
+    for form in FORM_TURNS:
+        assert turn(
+            form, "stop", "stop", INTERRUPTION_CONFIDENCE, answer_understood=False
+        ).interrupts
+        low = INTERRUPTION_CONFIDENCE - 0.001
+        assert not turn(form, "stop", "stop", low, answer_understood=False).interrupts

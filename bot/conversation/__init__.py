@@ -12,13 +12,12 @@
   (``actions/support.py``, inside the preparation form), and the barrier categories the
   trends count.
 
-Where the answers to interruptions live: ``turns.py`` only decides that a message is no
-answer. The validation action then returns no slot, the form rejects, and a rule in
-``data/rules/`` (``scan.yml``, ``prepare.yml``, ``ledger.yml``) answers: one rule per form and
-intent, named "tijdens <flow> - <topic>" (59 of them), each of the shape "intent X while form
-F runs -> answer -> form F again" (or stop the form, for the ways out). An intent that
-interrupts a form without such a rule is left to the general rules and the policies; the
-booking forms and practising have those gaps today (``tests/test_turns.py`` lists them). The
-conversation issue (16) replaces the per-intent rules by one mechanism built on ``turns.py``;
-until then a change to an intent in ``turns.py`` needs the matching rule, and a retrain.
+Where the answers to interruptions live: ``turns.py`` decides what a message is and holds
+the one table of what follows (side answers, the flow each new request starts, each form's
+pause and go-back). ``actions/form_turns.py::TurnTakingFormValidation``, the base of every
+form's validation action, applies it before the form's slot methods: a side question is
+answered and the same question asked again, a way out pauses and ends the form, a new request
+ends it and starts the other flow (``FollowupAction``). No rule per form and intent: the forms
+never reject, so RulePolicy always runs the active form (issue 16). Adding an interrupting
+intent is one line in ``turns.py``.
 """

@@ -184,12 +184,14 @@ async def test_unknown_region_is_asked_again(ledger: sessionmaker) -> None:
     assert "ken ik niet" in texts(asked)
 
 
-async def test_an_interruption_leaves_the_question_to_the_rules(ledger: sessionmaker) -> None:
+async def test_a_side_question_is_answered_then_asked_again(ledger: sessionmaker) -> None:
     chat = Chat()
     chat.user("coach graag", "request_coach")
     await chat.start_form("coach_form", "action_coach_start")
     messages = await chat.answer("hoe zit het met mijn privacy?", "ask_privacy")
-    assert chat.rejected and messages == []
+    assert not chat.rejected and chat.form_active
+    assert messages[0].get("response") == "utter_privacy"
+    assert chat.slots["requested_slot"] == "region" and len(messages) == 2
 
 
 async def test_unclear_answers_get_a_hint(ledger: sessionmaker) -> None:

@@ -54,12 +54,16 @@ async def test_unmappable_answer_is_asked_again_kindly(make_tracker, domain) -> 
     assert dispatcher.messages[0]["text"] == texts.NOT_UNDERSTOOD
 
 
-async def test_side_question_leaves_the_answer_open(make_tracker, domain) -> None:
+def answered(events: list, slot: str = "scan_q03") -> bool:
+    return any(e.get("name") == slot and e.get("value") is not None for e in events)
+
+
+async def test_side_question_is_answered_and_the_answer_left_open(make_tracker, domain) -> None:
     dispatcher, events = await run_validation(
         make_tracker, domain, "wie kan zien wat ik hier typ?", "ask_privacy"
     )
-    assert not any(e.get("name") == "scan_q03" for e in events)
-    assert dispatcher.messages == []
+    assert SlotSet("scan_q03", None) in events  # the form asks the same question again
+    assert [m["response"] for m in dispatcher.messages] == ["utter_privacy"]
 
 
 async def test_long_interruption_containing_a_scale_word_is_not_an_answer(
@@ -68,7 +72,7 @@ async def test_long_interruption_containing_a_scale_word_is_not_an_answer(
     _, events = await run_validation(
         make_tracker, domain, "ik wil niet meetellen in de cijfers", "opt_out_trends"
     )
-    assert not any(e.get("name") == "scan_q03" for e in events)
+    assert not answered(events)
 
 
 async def test_short_answer_wins_over_a_misread_intent(make_tracker, domain) -> None:
@@ -193,4 +197,16 @@ async def test_one_loose_word_is_asked_again_not_taken_as_a_worry(make_tracker, 
 
 async def test_one_word_command_still_interrupts(make_tracker, domain) -> None:
     _, events = await run_validation(make_tracker, domain, "privacy?", "ask_privacy")
-    assert not any(e.get("name") == "scan_q03" for e in events)
+    assert not answered(events)
+
+
+async def test_resuming_a_paused_scan_clears_the_pause(make_tracker, domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text="verder met de scan",
+        intent="start_scan",
+        slots={"scan_q01": 4, "paused_form": "scan_form", "scan_status": "in_progress"},
+    )
+    events = await ActionScanStart().run(dispatcher, tracker, domain)
+    assert SlotSet("paused_form", None) in events
+    assert "Welkom terug" in dispatcher.messages[0]["text"]
