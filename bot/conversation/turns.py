@@ -77,6 +77,17 @@ INTERRUPTING_INTENTS: Mapping[str, TurnKind] = MappingProxyType(
         "request_erasure": TurnKind.NEW_REQUEST,
         # Stopping to count is done at once, then the same question comes back.
         "opt_out_trends": TurnKind.SIDE_QUESTION,
+        "opt_in_trends": TurnKind.SIDE_QUESTION,
+        # Care comes before any question: illness, feeling unsafe, a reorganisation.
+        "health_concern": TurnKind.SIDE_QUESTION,
+        "feel_unsafe": TurnKind.SIDE_QUESTION,
+        "reorganisation": TurnKind.SIDE_QUESTION,
+        # What Koers holds about this conversation, asked halfway a form.
+        "ask_my_data": TurnKind.SIDE_QUESTION,
+        "ask_remember_me": TurnKind.SIDE_QUESTION,
+        # Facts about the coach conversation and a lost code: answered, the form goes on.
+        "ask_coach_facts": TurnKind.SIDE_QUESTION,
+        "lost_booking_code": TurnKind.SIDE_QUESTION,
     }
 )
 
@@ -291,6 +302,14 @@ SIDE_ANSWERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "mention_barrier": ("action_support_barrier",),
         "express_worry": ("action_support_barrier",),
         "opt_out_trends": ("action_opt_out_trends", "utter_opt_out_done"),
+        "opt_in_trends": ("action_opt_in_trends",),
+        "health_concern": ("utter_care_health",),
+        "feel_unsafe": ("utter_care_unsafe",),
+        "reorganisation": ("utter_care_reorganisation",),
+        "ask_my_data": ("action_show_my_data",),
+        "ask_remember_me": ("action_what_i_remember",),
+        "ask_coach_facts": ("action_coach_facts",),
+        "lost_booking_code": ("action_find_booking_code",),
     }
 )
 

@@ -125,6 +125,7 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "prep_private",  # yes/no: the private parts on the printed sheet
         "prep_party",  # a category (leidinggevende, P&O-adviseur, coach)
         "prep_date",  # an ISO date the action worked out from the answer
+        "paused_form",  # the name of the form that waits
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.
