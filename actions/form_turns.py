@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from abc import ABC, abstractmethod
 from functools import cache
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -123,8 +124,14 @@ def _without_form_control(events: list[EventType]) -> list[EventType]:
     ]
 
 
-class TurnTakingFormValidation(FormValidationAction):
-    """Classifies the latest message before the form's slot methods see it (see module doc)."""
+class TurnTakingFormValidation(FormValidationAction, ABC):
+    """Classifies the latest message before the form's slot methods see it (see module doc).
+
+    Abstract, so that the action server's scan of Action subclasses skips it.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
 
     #: True when a message the form's parser reads wins over an interruption (booking: "ja",
     #: "maandag"); the slot methods then run first and leave the slot empty when they cannot.
