@@ -25,7 +25,7 @@ import pkgutil
 from abc import ABC, abstractmethod
 from functools import cache
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker, utils
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -136,6 +136,36 @@ class TurnTakingFormValidation(FormValidationAction, ABC):
     #: True when a message the form's parser reads wins over an interruption (booking: "ja",
     #: "maandag"); the slot methods then run first and leave the slot empty when they cannot.
     answer_first: bool = False
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """rasa_sdk's validation, without judging empty values the employee did not give.
+
+        rasa_sdk validates every slot set since the last other event, so a start action that
+        clears the form's slots (a new request) had each ``validate_<slot>`` say "didn't
+        understand" about a None nobody typed: six complaints before the first question. Only
+        the question that was asked, and answered in this message, may be judged empty.
+        """
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        asked = (
+            requested_slot(tracker) if answering_open_question(tracker, self.form_name()) else None
+        )
+        slots: dict[str, object] = {}
+        for name, value in tracker.slots_to_validate().items():
+            if name not in required:
+                continue
+            slots[name] = value
+            method = getattr(self, f"validate_{name.replace('-', '_')}", None)
+            if method is None or (value is None and name != asked):
+                continue
+            output = await utils.call_potential_coroutine(
+                method(value, dispatcher, tracker, domain)
+            )
+            if isinstance(output, dict):
+                slots.update(output)
+                tracker.slots.update(output)
+        return [SlotSet(name, value) for name, value in slots.items()]
 
     def answer_understood(self, tracker: Tracker) -> bool | None:
         """Whether the form's parser reads an answer in the message; None: free text."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
@@ -720,3 +722,24 @@ async def test_a_lost_code_is_found_through_the_verified_identity(ledger: sessio
     other.user("ik ben mijn boekingscode kwijt", "lost_booking_code")
     said = texts(await other.run("action_find_booking_code"))
     assert code not in said and "geen afspraak" in said
+
+
+async def test_a_fresh_request_starts_without_complaints(
+    ledger: sessionmaker, make_tracker: Any
+) -> None:
+    """As Rasa runs it: the start action clears the form's slots, then the form activates.
+
+    rasa_sdk validates every slot set since the last other event, so each cleared slot used to
+    get its own "didn't understand" line (six before the province question, walkthrough 3).
+    """
+    resets = [{"event": "slot", "name": slot, "value": None} for slot in coach.COACH_RESET]
+    events = [
+        {"event": "user", "text": "ik wil een coach", "parse_data": {}},
+        {"event": "action", "name": "action_coach_start"},
+        *resets,
+    ]
+    tracker = make_tracker(text="ik wil een coach", intent="request_coach", events=events)
+    dispatcher = CollectingDispatcher()
+    result = await coach.ValidateCoachForm().run(dispatcher, tracker, load_domain())
+    assert dispatcher.messages == []
+    assert {"event": "slot", "name": "coach_when", "value": None, "timestamp": None} in result
