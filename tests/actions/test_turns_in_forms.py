@@ -333,3 +333,22 @@ def test_the_form_that_asks_decides_not_the_tracker(make_tracker) -> None:
         TurnKind.SIDE_QUESTION
     )
     assert turn_in_form(tracker, "prepare_form").kind is TurnKind.ANSWER
+
+
+@pytest.mark.parametrize(("action", "requested"), FORMS, ids=FORM_IDS)
+async def test_the_slot_extraction_run_before_the_form_judges_nothing(
+    make_tracker, domain, action, requested
+) -> None:
+    """Rasa's action_extract_slots calls the validation of custom-mapped slots right after the
+    message, then the form calls it again: only the form's run may say "paused" or end it."""
+    message = {"event": "user", "text": "stop", "parse_data": {}}
+    tracker = make_tracker(
+        text="stop",
+        intent="stop",
+        active_loop=action.form_name(),
+        slots={"requested_slot": requested},
+        events=[message, {"event": "user_featurization"}],
+    )
+    dispatcher = CollectingDispatcher()
+    assert await action.run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
