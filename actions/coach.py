@@ -75,6 +75,7 @@ from bot.ledger.preferences import (
     pick_offer,
     refine_when,
 )
+from bot.ledger.when import leaving
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -220,7 +221,10 @@ def when_in_message(tracker: Tracker) -> WhenPreference | None:
 
     "Maakt niet uit" answers the question asked (online or not), never this one.
     """
-    preference = parse_when(latest_text(tracker), utcnow())
+    text = latest_text(tracker)
+    if leaving(text):  # "laat maar" is no wish for a late hour
+        return None
+    preference = parse_when(text, utcnow())
     if preference is None or preference.is_any:
         return None
     return preference

@@ -114,8 +114,13 @@ async def run_step(
 
 
 def _filled(events: list[EventType], slot: str | None) -> bool:
+    """The form's slot methods read something: the asked slot, or another one they set.
+
+    "avond" at the list of times is no choice, but it is an answer: the times are looked up
+    again for the evening (``coach_when`` set), and the form must not take it for "stop".
+    """
     return slot is not None and any(
-        e.get("event") == "slot" and e.get("name") == slot and e.get("value") is not None
+        e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT and e.get("value") is not None
         for e in events
     )
 
