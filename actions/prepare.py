@@ -590,7 +590,10 @@ class ActionMakeSheet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.PRACTICE_DONE)
+        private = tracker.get_slot(PRIVATE_SLOT) is not True  # the employee's own choice
+        dispatcher.utter_message(
+            text=texts.PRACTICE_DONE_PRIVATE if private else texts.PRACTICE_DONE
+        )
         return await make_sheet(dispatcher, tracker)
 
 

@@ -53,6 +53,11 @@ PRACTICE_ROLE = "Je {party} zegt: '{line}'\nWat zeg jij?"
 PRACTICE_FEEDBACK = "{feedback}\nZo kun je het ook zeggen: '{strong}'"
 PRACTICE_EMPTY = "Typ wat je zou zeggen. Of typ 'sla over'."
 PRACTICE_DONE = "Goed gedaan! Je antwoorden zet ik op je blad."
+#: When the employee chose to keep the worry and practice answers to themselves.
+PRACTICE_DONE_PRIVATE = (
+    "Goed gedaan! Je eigen antwoorden blijven van jou: die zet ik niet op je blad. "
+    "Op je blad staan alleen de reacties om te oefenen en mijn voorbeeldantwoorden."
+)
 
 SHEET_READY = (
     "Je voorbereiding is klaar. Er staat geen naam op.\n"

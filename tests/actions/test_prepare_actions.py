@@ -392,6 +392,8 @@ async def test_make_sheet_lives_two_days_past_the_meeting_and_keeps_privacy(
         sheet, _ = load_sheet(session, token)
     assert sheet.worry is None and all(r.my_answer is None for r in sheet.reactions)
     assert sheet.party == "P&O-adviseur"
+    # and the chat says so, instead of "Je antwoorden zet ik op je blad" (walkthrough 2, 8)
+    assert dispatcher.messages[0]["text"] == texts.PRACTICE_DONE_PRIVATE
     answers["prep_private"] = True
     dispatcher = CollectingDispatcher()
     await ActionMakeSheet().run(dispatcher, make_tracker(slots=answers), domain)
