@@ -226,6 +226,8 @@ def read_when(text: str, now: datetime) -> WhenWords:
             after = _hour_of(found, 1)
         if (found := _BEFORE.search(folded)) and _explicit(found):
             before = _hour_of(found, 1)
+    if after is not None and before is not None and before <= after:
+        before = None  # one clock time read twice ("na half 5 's middags") is no window
     if after is None and _LATE_AFTERNOON.search(folded):
         after = 15 * 60
     if after is None and _AFTER_WORK.search(folded):

@@ -230,3 +230,11 @@ def test_a_ruled_out_day_is_never_offered(day: date) -> None:
         assert not matches_preference(
             datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ), preference
         )
+
+
+def test_one_clock_time_is_never_an_empty_window() -> None:
+    """Walkthrough of 2026-12-02: "tussen 16:30 en 16:30 niets vrij"."""
+    now = datetime(2026, 12, 2, 10, tzinfo=LOCAL_TZ)
+    text = "ik zei toch na mijn werk. 's ochtends kan ik niet. na half 5 's middags"
+    words = read_when(text, now)
+    assert words.after_minutes == 16 * 60 + 30 and words.before_minutes is None
