@@ -126,3 +126,11 @@ def test_new_code_texts_are_plain_dutch(name: str, text: str) -> None:
 def test_context_variants_really_change_the_scan_tip() -> None:
     assert barriers.WORRY_AFTER_SCAN != barriers.WORRY_ANSWER
     assert barriers.WORRY_IN_SCAN != barriers.WORRY_ANSWER
+
+
+def test_the_data_overview_counts_in_dutch() -> None:
+    """Walkthrough of 2026-12-02: "1 berichten", "1 antwoorden"."""
+    one = my_data.my_data_text(ConversationData(messages=1, preparation_answers=1))
+    assert "1 bericht van jou" in one and "1 antwoord voor" in one
+    more = my_data.my_data_text(ConversationData(messages=3, scan_answers=2))
+    assert "3 berichten van jou" in more and "2 antwoorden uit" in more

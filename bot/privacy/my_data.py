@@ -45,20 +45,28 @@ class ConversationData:
 COUNTING = "Je telt mee in de anonieme tellingen. Wil je dat niet? Typ dan: ik wil niet meetellen."
 
 
+def _count(number: int, one: str, more: str) -> str:
+    """ "1 bericht", "3 berichten": Dutch singular and plural."""
+    return f"{number} {one if number == 1 else more}"
+
+
 def _held(data: ConversationData) -> list[str]:
     """One line per kind of data the conversation holds."""
     held: list[str] = []
     if data.messages:
+        messages = _count(data.messages, "bericht", "berichten")
         held.append(
-            f"dit gesprek: {data.messages} berichten van jou en mijn antwoorden. "
+            f"dit gesprek: {messages} van jou en mijn antwoorden. "
             "Namen en telefoonnummers haal ik eruit voordat ik iets bewaar"
         )
     if data.scan_completed:
         held.append("je antwoorden uit de talentscan en je uitslag")
     elif data.scan_answers:
-        held.append(f"{data.scan_answers} antwoorden uit de talentscan (nog niet af)")
+        answers = _count(data.scan_answers, "antwoord", "antwoorden")
+        held.append(f"{answers} uit de talentscan (nog niet af)")
     if data.preparation_answers:
-        held.append(f"{data.preparation_answers} antwoorden voor de voorbereiding van je gesprek")
+        answers = _count(data.preparation_answers, "antwoord", "antwoorden")
+        held.append(f"{answers} voor de voorbereiding van je gesprek")
     if data.has_booking:
         held.append("de koppeling tussen dit gesprek en je afspraak met de coach")
     if data.voucher_status:

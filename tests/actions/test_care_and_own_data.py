@@ -108,7 +108,7 @@ async def test_overview_lists_what_this_conversation_holds(make_tracker, domain)
     text = dispatcher.messages[0]["text"]
     assert "2 berichten" in text
     assert "talentscan en je uitslag" in text
-    assert "1 antwoorden voor de voorbereiding" in text
+    assert "1 antwoord voor de voorbereiding" in text
     assert "afspraak met de coach" in text
     assert "wis mijn gegevens" in text
     assert "Je telt mee" in text
