@@ -190,6 +190,13 @@ class ValidatePrepareForm(TurnTakingFormValidation):
     def name(self) -> str:
         return "validate_prepare_form"
 
+    def answer_understood(self, tracker: Tracker) -> bool | None:
+        """At the check at the end, "iets aanpassen" or "Wanneer aanpassen" is the answer
+        (the change menu), never "terug" to the question before (walkthrough of 2026-12-02)."""
+        if requested_slot(tracker) == REVIEW_SLOT and parse_review(latest_text(tracker))[0]:
+            return True
+        return None
+
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:

@@ -352,3 +352,12 @@ async def test_the_slot_extraction_run_before_the_form_judges_nothing(
     dispatcher = CollectingDispatcher()
     assert await action.run(dispatcher, tracker, domain) == []
     assert dispatcher.messages == []
+
+
+async def test_changing_an_answer_at_the_check_opens_the_change_menu(make_tracker, domain) -> None:
+    """ "iets aanpassen" reads as "terug" to NLU; at the check it is the answer."""
+    events, messages = await run(
+        make_tracker, domain, ValidatePrepareForm(), "prep_review", "iets aanpassen", "go_back"
+    )
+    assert followup(events) is None and SlotSet(PAUSED_FORM, "prepare_form") not in events
+    assert "Mijn doel" in [b["title"] for m in messages for b in m.get("buttons") or []]
