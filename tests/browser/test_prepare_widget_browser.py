@@ -48,6 +48,9 @@ def test_prepare_in_the_widget_and_open_the_sheet(
         type_message(page, "dat mijn teamleider denkt dat ik weg wil")
         expect_prep_question(page, 7)
         type_message(page, "volgende week dinsdag")
+        # The private parts (worry, practice answers) go on the sheet only when chosen.
+        wait_idle(page)
+        page.get_by_role("button", name="Nee, alleen voor mij").click()
         expect(bot_bubbles(page, "Dit heb je ingevuld")).to_have_count(1)
         wait_idle(page)
         page.get_by_role("button", name="Maak mijn blad").click()
