@@ -24,6 +24,7 @@ from bot.rasa_ext.patches import (
     every_target,
     install_all,
     rasa_original,
+    turn_profile,
 )
 from bot.rasa_ext.patches.target import source_sha256
 
@@ -36,6 +37,11 @@ EXPECTED_TARGETS = {
     "rasa.shared.core.events.Event.resolve_by_type",
     "rasa.core.tracker_store.FailSafeTrackerStore.on_tracker_store_error",
     "rasa.core.tracker_store.FailSafeTrackerStore.on_tracker_store_retrieve_error",
+    "rasa.engine.runner.dask.DaskGraphRunner.__init__",
+    "rasa.core.processor.MessageProcessor.handle_message",
+    "rasa.core.processor.MessageProcessor.fetch_tracker_and_update_session",
+    "rasa.core.processor.MessageProcessor.save_tracker",
+    "rasa.core.processor.MessageProcessor._run_action",
 }
 
 
@@ -70,9 +76,12 @@ def test_the_patched_rasa_function_is_the_one_the_patch_was_written_for(target) 
 
 
 def test_install_all_replaces_every_target_once() -> None:
+    """Every speed-up's target; the turn profile's only with KOERS_TURN_PROFILE (below)."""
     install_all()
     installed = {target: target.current() for target in every_target()}
-    assert all(installed[t] is not rasa_original(t) for t in installed)
+    profiled = set(turn_profile.TARGETS)
+    assert all(installed[t] is not rasa_original(t) for t in installed if t not in profiled)
+    assert all(installed[t] is rasa_original(t) for t in profiled)
     install_all()
     assert {target: target.current() for target in every_target()} == installed
     assert patches.is_installed()
@@ -115,3 +124,26 @@ def test_install_all_on_another_rasa_patches_nothing() -> None:
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["unchanged"] is True and outcome["installed"] is False
     assert "3.7.0" in outcome["error"] and RASA_VERSION in outcome["error"]
+
+
+def test_the_turn_profile_times_only_when_asked(tmp_path: Path) -> None:
+    """With KOERS_TURN_PROFILE set, each of its targets gets a timer (and a turn writes the
+    totals there); without it, Rasa's functions stay as they are (the test above)."""
+    profile_file = tmp_path / "turns.json"
+    result = run_python(
+        "import json, os\n"
+        f"os.environ['KOERS_TURN_PROFILE'] = {str(profile_file)!r}\n"
+        "from bot.rasa_ext import patches\n"
+        "from bot.rasa_ext.patches import turn_profile\n"
+        "patches.install_all()\n"
+        "replaced = [t.current() is not patches.rasa_original(t) for t in turn_profile.TARGETS]\n"
+        "turn_profile._profile.add('graph: DIETClassifier', 0.25)\n"
+        "turn_profile._profile.turn_done(0.5)\n"
+        "print(json.dumps({'replaced': replaced}))\n"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["replaced"] == [True] * len(turn_profile.TARGETS)
+    written = json.loads(profile_file.read_text())
+    assert written["turns"] == 1
+    assert written["seconds"] == {"graph: DIETClassifier": 0.25, "turn": 0.5}

@@ -1,16 +1,19 @@
 """``make bench``: one run measures Koers and a bare Rasa bot on this machine.
 
-Phases: Koers on PostgreSQL + Redis (``tools.scale`` with 1 instance; load goes straight to the
-Rasa server): server start, NLU parse latency, full turns at 1/10/50 concurrent employees,
-sustained messages/s, peak RSS. Then the bare bot (``rasa init`` example, trained in this
-run) under the same load. Then tracker store latency on SQLite and PostgreSQL. Writes
+Phases: Koers trained from scratch (seconds per component, held-out scores). Koers as
+``make run`` runs it (``tools.bench.embedded``: SQLite, one Sanic worker; load goes straight to
+the Rasa server): server start, NLU parse latency, full turns at 1/10/50 concurrent employees,
+sustained messages/s, where a one-employee turn's time goes (``KOERS_TURN_PROFILE``), then
+the conversation tests' full conversations and the memory of its three processes. Then the
+bare bot (``rasa init`` example, trained in this run, SQLite tracker store) under the same
+load. Then tracker store latency on SQLite and PostgreSQL. Writes
 reports/bench/bench.{json,md,png} and prints the Markdown.
 
-Between them, Koers once more with ``KOERS_BENCH_WORKERS`` (default 2) Sanic workers in its
-Rasa server: 10 employees, sustained messages/s, and the memory of all its processes.
+``KOERS_BENCH_WORKERS`` (default 0): Koers once more on PostgreSQL and Redis
+(``tools.scale``) with that many Sanic workers: 10 employees, sustained messages/s, memory.
 
 ``KOERS_BENCH_QUICK=1``: a smoke run (fewer messages, short think time, 1 and 10 employees,
-no bare bot unless ``KOERS_BENCH_BASELINE=1``, no workers run unless ``KOERS_BENCH_WORKERS``).
+no training unless ``KOERS_BENCH_TRAIN=1``, no bare bot unless ``KOERS_BENCH_BASELINE=1``).
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bot.channels.widget.auth import mint_token
 from bot.config import PROJECT_ROOT
 from tools.bench import load, stats, trackerstore
+from tools.bench.embedded import running_embedded
 from tools.devservices import free_port, running_postgres
 from tools.scale import running_deployment
 
@@ -93,7 +99,9 @@ class Plan:
         self.tracker_sizes = (10, 100) if quick else stats.TRACKER_SIZES
         self.baseline = _flag("KOERS_BENCH_BASELINE") or not quick
         # Koers once more with this many Sanic workers per Rasa server (0 or 1: skip)
-        self.workers = int(os.environ.get("KOERS_BENCH_WORKERS", "0" if quick else "2"))
+        self.workers = int(os.environ.get("KOERS_BENCH_WORKERS", "0"))
+        # training from scratch (an empty Rasa cache) with the held-out scores; quick: skipped
+        self.train = not quick or _flag("KOERS_BENCH_TRAIN")
 
 
 def measure_bot(
@@ -103,7 +111,12 @@ def measure_bot(
     name: str,
     levels: tuple[int, ...] | None = None,
     warm_users: int = 2,
+    around_one: Any = None,
 ) -> dict[str, Any]:
+    """Warm up, NLU parse latency, turns at each concurrency level, sustained messages/s.
+
+    ``around_one(moment)`` is called just before and just after the one-employee level.
+    """
     figures: dict[str, Any] = {"turns": {}}
     # Warm-up, not measured: the first turns of a fresh Rasa server take seconds (TensorFlow
     # builds its graphs), which would dominate the p99 of the small runs.
@@ -112,7 +125,11 @@ def measure_bot(
     parse = asyncio.run(load.parse_latencies(base_url, TOKEN, plan.parse_rounds))
     figures["nlu"] = stats.summarize_ms(parse)
     for level in levels or plan.levels:
+        if level == 1 and around_one is not None:
+            around_one("before")
         result = asyncio.run(load.run_load(base_url, level, plan.think))
+        if level == 1 and around_one is not None:
+            around_one("after")
         summary = stats.summarize_ms(result.latencies)
         summary["errors"] = result.errors
         figures["turns"][str(level)] = summary
@@ -131,23 +148,99 @@ def measure_bot(
     return figures
 
 
+#: Conversations run once more after the load, before the memory is read: "after a full
+#: conversation" covers the whole scan, a preparation with its sheet and practice, and a booking.
+MEMORY_CONVERSATIONS = (
+    "journey-scan-full-buttons.yml",
+    "prepare-private-parts-on-sheet.yml",
+    "prepare-practice-feedback.yml",
+    "coach-all-in-one.yml",
+    "privacy-what-do-you-keep.yml",
+)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory now (VmRSS), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_full_conversations(rasa_url: str) -> list[str]:
+    """Send :data:`MEMORY_CONVERSATIONS` (the conversation tests' files); their failed turns."""
+    from tools.conversations.client import RestKoers, run_conversation
+    from tools.conversations.scripted import failed
+    from tools.conversations.scripted import load as load_conversation
+
+    scripts = PROJECT_ROOT / "tests" / "conversation" / "scripts"
+
+    def metadata(_identity: Any) -> dict[str, str]:
+        subject = uuid.uuid4().hex
+        token = mint_token(load.MUNICIPALITY, subject, load.WIDGET_SECRET, 3600, int(time.time()))
+        return {"widget_token": token}
+
+    problems = []
+    for name in MEMORY_CONVERSATIONS:
+        results = run_conversation(
+            load_conversation(scripts / name), RestKoers(rasa_url, metadata=metadata)
+        )
+        problems += [f"{name} turn {r.turn.user!r}" for r in results if failed(r.checks)]
+    return problems
+
+
+def turn_breakdown(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Per-turn milliseconds of each part between two snapshots of the turn profile."""
+    turns = after.get("turns", 0) - before.get("turns", 0)
+    if turns <= 0:
+        return {}
+    parts = {
+        part: 1000 * (seconds - before.get("seconds", {}).get(part, 0.0)) / turns
+        for part, seconds in after.get("seconds", {}).items()
+    }
+    cpu = after.get("process_cpu_s", 0.0) - before.get("process_cpu_s", 0.0)
+    return {"turns": turns, "ms_per_turn": parts, "rasa_cpu_ms_per_turn": 1000 * cpu / turns}
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
+    """Koers as ``make run`` runs it (SQLite, one worker): latency, throughput, memory, and
+    where a turn's time goes (the turn profile, one employee at a time)."""
+    profile = workdir / "turn-profile.json"
     env = {
         "KOERS_RASA_AUTH_TOKEN": TOKEN,
         "KOERS_RETENTION_INTERVAL_MINUTES": "0",
         # simulated employees prove identity over REST with a widget token
         "KOERS_REST_ENABLED": "true",
         "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
+        "KOERS_TURN_PROFILE": str(profile),
     }
     (workdir / "koers").mkdir()
-    with running_deployment(workdir / "koers", instances=1, extra_env=env) as dep:
-        report["model_load_s"]["koers"] = dep.ready_seconds["rasa1"]
-        base = dep.rasa_urls[0]
-        figures = measure_bot(base, plan, report["notes"], "koers")
+    with running_embedded(workdir / "koers", extra_env=env) as dep:
+        report["model_load_s"]["koers"] = dep.rasa_ready_s
+        snapshots: list[dict[str, Any]] = []
+
+        def around_one(moment: str) -> None:
+            snapshots.append(_read_json(profile))
+
+        figures = measure_bot(dep.rasa_url, plan, report["notes"], "koers", around_one=around_one)
+        if len(snapshots) == 2:
+            report["turn_breakdown"] = turn_breakdown(*snapshots)
+        problems = run_full_conversations(dep.rasa_url)
+        if problems:
+            report["notes"].append("full conversations, failed turns: " + "; ".join(problems))
         for name, process in dep.processes.items():
-            report["peak_rss_mb"][f"koers_{'rasa' if name == 'rasa1' else name}"] = peak_rss_mb(
-                process.pid
-            )
+            report["peak_rss_mb"][f"koers_{name}"] = peak_rss_mb(process.pid)
+            report.setdefault("rss_after_mb", {})[f"koers_{name}"] = rss_mb(process.pid)
     report["nlu_parse_ms"]["koers"] = figures["nlu"]
     report["turns"]["koers"] = figures["turns"]
     report["throughput_msgs_per_s"]["koers"] = figures["throughput"]
@@ -203,10 +296,24 @@ def bench_bare(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
             check=True,
         )
     report["bare_train_s"] = time.monotonic() - started
+    # the same kind of tracker store as Koers in this run: SQLite, not Rasa's in-memory default
+    (bare_dir / "endpoints.yml").write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {bare_dir / 'tracker.db'}\n"
+    )
     port = free_port()
     with (workdir / "bare-rasa.log").open("w") as out:
         process = subprocess.Popen(
-            [rasa, "run", "--port", str(port), "--enable-api", "--auth-token", TOKEN],
+            [
+                rasa,
+                "run",
+                "--port",
+                str(port),
+                "--enable-api",
+                "--auth-token",
+                TOKEN,
+                "--endpoints",
+                "endpoints.yml",
+            ],
             cwd=bare_dir,
             env=env,
             stdout=out,
@@ -224,6 +331,30 @@ def bench_bare(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     report["nlu_parse_ms"]["bare"] = figures["nlu"]
     report["turns"]["bare"] = figures["turns"]
     report["throughput_msgs_per_s"]["bare"] = figures["throughput"]
+
+
+def bench_training(workdir: Path, report: dict[str, Any]) -> None:
+    """Koers trained from scratch (``tools.bench.train_profile``): seconds per component."""
+    result = workdir / "training.json"
+    with (workdir / "training.log").open("w") as out:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tools.bench.train_profile",
+                "--out",
+                str(workdir / "training"),
+                "--json",
+                str(result),
+            ],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore", "LOG_LEVEL": "WARNING"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    report["training"] = json.loads(result.read_text())
+    print(f"training from scratch: {report['training']['total_s']} s", flush=True)
 
 
 def bench_tracker_store(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
@@ -266,6 +397,8 @@ def main() -> None:
         "notes": [],
     }
     print(f"Benchmark ({'quick' if quick else 'full'}), work files in {workdir}", flush=True)
+    if plan.train:
+        bench_training(workdir, report)
     bench_koers(plan, workdir, report)
     if plan.workers > 1:
         bench_koers_workers(plan, workdir, report)

@@ -19,7 +19,10 @@ from what its module says:
   in a mapping instead of a walk over all event classes;
 * :mod:`~bot.rasa_ext.patches.failsafe_store` (``FailSafeTrackerStore``'s error handlers):
   database errors of Koers's tracker store reach the channel's Dutch answer instead of an
-  empty conversation.
+  empty conversation;
+* :mod:`~bot.rasa_ext.patches.turn_profile` (``DaskGraphRunner.__init__`` and four
+  ``MessageProcessor`` methods): only with ``KOERS_TURN_PROFILE`` set (``make bench``), a timer
+  around each part of a turn; otherwise nothing is replaced.
 
 The speed-ups' before and after figures are in the README ("Performance").
 """
@@ -40,6 +43,7 @@ from bot.rasa_ext.patches import (
     event_types,
     failsafe_store,
     model_load,
+    turn_profile,
 )
 from bot.rasa_ext.patches.target import PatchedFunction
 
@@ -55,6 +59,7 @@ PATCH_MODULES: tuple[ModuleType, ...] = (
     action_calls,
     event_types,
     failsafe_store,
+    turn_profile,
 )
 
 _lock = threading.Lock()
