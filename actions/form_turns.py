@@ -33,7 +33,6 @@ from rasa_sdk.types import DomainDict
 from actions.tracker import (
     REQUESTED_SLOT,
     answering_open_question,
-    called_by_slot_extraction,
     requested_slot,
     turn_in_form,
 )
@@ -186,8 +185,6 @@ class TurnTakingFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = self.form_name()
-        if called_by_slot_extraction(tracker):
-            return []  # the form runs this again in the same turn and judges it there
         if not answering_open_question(tracker, form):
             return await super().run(dispatcher, tracker, domain)
         turn = turn_in_form(tracker, form, answer_understood=self.answer_understood(tracker))

@@ -73,20 +73,3 @@ def answering_open_question(tracker: Tracker, form: str) -> bool:
         if event.get("event") == "action" and name != form and name not in _BEFORE_THE_FORM:
             return False
     return True
-
-
-def called_by_slot_extraction(tracker: Tracker) -> bool:
-    """True when Rasa's ``action_extract_slots`` runs a form's validation, before the form.
-
-    Slots with a custom mapping (``action: validate_scan_form``) make Rasa call the validation
-    action once right after the message, and the form calls it again. Only the form's own run
-    may judge the turn: the first one saying "paused" or answering a side question would do it
-    twice, or end the form before it runs. Nothing but the message lies after it then.
-    """
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            return True
-        if kind != "user_featurization":
-            return False
-    return False

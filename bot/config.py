@@ -753,6 +753,13 @@ OTHER_VARIABLES: tuple[OtherVariable, ...] = (
         "local Dutch spaCy pipeline to install; without it the official release is downloaded",
         note="`../shared/models/nl_core_news_sm` if present",
     ),
+    OtherVariable(
+        "KOERS_INSTALLER",
+        SCRIPTS_SECTION,
+        "uv",
+        "`uv` or `pip`: what installs the pinned Python packages (uv falls back to pip)",
+    ),
+    OtherVariable("KOERS_UV_VERSION", SCRIPTS_SECTION, "0.5.11", "the uv release the set-up uses"),
     OtherVariable("KOERS_FORCE_TRAIN", SCRIPTS_SECTION, "", "`1`: train even if nothing changed"),
     OtherVariable("KOERS_SCALE_INSTANCES", SCRIPTS_SECTION, "2", "Rasa instances for `make scale`"),
     OtherVariable(
@@ -772,9 +779,19 @@ OTHER_VARIABLES: tuple[OtherVariable, ...] = (
     OtherVariable(
         "KOERS_BENCH_WORKERS",
         SCRIPTS_SECTION,
-        "2",
-        "`make bench` also measures Koers with this many Sanic workers (0 or 1: skip)",
-        note="quick mode: `0`",
+        "0",
+        "`make bench` also measures Koers on PostgreSQL and Redis with this many Sanic workers "
+        "(0 or 1: skip)",
+    ),
+    OtherVariable(
+        "KOERS_BENCH_TRAIN", SCRIPTS_SECTION, "", "training from scratch also in quick mode"
+    ),
+    OtherVariable(
+        "KOERS_TURN_PROFILE",
+        SCRIPTS_SECTION,
+        "",
+        "Rasa server: write where each turn's time goes to this JSON file (`make bench` sets "
+        "it; off when empty)",
     ),
     OtherVariable(
         "KOERS_SOAK_MINUTES", SCRIPTS_SECTION, "20", "how long `make soak` runs (at most 1440)"

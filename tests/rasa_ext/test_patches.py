@@ -41,6 +41,7 @@ EXPECTED_TARGETS = {
     "rasa.core.processor.MessageProcessor.handle_message",
     "rasa.core.processor.MessageProcessor.fetch_tracker_and_update_session",
     "rasa.core.processor.MessageProcessor.save_tracker",
+    "rasa.core.processor.MessageProcessor.run_action_extract_slots",
     "rasa.core.processor.MessageProcessor._run_action",
 }
 

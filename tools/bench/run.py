@@ -96,6 +96,7 @@ class Plan:
         self.parse_rounds = 20 if quick else 200
         self.sustained_users = 10 if quick else 20
         self.sustained_seconds = 10.0 if quick else 45.0
+        self.breakdown_seconds = 5.0 if quick else 30.0
         self.tracker_sizes = (10, 100) if quick else stats.TRACKER_SIZES
         self.baseline = _flag("KOERS_BENCH_BASELINE") or not quick
         # Koers once more with this many Sanic workers per Rasa server (0 or 1: skip)
@@ -111,12 +112,8 @@ def measure_bot(
     name: str,
     levels: tuple[int, ...] | None = None,
     warm_users: int = 2,
-    around_one: Any = None,
 ) -> dict[str, Any]:
-    """Warm up, NLU parse latency, turns at each concurrency level, sustained messages/s.
-
-    ``around_one(moment)`` is called just before and just after the one-employee level.
-    """
+    """Warm up, NLU parse latency, turns at each concurrency level, sustained messages/s."""
     figures: dict[str, Any] = {"turns": {}}
     # Warm-up, not measured: the first turns of a fresh Rasa server take seconds (TensorFlow
     # builds its graphs), which would dominate the p99 of the small runs.
@@ -125,11 +122,7 @@ def measure_bot(
     parse = asyncio.run(load.parse_latencies(base_url, TOKEN, plan.parse_rounds))
     figures["nlu"] = stats.summarize_ms(parse)
     for level in levels or plan.levels:
-        if level == 1 and around_one is not None:
-            around_one("before")
         result = asyncio.run(load.run_load(base_url, level, plan.think))
-        if level == 1 and around_one is not None:
-            around_one("after")
         summary = stats.summarize_ms(result.latencies)
         summary["errors"] = result.errors
         figures["turns"][str(level)] = summary
@@ -227,14 +220,11 @@ def bench_koers(plan: Plan, workdir: Path, report: dict[str, Any]) -> None:
     (workdir / "koers").mkdir()
     with running_embedded(workdir / "koers", extra_env=env) as dep:
         report["model_load_s"]["koers"] = dep.rasa_ready_s
-        snapshots: list[dict[str, Any]] = []
-
-        def around_one(moment: str) -> None:
-            snapshots.append(_read_json(profile))
-
-        figures = measure_bot(dep.rasa_url, plan, report["notes"], "koers", around_one=around_one)
-        if len(snapshots) == 2:
-            report["turn_breakdown"] = turn_breakdown(*snapshots)
+        figures = measure_bot(dep.rasa_url, plan, report["notes"], "koers")
+        # one employee without pauses: the parts of a turn do not overlap, no core sits idle
+        before = _read_json(profile)
+        asyncio.run(load.run_load(dep.rasa_url, 1, (0.0, 0.0), duration=plan.breakdown_seconds))
+        report["turn_breakdown"] = turn_breakdown(before, _read_json(profile))
         problems = run_full_conversations(dep.rasa_url)
         if problems:
             report["notes"].append("full conversations, failed turns: " + "; ".join(problems))

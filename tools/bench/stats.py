@@ -152,15 +152,19 @@ def breakdown_rows(breakdown: dict[str, Any]) -> list[tuple[str, float, float | 
     inside = {
         "scrubbing (inside the tracker write)",
         "action server round trips (inside actions)",
-    }
+    }  # the round trips lie in the actions and in the slot extraction
     exclusive = {name: ms for name, ms in parts.items() if name not in inside}
     rows = []
     for name, ms in sorted(exclusive.items(), key=lambda item: -item[1]):
         rows.append((name, ms, ms / turn if turn else None))
-        for inner in sorted(inside):
-            container = "tracker write" if inner.startswith("scrubbing") else "actions"
-            if name.startswith(container) and inner in parts:
-                rows.append((f"↳ {inner}", parts[inner], parts[inner] / turn if turn else None))
+    # the inner parts after their containers (round trips happen in two of them)
+    for inner, container in (
+        ("scrubbing (inside the tracker write)", "tracker write"),
+        ("action server round trips (inside actions)", "actions"),
+    ):
+        at = next((i for i, row in enumerate(rows) if row[0].startswith(container)), None)
+        if inner in parts and at is not None:
+            rows.insert(at + 1, (f"↳ {inner}", parts[inner], parts[inner] / turn if turn else None))
     if turn:
         rest = turn - sum(exclusive.values())
         rows.append(("rest of the turn (Rasa between the parts)", rest, rest / turn))
@@ -253,8 +257,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
             f"## Where a turn's time goes (one employee, {breakdown['turns']} turns)",
             "",
-            "Wall time per turn in the Rasa server, one employee at a time (parts do not overlap;"
-            " ↳ lines are inside the line above). Rasa server CPU per turn: "
+            "Wall time per turn in the Rasa server, one employee without pauses (parts do not "
+            "overlap; ↳ lines are inside the line above). Rasa server CPU per turn: "
             f"{_fmt(breakdown.get('rasa_cpu_ms_per_turn'))} ms.",
             "",
             "| part | ms per turn | share |",

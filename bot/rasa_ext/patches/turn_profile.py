@@ -3,11 +3,12 @@
 With the variable set, the Rasa server adds up, per part of a turn, the wall time it spends:
 every node of the prediction graph by its component (spaCy, the featurizers, DIET, the
 response selector, each policy and the ensemble that picks one), reading and writing the
-tracker, the scrubbing inside that write, running actions and, inside them, the action server's
-round trips. After every turn the totals are written to that file as
-JSON; ``tools.bench.run`` runs one employee at a time against it, so the parts of one turn do
-not overlap and their sum is the turn. The functions replaced here only get a timer around
-Rasa's own code; without the variable nothing is replaced.
+tracker, the scrubbing inside that write, the slot extraction after each message, running
+actions and, inside them, the action server's round trips. After every turn the totals are
+written to that file as JSON; ``tools.bench.run`` runs one employee without pauses against
+it, so the parts of one turn do not overlap and, with what Rasa does between them, add up to
+the turn. The replaced functions only get a timer around Rasa's own code; without the
+variable nothing is replaced.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ TARGETS = (
         "MessageProcessor",
         "save_tracker",
         "e4532dd4d2970f5de27b262336918f75c3096efbb0046d7c554e26ed61887bd3",
+    ),
+    PatchedFunction(
+        "rasa.core.processor",
+        "MessageProcessor",
+        "run_action_extract_slots",
+        "ff52049be97dde87e33df55dc527c3775da1321de226142b1e20435e99e595c5",
     ),
     PatchedFunction(
         "rasa.core.processor",
@@ -182,6 +189,10 @@ def install() -> None:
 
     MessageProcessor._run_action = _timed_coroutine(
         MessageProcessor._run_action, lambda *a, **k: "actions (incl. action server calls)"
+    )
+    MessageProcessor.run_action_extract_slots = _timed_coroutine(
+        MessageProcessor.run_action_extract_slots,
+        lambda *a, **k: "slot extraction after the message (incl. action server calls)",
     )
     # Forms call their validation action from inside the built-in form action, so the action
     # server's round trips are timed where every call goes: the pooled endpoint (our class).
