@@ -5,14 +5,20 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KOERS_ROOT"
+test_started=$(date +%s)
+since_start() { echo "    ($(( $(date +%s) - test_started )) s since the start)"; }
+trap 'since_start' EXIT
 "$KOERS_ROOT/scripts/setup.sh"
+since_start
 
 echo "==> lint: ruff check, ruff format --check, mypy"
 "$KOERS_ROOT/scripts/lint.sh"
 
+since_start
 echo "==> rasa data validate --fail-on-warnings"
 rasa_quietly data validate --fail-on-warnings --config config.yml --domain domain.yml --data data --quiet
 
+since_start
 echo "==> rasa test (Dutch test stories, --fail-on-prediction-errors)"
 rm -rf results/stories
 # through Koers's entry point, so the model is loaded as the Rasa server loads it
@@ -23,9 +29,12 @@ PYTHONWARNINGS=ignore "$PY" -m bot.rasa_ext.server test core --model "$KOERS_MOD
 if [ "$#" -gt 0 ]; then
   "$PY" -m pytest "$@"
 else
+  since_start
   echo "==> pytest"
-  "$PY" -m pytest --ignore=tests/browser
+  # the slowest tests are printed at the end: the test command's time is a target (README)
+  "$PY" -m pytest --ignore=tests/browser --durations=25
   # Playwright's sync API owns an event loop: the browser tests get their own pytest process.
+  since_start
   echo "==> pytest: browser tests in headless Chromium (screenshots in tests/artefacts/)"
-  "$PY" -m pytest tests/browser
+  "$PY" -m pytest tests/browser --durations=10
 fi

@@ -22,6 +22,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -157,6 +158,29 @@ class InputGuard(GraphComponent):
             )
             message.set(ODD_INPUT_KEY, reason.value, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class FaqResponseSelector(ResponseSelector):
+    """Rasa's ResponseSelector, run only on messages the classifier gave its retrieval intent.
+
+    Koers reads the selected answer only when the intent is ``faq`` (the ``utter_faq`` rules
+    and a form's side answer), yet Rasa's selector runs its model on every message: about a
+    fifth of the NLU time of a turn (README, "Performance"). Training is Rasa's own; for a
+    ``faq`` message the selection is the same (tests/rasa_ext/test_faq_selector.py).
+    """
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if not self.retrieval_intent:
+            return super().process(messages)
+        asked = [message for message in messages if self._has_retrieval_intent(message)]
+        if asked:
+            super().process(asked)
+        return messages
+
+    def _has_retrieval_intent(self, message: Message) -> bool:
+        intent = message.get(INTENT) or {}
+        return isinstance(intent, dict) and intent.get(INTENT_NAME_KEY) == self.retrieval_intent
 
 
 def restore_original_text(message: Message) -> None:

@@ -15,12 +15,13 @@ the database and shared anyway.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -48,8 +49,17 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
 _hasher = PasswordHasher()
-#: Verified against when the user name is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("koers-dummy-password-for-timing")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both cases take the same time.
+
+    Made on the first login, not at import: one argon2 hash holds 64 MiB while it runs, which
+    every process importing this module (the web app at start) would otherwise pay.
+    """
+    return _hasher.hash("koers-dummy-password-for-timing")
+
 
 #: Failures are counted within this window from the first one (and until a lockout passes).
 FAILURE_WINDOW = timedelta(hours=1)
@@ -309,7 +319,7 @@ class Reservation:
     allowed: bool
     keys: AttemptKeys
     reserved: tuple[str, ...]  # the counters this attempt raised (undone on success)
-    hash_value: str = _DUMMY_HASH
+    hash_value: str = field(default_factory=dummy_hash)
     account_id: int | None = None
     reason: str | None = None
     lock_reached: bool = False  # this attempt used the last try of a counter
@@ -447,7 +457,7 @@ def begin_login(
         True,
         keys,
         tuple(reserved),
-        hash_value=account.password_hash if account is not None else _DUMMY_HASH,
+        hash_value=account.password_hash if account is not None else dummy_hash(),
         account_id=account.id if usable and account is not None else None,
         lock_reached=(
             pair_count >= limits.pair_max

@@ -64,7 +64,7 @@ def sample_report() -> dict:
             "koers_actions": 250.0,
             "koers_web": 80.0,
         },
-        "rss_after_mb": {"koers_actions": 320.0},
+        "rss_after_mb": {"koers_actions": 320.0, "koers_rasa": 960.0, "koers_web": 50.0},
         "tracker_store_ms": {
             "sqlite": {"10": {"write": 3.0, "read": 1.0}, "100": {"write": 4.0, "read": 2.0}}
         },
@@ -123,7 +123,7 @@ def test_markdown_has_every_section() -> None:
         "NLU parse p95 (ms) | 60.0 | 20.0 | 3.00",
         "| sqlite | 100 | 4.0 | 2.0 |",
         "peak RSS koers_actions",
-        "peak RSS together (MB) | 1330.0",
+        "RSS together after the conversations (MB) | 1330.0 |",
         "RSS after the full conversations koers_actions (MB) | 320.0",
         "other tests were running",
     ):
