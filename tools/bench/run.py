@@ -45,14 +45,20 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
-def peak_rss_mb(pid: int) -> float | None:
+def _status_mb(pid: int, field: str) -> float | None:
+    """A memory figure of ``/proc/<pid>/status`` (``VmHWM``, ``VmRSS``) in MB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """Peak resident memory (VmHWM), in MB."""
+    return _status_mb(pid, "VmHWM")
 
 
 def process_tree(pid: int) -> list[int]:
@@ -154,13 +160,7 @@ MEMORY_CONVERSATIONS = (
 
 def rss_mb(pid: int) -> float | None:
     """Resident memory now (VmRSS), in MB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+    return _status_mb(pid, "VmRSS")
 
 
 def run_full_conversations(rasa_url: str) -> list[str]:
