@@ -21,6 +21,34 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def stack_env(action_port: int, tracker_url: str, database_url: str, **more: str) -> dict[str, str]:
+    """The environment every script gives Koers' processes: this project on the path, the action
+    server on ``action_port``, both databases, no TensorFlow chatter or telemetry; ``more`` last."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "KOERS_TRACKER_DB_URL": tracker_url,
+        "KOERS_DATABASE_URL": database_url,
+        **more,
+    }
+
+
+def init_ledger(env: dict[str, str]) -> None:
+    """Create or migrate the application database of ``env`` (``python -m bot.ledger.cli init``)."""
+    subprocess.run(
+        [sys.executable, "-m", "bot.ledger.cli", "init"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
 
 def action_server_command(port: int) -> list[str]:
     """The action server as every script starts it (``python -m actions.server``)."""

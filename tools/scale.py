@@ -36,9 +36,11 @@ from bot.config import PROJECT_ROOT
 from tools.devservices import (
     action_server_command,
     free_port,
+    init_ledger,
     rasa_server_command,
     running_postgres,
     running_redis,
+    stack_env,
     stop_process,
     wait_for_http,
     wait_for_port,
@@ -173,27 +175,17 @@ def running_deployment(
     model = model or Path(os.environ.get("KOERS_MODEL", PROJECT_ROOT / "models/koers.tar.gz"))
     with _databases() as (tracker_url, app_url), _redis() as (redis_host, redis_port):
         action_port = free_port()
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "KOERS_TRACKER_DB_URL": tracker_url,
-            "KOERS_DATABASE_URL": app_url,
-            "KOERS_REDIS_HOST": redis_host,
-            "KOERS_REDIS_PORT": redis_port,
-            "KOERS_REDIS_DB": os.environ.get("KOERS_REDIS_DB", "0"),
+        env = stack_env(
+            action_port,
+            tracker_url,
+            app_url,
+            KOERS_REDIS_HOST=redis_host,
+            KOERS_REDIS_PORT=redis_port,
+            KOERS_REDIS_DB=os.environ.get("KOERS_REDIS_DB", "0"),
             **deployment_secrets(),
             **(extra_env or {}),
-        }
-        subprocess.run(
-            [sys.executable, "-m", "bot.ledger.cli", "init"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
         )
+        init_ledger(env)
         processes: dict[str, subprocess.Popen] = {}
         try:
             log = workdir / "actions.log"

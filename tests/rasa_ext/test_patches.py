@@ -60,6 +60,13 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def python_outcome(code: str) -> dict:
+    """Run ``code`` as :func:`run_python` does; the JSON object on its last printed line."""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_every_patch_names_what_it_replaces() -> None:
     assert all(module.TARGETS for module in PATCH_MODULES)
     assert {str(target) for target in every_target()} == EXPECTED_TARGETS
@@ -107,7 +114,7 @@ def test_another_rasa_version_is_refused_by_name() -> None:
 
 
 def test_install_all_on_another_rasa_patches_nothing() -> None:
-    result = run_python(
+    outcome = python_outcome(
         "import json, rasa\n"
         "rasa.__version__ = '3.7.0'\n"
         "from bot.rasa_ext import patches\n"
@@ -121,8 +128,6 @@ def test_install_all_on_another_rasa_patches_nothing() -> None:
         "print(json.dumps({'error': error, 'unchanged': before == after,\n"
         "                  'installed': patches.is_installed()}))\n"
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["unchanged"] is True and outcome["installed"] is False
     assert "3.7.0" in outcome["error"] and RASA_VERSION in outcome["error"]
 
@@ -131,7 +136,7 @@ def test_the_turn_profile_times_only_when_asked(tmp_path: Path) -> None:
     """With KOERS_TURN_PROFILE set, each of its targets gets a timer (and a turn writes the
     totals there); without it, Rasa's functions stay as they are (the test above)."""
     profile_file = tmp_path / "turns.json"
-    result = run_python(
+    outcome = python_outcome(
         "import json, os\n"
         f"os.environ['KOERS_TURN_PROFILE'] = {str(profile_file)!r}\n"
         "from bot.rasa_ext import patches\n"
@@ -142,8 +147,6 @@ def test_the_turn_profile_times_only_when_asked(tmp_path: Path) -> None:
         "turn_profile._profile.turn_done(0.5)\n"
         "print(json.dumps({'replaced': replaced}))\n"
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["replaced"] == [True] * len(turn_profile.TARGETS)
     written = json.loads(profile_file.read_text())
     assert written["turns"] == 1

@@ -22,7 +22,9 @@ from bot.config import PROJECT_ROOT
 from tools.devservices import (
     action_server_command,
     free_port,
+    init_ledger,
     rasa_server_command,
+    stack_env,
     stop_process,
     wait_for_http,
 )
@@ -45,30 +47,19 @@ def running_embedded(
 ) -> Iterator[Embedded]:
     model = model or Path(os.environ.get("KOERS_MODEL", PROJECT_ROOT / "models/koers.tar.gz"))
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONWARNINGS": "ignore",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "KOERS_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
-        "KOERS_WEB_PORT": str(web_port),
-        "KOERS_RASA_PORT": str(rasa_port),
-        "KOERS_IDENTITY_SECRET": os.environ.get("KOERS_IDENTITY_SECRET")
-        or secrets.token_urlsafe(48),
-        "KOERS_ACTION_SECRET": os.environ.get("KOERS_ACTION_SECRET") or secrets.token_urlsafe(48),
-        "SANIC_WORKERS": "1",
+    env = stack_env(
+        action_port,
+        f"sqlite:///{workdir / 'tracker.db'}",
+        f"sqlite:///{workdir / 'koers.db'}",
+        PYTHONWARNINGS="ignore",
+        KOERS_WEB_PORT=str(web_port),
+        KOERS_RASA_PORT=str(rasa_port),
+        KOERS_IDENTITY_SECRET=os.environ.get("KOERS_IDENTITY_SECRET") or secrets.token_urlsafe(48),
+        KOERS_ACTION_SECRET=os.environ.get("KOERS_ACTION_SECRET") or secrets.token_urlsafe(48),
+        SANIC_WORKERS="1",
         **(extra_env or {}),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "bot.ledger.cli", "init"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
     )
+    init_ledger(env)
     deployment = Embedded(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}")
     commands = {
         "actions": action_server_command(action_port),

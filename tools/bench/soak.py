@@ -42,7 +42,14 @@ from bot.config import PROJECT_ROOT
 from bot.rasa_ext.texts import ACTION_UNAVAILABLE, SERVICE_UNAVAILABLE
 from tools.bench import load, stats
 from tools.bench.run import process_tree
-from tools.devservices import action_server_command, free_port, rasa_server_command, wait_for_http
+from tools.devservices import (
+    action_server_command,
+    free_port,
+    init_ledger,
+    rasa_server_command,
+    stack_env,
+    wait_for_http,
+)
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "soak"
 MAX_MINUTES = 24 * 60
@@ -218,40 +225,32 @@ class Stack:
 def running_stack(workdir: Path) -> Iterator[Stack]:
     """The processes of ``make run`` on loopback, SQLite in ``workdir``; stopped afterwards."""
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONWARNINGS": "ignore",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "KOERS_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "KOERS_DATABASE_URL": f"sqlite:///{workdir / 'koers.db'}",
-        "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "KOERS_ACTION_HOST": "127.0.0.1",
-        "KOERS_WEB_HOST": "127.0.0.1",
-        "KOERS_WEB_PORT": str(web_port),
-        "KOERS_RASA_PORT": str(rasa_port),
-        "KOERS_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "KOERS_PSEUDONYM_SECRET": secrets.token_urlsafe(36),
-        "KOERS_IDENTITY_SECRET": secrets.token_urlsafe(36),
-        "KOERS_ACTION_SECRET": secrets.token_urlsafe(36),
-        "KOERS_REST_ENABLED": "true",
-        "KOERS_SMTP_HOST": "",
-        "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
-        # one employee books often; the soak is about memory, not about the booking limits
-        "KOERS_BOOKING_CHANGES_PER_HOUR": "100000",
-        "KOERS_BOOKING_ANONYMOUS_PER_HOUR": "100000",
-        "KOERS_BOOKING_ANONYMOUS_ACTIVE_MAX": "100000",
-    }
-    model = os.environ.get("KOERS_MODEL", str(PROJECT_ROOT / "models" / "koers.tar.gz"))
-    subprocess.run(
-        [sys.executable, "-m", "bot.ledger.cli", "init"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+    env = stack_env(
+        action_port,
+        f"sqlite:///{workdir / 'tracker.db'}",
+        f"sqlite:///{workdir / 'koers.db'}",
+        **{
+            "PYTHONWARNINGS": "ignore",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "KOERS_ACTION_HOST": "127.0.0.1",
+            "KOERS_WEB_HOST": "127.0.0.1",
+            "KOERS_WEB_PORT": str(web_port),
+            "KOERS_RASA_PORT": str(rasa_port),
+            "KOERS_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+            "KOERS_PSEUDONYM_SECRET": secrets.token_urlsafe(36),
+            "KOERS_IDENTITY_SECRET": secrets.token_urlsafe(36),
+            "KOERS_ACTION_SECRET": secrets.token_urlsafe(36),
+            "KOERS_REST_ENABLED": "true",
+            "KOERS_SMTP_HOST": "",
+            "KOERS_WIDGET_JWT_SECRETS": f"{load.MUNICIPALITY}={load.WIDGET_SECRET}",
+            # one employee books often; the soak is about memory, not about the booking limits
+            "KOERS_BOOKING_CHANGES_PER_HOUR": "100000",
+            "KOERS_BOOKING_ANONYMOUS_PER_HOUR": "100000",
+            "KOERS_BOOKING_ANONYMOUS_ACTIVE_MAX": "100000",
+        },
     )
+    model = os.environ.get("KOERS_MODEL", str(PROJECT_ROOT / "models" / "koers.tar.gz"))
+    init_ledger(env)
     commands = {
         "action server": action_server_command(action_port),
         "web app": [sys.executable, "-m", "bot.web"],

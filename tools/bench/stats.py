@@ -173,6 +173,20 @@ def breakdown_rows(breakdown: dict[str, Any]) -> list[tuple[str, float, float | 
     return rows
 
 
+def _section(title: str, intro: str, columns: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown section: heading, one paragraph, a table."""
+    return [
+        "",
+        f"## {title}",
+        "",
+        intro,
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -253,34 +267,29 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| RSS after the full conversations {name} (MB) | {_fmt(value)} | | |")
     breakdown = report.get("turn_breakdown") or {}
     if breakdown:
-        lines += [
-            "",
-            f"## Where a turn's time goes (one employee, {breakdown['turns']} turns)",
-            "",
+        lines += _section(
+            f"Where a turn's time goes (one employee, {breakdown['turns']} turns)",
             "Wall time per turn in the Rasa server, one employee without pauses (parts do not "
             "overlap; ↳ lines are inside the line above). Rasa server CPU per turn: "
             f"{_fmt(breakdown.get('rasa_cpu_ms_per_turn'))} ms.",
-            "",
-            "| part | ms per turn | share |",
-            "|---|---|---|",
-        ]
-        for name, ms, share in breakdown_rows(breakdown):
-            shown = "–" if share is None else f"{100 * share:.0f} %"
-            lines.append(f"| {name} | {_fmt(ms)} | {shown} |")
+            ["part", "ms per turn", "share"],
+            [
+                [name, _fmt(ms), "–" if share is None else f"{100 * share:.0f} %"]
+                for name, ms, share in breakdown_rows(breakdown)
+            ],
+        )
     training = report.get("training") or {}
     if training:
-        lines += [
-            "",
-            f"## Training from scratch: {_fmt(training.get('total_s'))} s",
-            "",
+        lines += _section(
+            f"Training from scratch: {_fmt(training.get('total_s'))} s",
             f"Held-out intent macro-F1 {_fmt(training.get('intent_macro_f1'), 3)}, FAQ answer "
             f"accuracy {_fmt(training.get('faq_accuracy'), 3)}.",
-            "",
-            "| component | seconds |",
-            "|---|---|",
-        ]
-        for name, seconds in sorted(training.get("components") or [], key=lambda c: -c[1]):
-            lines.append(f"| {name} | {_fmt(seconds)} |")
+            ["component", "seconds"],
+            [
+                [name, _fmt(seconds)]
+                for name, seconds in sorted(training.get("components") or [], key=lambda c: -c[1])
+            ],
+        )
     lines += [
         "",
         "## Tracker store latency (ms, median)",
