@@ -618,6 +618,12 @@ def _scrubbed(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+def saved_opportunities(tracker: Tracker) -> list[str]:
+    """Listings the employee put on the sheet in the chat (titles of listings, no personal data)."""
+    saved = tracker.get_slot("opportunity_saved")
+    return [str(item) for item in saved if isinstance(item, str)] if isinstance(saved, list) else []
+
+
 async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Builds the sheet from scrubbed answers, stores it behind a new link, sends the link."""
 
@@ -638,6 +644,7 @@ async def make_sheet(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         practice,
         include_private=tracker.get_slot(PRIVATE_SLOT) is True,
         party=party_of(tracker),
+        tries=saved_opportunities(tracker),
     )
     meeting = tracker.get_slot(DATE_SLOT)
     days = sheet_days(

@@ -89,6 +89,10 @@ def at_least_one(value: int) -> int:
     return max(1, value)
 
 
+def not_negative(value: int) -> int:
+    return max(0, value)
+
+
 def without_trailing_slash(value: str) -> str:
     return value.rstrip("/")
 
@@ -471,6 +475,21 @@ class LedgerSettings:
         "longest a preparation sheet lives: two days past the meeting date, at most this "
         "(at least 1)",
         clean=at_least_one,
+    )
+    opportunity_regional_days: int = env_field(
+        "KOERS_OPPORTUNITY_REGIONAL_DAYS",
+        14,
+        "days a new vacancy is shown only to the cooperating municipalities of its "
+        "labour-market region before it goes province-wide (0 = province-wide at once)",
+        clean=not_negative,
+    )
+    opportunity_feed_tokens: tuple[str, ...] = env_field(
+        "KOERS_OPPORTUNITY_FEED_TOKENS",
+        (),
+        "comma-separated `platform:token` pairs: each regional vacancy platform pushes its "
+        "listings to `POST /api/opportunities/feed` with `Authorization: Bearer <token>` "
+        "(platform: 2-20 of a-z, 0-9, -; token: at least 32 characters)",
+        note="no platform can push",
     )
 
 

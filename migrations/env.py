@@ -14,6 +14,7 @@ from bot.db.engine import is_sqlite, make_engine
 # Every module that defines tables, so Base.metadata is complete for autogenerate and checks.
 from bot.ledger import models as _ledger_models  # noqa: F401
 from bot.notify import models as _notify_models  # noqa: F401
+from bot.opportunities import models as _opportunity_models  # noqa: F401
 from bot.preparation import store as _preparation_store  # noqa: F401
 from bot.trends import models as _trend_models  # noqa: F401
 

@@ -76,6 +76,8 @@ OLD_DEFAULTS: list[tuple[str, str, object]] = [
     ("load_demo_data", "KOERS_LOAD_DEMO_DATA", True),
     ("sheet_link_days", "KOERS_SHEET_LINK_DAYS", 7),
     ("sheet_link_max_days", "KOERS_SHEET_LINK_MAX_DAYS", 60),
+    ("opportunity_regional_days", "KOERS_OPPORTUNITY_REGIONAL_DAYS", 14),
+    ("opportunity_feed_tokens", "KOERS_OPPORTUNITY_FEED_TOKENS", ()),
     ("trends_min_count", "KOERS_TRENDS_MIN_COUNT", 5),
     ("trends_retention_weeks", "KOERS_TRENDS_RETENTION_WEEKS", 13),
     ("trends_housekeeping_minutes", "KOERS_TRENDS_HOUSEKEEPING_MINUTES", 360),

@@ -16,6 +16,8 @@ import yaml
 from bot.channels.teams import texts as teams_texts
 from bot.channels.widget import texts as widget_texts
 from bot.conversation import barriers, fallback
+from bot.ledger import signup_chat
+from bot.opportunities import chat as opportunity_chat
 from bot.preparation import practice as prep_practice
 from bot.preparation import questions as prep_questions
 from bot.preparation import sheet as prep_sheet
@@ -78,7 +80,8 @@ def _response_texts(path: Path) -> dict[str, str]:
 
 def _code_texts() -> dict[str, str]:
     found: dict[str, str] = {}
-    for module in (texts, fallback, resilience_texts, teams_texts, widget_texts, prep_texts):
+    modules = (texts, fallback, resilience_texts, teams_texts, widget_texts, prep_texts)
+    for module in (*modules, opportunity_chat, signup_chat):  # issue 17: the chat's texts
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str):
                 found[f"{module.__name__}.{name}"] = value

@@ -42,6 +42,11 @@ INTENT_LABELS: Mapping[str, str] = MappingProxyType(
         "health_concern": "ziek zijn of een burn-out",
         "feel_unsafe": "je niet veilig voelen op je werk",
         "reorganisation": "een reorganisatie",
+        # issue 17
+        "find_opportunities": "kansen in de regio bekijken",
+        "check_evc": "kijken of EVC bij je past",
+        "cancel_signup": "je inschrijving voor een workshop afzeggen",
+        "move_signup": "je inschrijving voor een workshop verzetten",
     }
 )
 

@@ -88,6 +88,11 @@ INTERRUPTING_INTENTS: Mapping[str, TurnKind] = MappingProxyType(
         # Facts about the coach conversation and a lost code: answered, the form goes on.
         "ask_coach_facts": TurnKind.SIDE_QUESTION,
         "lost_booking_code": TurnKind.SIDE_QUESTION,
+        # Issue 17: opportunities in the region and the EVC check start their own flow.
+        "find_opportunities": TurnKind.NEW_REQUEST,
+        "check_evc": TurnKind.NEW_REQUEST,
+        "cancel_signup": TurnKind.NEW_REQUEST,
+        "move_signup": TurnKind.NEW_REQUEST,
     }
 )
 
@@ -217,6 +222,18 @@ _NOT_IN_BOOKING = frozenset(
 )
 BOOKING_TURNS = FormTurns(interrupts=_all(_EVERY - _NOT_IN_BOOKING, Shape.ANY))
 
+#: The EVC check: an answer it can read ("hbo", "12", "sla over") always wins, like booking.
+#: Not here: "terug" (no going back), barriers and worries ("ik heb geen diploma" is an answer),
+#: practising and starting the check again (this is that flow). As in the scan, one loose word
+#: ("tja") is a misread answer unless it is a clear command.
+_NOT_IN_EVC = frozenset(
+    {"go_back", "mention_barrier", "express_worry", "practice_conversation", "check_evc"}
+)
+EVC_TURNS = FormTurns(
+    interrupts=_all(_EVERY - _NOT_IN_EVC, Shape.SEVERAL_WORDS)
+    | _all(_SCAN_ONE_WORD - _NOT_IN_EVC, Shape.ANY)
+)
+
 FORM_TURNS: Mapping[str, FormTurns] = MappingProxyType(
     {
         "scan_form": SCAN_TURNS,
@@ -225,6 +242,8 @@ FORM_TURNS: Mapping[str, FormTurns] = MappingProxyType(
         "coach_form": BOOKING_TURNS,
         "booking_cancel_form": BOOKING_TURNS,
         "booking_reschedule_form": BOOKING_TURNS,
+        "evc_form": EVC_TURNS,
+        "signup_form": BOOKING_TURNS,
     }
 )
 
@@ -338,6 +357,10 @@ NEW_REQUESTS: Mapping[str, Switch] = MappingProxyType(
         "prepare_conversation": Switch("action_prepare_start", "prepare_form"),
         "practice_conversation": Switch("action_practice_start", "practice_form"),
         "request_erasure": Switch(None, ERASURE_CONFIRMATION),
+        "find_opportunities": Switch(None, "action_show_opportunities"),
+        "check_evc": Switch("action_evc_start", "evc_form"),
+        "cancel_signup": Switch("action_signup_cancel_start", "signup_form"),
+        "move_signup": Switch(None, "action_signup_move_start"),
     }
 )
 
@@ -353,6 +376,8 @@ PAUSED_LINES: Mapping[str, str] = MappingProxyType(
         "coach_form": "Ik stop met de aanvraag voor een coach. Zeg 'ik wil een coach' als je wilt.",
         "booking_cancel_form": "Ik zeg je afspraak niet af. Je afspraak blijft staan.",
         "booking_reschedule_form": "Ik verzet je afspraak niet. Je afspraak blijft staan.",
+        "evc_form": "De EVC-check staat even op pauze. Zeg 'is EVC iets voor mij?' als je wilt.",
+        "signup_form": "Ik verander niets aan je inschrijving. Je voucher blijft zoals hij was.",
     }
 )
 
@@ -381,6 +406,8 @@ ESCAPES: Mapping[str, str] = MappingProxyType(
         "coach_form": "utter_stopped",
         "booking_cancel_form": "utter_stopped",
         "booking_reschedule_form": "utter_stopped",
+        "evc_form": "utter_evc_stopped",
+        "signup_form": "utter_signup_stopped",
     }
 )
 

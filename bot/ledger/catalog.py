@@ -53,11 +53,38 @@ VOUCHER_ISSUED = "issued"
 VOUCHER_REDEEMED = "redeemed"
 VOUCHER_EXPIRED = "expired"
 VOUCHER_CANCELLED = "cancelled"
-VOUCHER_STATUSES = (VOUCHER_ISSUED, VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_CANCELLED)
+#: Held by a workshop sign-up (a seat or a waiting-list place): usable for nothing else
+#: until the sign-up is cancelled (back to issued) or attended (redeemed).
+VOUCHER_RESERVED = "reserved"
+VOUCHER_STATUSES = (
+    VOUCHER_ISSUED,
+    VOUCHER_REDEEMED,
+    VOUCHER_EXPIRED,
+    VOUCHER_CANCELLED,
+    VOUCHER_RESERVED,
+)
 
 #: What a voucher may be spent on: one workshop or one career conversation.
 VOUCHER_PURPOSE_ANY = "workshop_or_coach"
 VOUCHER_PURPOSES = (VOUCHER_PURPOSE_ANY, "workshop", "coach")
+
+
+#: A workshop sign-up: a seat, a waiting-list place, or how it ended.
+SIGNUP_RESERVED = "reserved"
+SIGNUP_WAITING = "waiting"
+SIGNUP_CANCELLED = "cancelled"
+SIGNUP_ATTENDED = "attended"
+#: The provider reported that the employee did not come: the voucher is free again.
+SIGNUP_NO_SHOW = "no_show"
+SIGNUP_STATUSES = (
+    SIGNUP_RESERVED,
+    SIGNUP_WAITING,
+    SIGNUP_CANCELLED,
+    SIGNUP_ATTENDED,
+    SIGNUP_NO_SHOW,
+)
+#: Sign-ups that hold a voucher (at most one per voucher, a partial unique index).
+SIGNUP_LIVE = (SIGNUP_RESERVED, SIGNUP_WAITING)
 
 
 def sql_in(values: tuple[str, ...]) -> str:

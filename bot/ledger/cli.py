@@ -1,11 +1,13 @@
 """Ledger commands: ``python -m bot.ledger.cli COMMAND``.
 
   init              migrate; on a fresh database load the demo data (KOERS_LOAD_DEMO_DATA)
-  import FILE       import municipalities, providers, coaches, slots, workshops (.csv/.yml)
+  import FILE       import municipalities, providers, coaches, slots, workshops and
+                    "Tap de toekomst" events with their sessions (.csv/.yml)
   demo              load the fictional demo data set (only on a fresh database, or --force)
   outbox            show e-mails waiting in the outbox (--all for sent ones too, --send)
   purge-emails      delete employee e-mail addresses past their date
-  expire-vouchers   mark vouchers past their expiry as expired
+  expire-vouchers   mark vouchers past their expiry as expired, and free the vouchers of
+                    waiting-list places of workshop sessions that have started
   provider-key NAME create a provider if needed and print a new API key (shown once)
 
 Every command migrates first. The database is KOERS_DATABASE_URL or --database-url.
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -35,19 +38,30 @@ from bot.ledger.importer import (
     read_file,
 )
 from bot.ledger.providers import issue_api_key
+from bot.ledger.signups import release_past_waiting_lists
 from bot.ledger.vouchers import expire_due
 from bot.notify import outbox
 from bot.notify.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
 from bot.notify.smtp import deliver_pending, smtp_config
+from bot.opportunities.importer import load_demo_opportunities
 
 
-def _load_demo_if_empty(session: Session) -> ImportReport | None:
+def load_all_demo(session: Session, *, now: datetime) -> dict[str, int]:
+    """The fictional demo set of ``make run``: municipalities, coaches, slots, workshop evenings
+    and the opportunities in the region (``bot/opportunities/demo_opportunities.yml``)."""
+    counts = load_demo(session, now=now).as_dict()
+    opportunities = load_demo_opportunities(session, now=now, actor="demo")
+    counts["opportunities"] = opportunities.created + opportunities.updated
+    return counts
+
+
+def _load_demo_if_empty(session: Session) -> dict[str, int] | None:
     if not is_empty(session):
         return None
-    return load_demo(session, now=utcnow())
+    return load_all_demo(session, now=utcnow())
 
 
-def init_database(url: str, *, demo: bool) -> ImportReport | None:
+def init_database(url: str, *, demo: bool) -> dict[str, int] | None:
     """For the run command: schema up to date, demo data on a fresh database if wanted."""
     migrate(url)
     if not demo:
@@ -61,8 +75,9 @@ def init_database(url: str, *, demo: bool) -> ImportReport | None:
         engine.dispose()
 
 
-def _print_report(report: ImportReport, out: TextIO) -> None:
-    parts = ", ".join(f"{count} {name}" for name, count in report.as_dict().items())
+def _print_report(report: ImportReport | dict[str, int], out: TextIO) -> None:
+    counts = report if isinstance(report, dict) else report.as_dict()
+    parts = ", ".join(f"{count} {name}" for name, count in counts.items())
     print(f"Imported: {parts}.", file=out)
 
 
@@ -92,9 +107,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     settings = load_settings()
     url = args.database_url or settings.database_url
     if args.command == "init":
-        report = init_database(url, demo=settings.load_demo_data)
-        if report:
-            _print_report(report, out)
+        demo_counts = init_database(url, demo=settings.load_demo_data)
+        if demo_counts:
+            _print_report(demo_counts, out)
         print("Database ready.", file=out)
         return 0
     migrate(url)
@@ -119,7 +134,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             if not args.force and not is_empty(session):
                 print("The database already has data; use --force to add the demo set.", file=out)
                 return 1
-            _print_report(run_in_transaction(session, load_demo, now=now), out)
+            _print_report(run_in_transaction(session, load_all_demo, now=now), out)
         elif args.command == "outbox":
             if args.send:
                 config = smtp_config(settings)
@@ -150,6 +165,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         elif args.command == "expire-vouchers":
             count = run_in_transaction(session, expire_due, now=now, actor="cli")
             print(f"Marked {count} vouchers as expired.", file=out)
+            freed = run_in_transaction(session, release_past_waiting_lists, now=now, actor="cli")
+            if freed:
+                print(f"Freed {freed} vouchers of waiting lists that have passed.", file=out)
         elif args.command == "provider-key":
             api_key = run_in_transaction(
                 session, issue_api_key, name=args.name, now=now, actor="cli"

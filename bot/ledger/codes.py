@@ -25,8 +25,9 @@ BOOKING_BODY_LENGTH = 9
 #: Lengths of complete codes (voucher, booking), without separators.
 CODE_LENGTHS = (VOUCHER_BODY_LENGTH + 1, BOOKING_BODY_LENGTH + 1)
 
-#: Different kinds get different check characters, so a booking code is never a voucher code.
-_KIND_SALT = {"voucher": 7, "booking": 13}
+#: Different kinds get different check characters, so a booking code is never a voucher code
+#: and a workshop sign-up code ("signup", as long as a booking code) is never a booking code.
+_KIND_SALT = {"voucher": 7, "booking": 13, "signup": 19}
 
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 _WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]*[0-9A-Za-z]|[0-9A-Za-z]")

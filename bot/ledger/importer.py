@@ -1,9 +1,15 @@
-"""Importing municipalities, providers, coaches, slots and workshops from YAML or CSV.
+"""Importing municipalities, providers, coaches, slots, workshops and events from YAML or CSV.
 
 Parsing and checking are pure (all problems are collected with their line or entry, and
 nothing is written when there is one); applying is an upsert in one transaction, so an
 import can be run again with a corrected file. YAML can also describe a weekly schedule
 that becomes free slots from the import date on, which keeps the demo data fresh.
+
+Events (issue 17) are "Tap de toekomst" evenings with their workshop sessions: in YAML an
+``events:`` section (each event with ``sessions:``), in CSV one row per session with the
+event's columns repeated. An event date is explicit (``date``) or relative (``in_days``,
+optionally the first ``weekday`` from then on) and never a Dutch public holiday: a relative
+date moves on to the next fitting day, an explicit one is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import holidays
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,8 +46,10 @@ from bot.ledger.models import (
     Provider,
     Slot,
     Workshop,
+    WorkshopEvent,
 )
 from bot.ledger.preferences import WEEKDAY_NAMES, WEEKDAY_SHORT, normalize_region
+from bot.ledger.signups import fill_free_seats
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data.yml"
 MAX_SCHEDULE_WEEKS = 26
@@ -94,6 +103,16 @@ class WorkshopRecord:
     places: int
 
 
+@dataclass(frozen=True)
+class EventRecord:
+    name: str
+    region: str
+    venue: str
+    town: str
+    day: date
+    sessions: tuple[WorkshopRecord, ...]
+
+
 @dataclass
 class ImportBatch:
     municipalities: list[MunicipalityRecord] = field(default_factory=list)
@@ -101,6 +120,7 @@ class ImportBatch:
     coaches: list[CoachRecord] = field(default_factory=list)
     slots: list[SlotRecord] = field(default_factory=list)
     workshops: list[WorkshopRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,7 +129,9 @@ class ImportReport:
     providers: int
     coaches: int
     slots: int
+    #: Workshop dates written, the sessions of events included.
     workshops: int
+    events: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -331,6 +353,125 @@ def workshop_record(row: Mapping[str, Any], today: date) -> WorkshopRecord:
     )
 
 
+def _holiday_name(day: date) -> str | None:
+    found = holidays.country_holidays("NL", years=day.year).get(day)
+    return str(found) if found else None
+
+
+def _day(value: Any, name: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date like 2025-03-04, not {value!r}") from exc
+
+
+def event_day(row: Mapping[str, Any], today: date) -> date:
+    """The event's date: ``date``, or ``in_days`` from today (then the first ``weekday``),
+    moved past public holidays; an explicit date on a public holiday is refused."""
+    if row.get("date") not in (None, ""):
+        day = _day(row["date"], "date")
+        holiday = _holiday_name(day)
+        if holiday:
+            raise ValueError(f"date {day.isoformat()} is a public holiday ({holiday})")
+        return day
+    day = today + timedelta(days=_int(row.get("in_days"), "in_days", minimum=1))
+    weekday = None if row.get("weekday") in (None, "") else _weekday(row["weekday"])
+    while (weekday is not None and day.weekday() != weekday) or _holiday_name(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _session_end(row: Mapping[str, Any], day: date, starts_at: datetime) -> datetime:
+    if row.get("ends_at"):
+        return _moment(row["ends_at"], "ends_at")
+    if row.get("end"):
+        return datetime.combine(day, _clock(row["end"], "end"), LOCAL_TZ)
+    minutes = _int(row.get("minutes", 90), "minutes", minimum=1)
+    return starts_at + timedelta(minutes=minutes)
+
+
+def event_session_record(
+    row: Mapping[str, Any], *, day: date, venue: str, town: str
+) -> WorkshopRecord:
+    """One workshop session of an event, on the event's date, at the event's venue."""
+    if not isinstance(row, Mapping):
+        raise ValueError("a session must be a mapping with theme, provider, time and places")
+    theme = _text(row.get("theme"), "theme").lower()
+    if theme not in WORKSHOP_THEMES:
+        raise ValueError(f"theme must be one of {', '.join(WORKSHOP_THEMES)}, not {theme!r}")
+    if row.get("starts_at"):
+        starts_at = _moment(row["starts_at"], "starts_at")
+    else:
+        starts_at = datetime.combine(day, _clock(_text(row.get("time"), "time"), "time"), LOCAL_TZ)
+    ends_at = _session_end(row, day, starts_at)
+    if ends_at <= starts_at:
+        raise ValueError("the session ends before it starts")
+    if starts_at.astimezone(LOCAL_TZ).date() != day or ends_at.astimezone(LOCAL_TZ).date() != day:
+        raise ValueError(f"the session is not on its event's date {day.isoformat()}")
+    places = _int(row.get("places"), "places")
+    if places <= 0:
+        raise ValueError("places (the capacity) must be more than 0")
+    room = _text(row.get("room"), "room", max_length=60, required=False)
+    location = f"{venue}, {town}" + (f", {room}" if room else "")
+    return WorkshopRecord(
+        theme=theme,
+        title=_text(row.get("title") or WORKSHOP_THEMES[theme], "title", max_length=160),
+        provider=_text(row.get("provider"), "provider", max_length=120),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=_text(location, "location"),
+        places=places,
+    )
+
+
+def event_records(
+    row: Mapping[str, Any], today: date, where: str, problems: list[str]
+) -> EventRecord | None:
+    """An event with its sessions; every problem is added to ``problems`` with ``where``."""
+    if not isinstance(row, Mapping):
+        problems.append(f"{where}: an event must be a mapping with name, region and sessions")
+        return None
+
+    def head() -> tuple[str, str, str, str, date]:
+        return (
+            _text(row.get("name"), "name", max_length=160),
+            _region(_text(row.get("region"), "region")),
+            _text(row.get("venue"), "venue", max_length=160),
+            _text(row.get("town"), "town", max_length=120),
+            event_day(row, today),
+        )
+
+    found = _collect(problems, where, head)
+    sessions = row.get("sessions")
+    if not isinstance(sessions, list) or not sessions:
+        problems.append(f"{where}: an event needs a list of sessions")
+        return None
+    if found is None:
+        return None
+    name, region, venue, town, day = found
+    records = []
+    seen: set[tuple[str, str, datetime]] = set()
+    for number, item in enumerate(sessions, start=1):
+        record = _collect(
+            problems,
+            f"{where} session {number}",
+            lambda item=item: event_session_record(item, day=day, venue=venue, town=town),
+        )
+        if record is None:
+            continue
+        key = (record.provider, record.theme, record.starts_at)
+        if key in seen:
+            problems.append(f"{where} session {number}: the same session is listed twice")
+            continue
+        seen.add(key)
+        records.append(record)
+    return EventRecord(name, region, venue, town, day, tuple(records))
+
+
 # --- Documents --------------------------------------------------------------------------
 
 
@@ -346,7 +487,7 @@ def parse_document(data: Any, today: date) -> ImportBatch:
     """Checks a YAML document (sections municipalities, providers, coaches, slots, workshops)."""
     if not isinstance(data, Mapping):
         raise ImportProblem(["the file must be a mapping with sections like 'coaches:'"])
-    known = {"municipalities", "providers", "coaches", "slots", "workshops"}
+    known = {"municipalities", "providers", "coaches", "slots", "workshops", "events"}
     problems = [f"unknown section {key!r}" for key in data if key not in known]
     batch = ImportBatch()
     for index, row in enumerate(data.get("municipalities") or [], start=1):
@@ -381,12 +522,46 @@ def parse_document(data: Any, today: date) -> ImportBatch:
         record = _collect(problems, f"workshops #{index}", workshop_record, row, today)
         if record:
             batch.workshops.append(record)
+    for index, row in enumerate(data.get("events") or [], start=1):
+        event = event_records(row, today, f"events #{index}", problems)
+        if event:
+            batch.events.append(event)
+    return _checked_batch(batch, problems)
+
+
+def _checked_batch(batch: ImportBatch, problems: list[str]) -> ImportBatch:
+    """The batch, or ImportProblem with every problem found (duplicates in the file too)."""
+    problems.extend(_duplicate_problems(batch))
     if problems:
         raise ImportProblem(problems)
     return batch
 
 
+def _duplicate_problems(batch: ImportBatch) -> list[str]:
+    """An event or a workshop date twice in one file would silently overwrite itself."""
+    problems = []
+    events: set[tuple[str, date]] = set()
+    dates: set[tuple[str, str, datetime]] = set()
+    for record in batch.workshops:
+        dates.add((record.provider, record.theme, record.starts_at))
+    for event in batch.events:
+        if (event.name, event.day) in events:
+            problems.append(f"event {event.name!r} on {event.day.isoformat()} is listed twice")
+        events.add((event.name, event.day))
+        for record in event.sessions:
+            key = (record.provider, record.theme, record.starts_at)
+            if key in dates:
+                problems.append(
+                    f"event {event.name!r}: {record.provider} gives {record.theme} at "
+                    f"{record.starts_at:%Y-%m-%d %H:%M} more than once in this file"
+                )
+            dates.add(key)
+    return problems
+
+
 CSV_KINDS: dict[str, frozenset[str]] = {
+    # before "workshops": an events file has the workshop columns too
+    "events": frozenset({"event", "date", "region", "venue", "town", "theme", "provider"}),
     "municipalities": frozenset({"code", "name", "voucher_budget_eur"}),
     "coaches": frozenset({"name", "email", "regions"}),
     "slots": frozenset({"coach_email", "starts_at"}),
@@ -419,6 +594,8 @@ def parse_csv(text: str, today: date) -> ImportBatch:
             rows.append((reader.line_num, cleaned))
     problems: list[str] = []
     batch = ImportBatch()
+    if kind == "events":
+        return _csv_events(rows, today)
     makers = {
         "municipalities": lambda row: municipality_record(row, today),
         "coaches": coach_record,
@@ -434,6 +611,41 @@ def parse_csv(text: str, today: date) -> ImportBatch:
     if problems:
         raise ImportProblem(problems)
     return batch
+
+
+_EVENT_HEAD = ("region", "venue", "town")
+
+
+def _csv_events(rows: list[tuple[int, dict[str, str]]], today: date) -> ImportBatch:
+    """One CSV row per session; rows with the same event name and date form one event."""
+    problems: list[str] = []
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for line, row in rows:
+        key = (row.get("event", ""), row.get("date", ""))
+        event = grouped.get(key)
+        if event is None:
+            grouped[key] = {
+                "name": row.get("event"),
+                "date": row.get("date"),
+                **{column: row.get(column) for column in _EVENT_HEAD},
+                "sessions": [],
+                "line": line,
+            }
+            event = grouped[key]
+        else:
+            for column in _EVENT_HEAD:
+                if row.get(column) != event[column]:
+                    problems.append(
+                        f"line {line}: {column} differs from line {event['line']} "
+                        f"of the same event"
+                    )
+        event["sessions"].append({column: value for column, value in row.items() if value})
+    batch = ImportBatch()
+    for event in grouped.values():
+        record = event_records(event, today, f"event on line {event['line']}", problems)
+        if record:
+            batch.events.append(record)
+    return _checked_batch(batch, problems)
 
 
 def read_file(path: Path, today: date) -> ImportBatch:
@@ -467,7 +679,10 @@ def apply_batch(session: Session, batch: ImportBatch, *, now: datetime, actor: s
         row.voucher_value_cents = record.voucher_value_cents
         row.voucher_budget_cents = record.voucher_budget_cents
 
-    provider_names = list(dict.fromkeys(batch.providers + [w.provider for w in batch.workshops]))
+    session_records = [record for event in batch.events for record in event.sessions]
+    provider_names = list(
+        dict.fromkeys(batch.providers + [w.provider for w in (*batch.workshops, *session_records)])
+    )
     providers: dict[str, Provider] = {}
     for name in provider_names:
         provider = session.execute(
@@ -527,34 +742,44 @@ def apply_batch(session: Session, batch: ImportBatch, *, now: datetime, actor: s
             slots_written += 1
     session.flush()
 
+    problems: list[str] = []
+    grown: list[Workshop] = []
     for workshop_record in batch.workshops:
-        provider = providers[workshop_record.provider]
-        workshop = session.execute(
-            select(Workshop).where(
-                Workshop.provider_id == provider.id,
-                Workshop.theme == workshop_record.theme,
-                Workshop.starts_at == workshop_record.starts_at,
+        _upsert_workshop(
+            session, workshop_record, providers[workshop_record.provider], None, problems, grown
+        )
+    for event_record in batch.events:
+        event = session.execute(
+            select(WorkshopEvent).where(
+                WorkshopEvent.name == event_record.name,
+                WorkshopEvent.event_date == event_record.day,
             )
         ).scalar_one_or_none()
-        if workshop is None:
-            workshop = Workshop(
-                provider_id=provider.id,
-                theme=workshop_record.theme,
-                starts_at=workshop_record.starts_at,
+        if event is None:
+            event = WorkshopEvent(
+                name=event_record.name, event_date=event_record.day, created_at=now
             )
-            session.add(workshop)
-        workshop.title = workshop_record.title
-        workshop.ends_at = workshop_record.ends_at
-        workshop.location = workshop_record.location
-        workshop.places = workshop_record.places
+            session.add(event)
+        event.region = event_record.region
+        event.venue_name = event_record.venue
+        event.town = event_record.town
+        session.flush()
+        for session_record in event_record.sessions:
+            provider = providers[session_record.provider]
+            _upsert_workshop(session, session_record, provider, event, problems, grown)
+    if problems:
+        raise ImportProblem(problems)
     session.flush()
+    for workshop in grown:  # more places: the waiting list moves up
+        fill_free_seats(session, workshop.id, now, actor=actor)
 
     report = ImportReport(
         municipalities=len(batch.municipalities),
         providers=len(provider_names),
         coaches=len(batch.coaches),
         slots=slots_written,
-        workshops=len(batch.workshops),
+        workshops=len(batch.workshops) + len(session_records),
+        events=len(batch.events),
     )
     audit.record(
         session,
@@ -565,6 +790,48 @@ def apply_batch(session: Session, batch: ImportBatch, *, now: datetime, actor: s
         at=now,
     )
     return report
+
+
+def _upsert_workshop(
+    session: Session,
+    record: WorkshopRecord,
+    provider: Provider,
+    event: WorkshopEvent | None,
+    problems: list[str],
+    grown: list[Workshop],
+) -> None:
+    """Writes one workshop date (by provider, theme and start); places never drop below the
+    seats already taken (a problem instead), and a rise is remembered to serve the waiting
+    list."""
+    workshop = session.execute(
+        select(Workshop).where(
+            Workshop.provider_id == provider.id,
+            Workshop.theme == record.theme,
+            Workshop.starts_at == record.starts_at,
+        )
+    ).scalar_one_or_none()
+    if workshop is None:
+        workshop = Workshop(
+            provider_id=provider.id,
+            theme=record.theme,
+            starts_at=record.starts_at,
+            seats_taken=0,
+        )
+        session.add(workshop)
+    elif record.places < workshop.seats_taken:
+        problems.append(
+            f"{record.theme} at {record.starts_at:%Y-%m-%d %H:%M}: places cannot go below the "
+            f"{workshop.seats_taken} seats already taken"
+        )
+        return
+    elif record.places > workshop.places:
+        grown.append(workshop)
+    if event is not None:
+        workshop.event_id = event.id
+    workshop.title = record.title
+    workshop.ends_at = record.ends_at
+    workshop.location = record.location
+    workshop.places = record.places
 
 
 def is_empty(session: Session) -> bool:

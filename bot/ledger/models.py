@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -30,6 +31,11 @@ from bot.ledger.catalog import (
     BOOKING_MODES,
     BOOKING_STATUSES,
     REGIONS,
+    SIGNUP_ATTENDED,
+    SIGNUP_CANCELLED,
+    SIGNUP_LIVE,
+    SIGNUP_RESERVED,
+    SIGNUP_STATUSES,
     SLOT_FREE,
     SLOT_MODES,
     SLOT_STATUSES,
@@ -231,8 +237,36 @@ class BookingQuota(Base):
     used = Column(Integer, nullable=False, default=0)
 
 
+class WorkshopEvent(Base):
+    """A "Tap de toekomst" evening: one venue in one province on one date, with sessions."""
+
+    __tablename__ = "workshop_events"
+    __table_args__ = (
+        UniqueConstraint("name", "event_date", name="uq_workshop_events_name_date"),
+        CheckConstraint(f"region IN {sql_in(REGIONS)}", name="known_region"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("length(venue_name) > 0 AND length(town) > 0", name="venue_not_empty"),
+        Index("ix_workshop_events_region_date", "region", "event_date"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(160), nullable=False)
+    #: The province (one of :data:`~bot.ledger.catalog.REGIONS`).
+    region = Column(String(32), nullable=False)
+    venue_name = Column(String(160), nullable=False)
+    town = Column(String(120), nullable=False)
+    #: The local (Dutch) date of the evening; sessions start and end on it.
+    event_date = Column(Date, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class Workshop(Base):
-    """One date of a workshop on one of the five programme themes."""
+    """One date of a workshop on one of the five programme themes.
+
+    With an ``event_id`` it is a session of a :class:`WorkshopEvent`. ``seats_taken`` counts
+    the sign-ups holding a seat; the CHECK keeps it within ``places`` whatever the writer, so
+    capacity can never be exceeded, also under concurrency.
+    """
 
     __tablename__ = "workshops"
     __table_args__ = (
@@ -240,6 +274,8 @@ class Workshop(Base):
         CheckConstraint(f"theme IN {sql_in(tuple(WORKSHOP_THEMES))}", name="known_theme"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("places > 0", name="places_positive"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= places", name="seats_within_places"),
+        Index("ix_workshops_event_id", "event_id"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -250,8 +286,11 @@ class Workshop(Base):
     ends_at = Column(UTCDateTime, nullable=False)
     location = Column(String(200), nullable=False)
     places = Column(Integer, nullable=False)
+    event_id = Column(Integer, ForeignKey("workshop_events.id", ondelete="RESTRICT"), nullable=True)
+    seats_taken = Column(Integer, nullable=False, default=0, server_default=text("0"))
 
     provider = relationship("Provider", lazy="joined")
+    event = relationship("WorkshopEvent", lazy="joined")
 
 
 class Voucher(Base):
@@ -301,6 +340,72 @@ class Voucher(Base):
 
     municipality = relationship("Municipality", lazy="joined")
     redeemed_by = relationship("Provider", lazy="joined")
+
+
+class WorkshopSignup(Base):
+    """An employee's seat (or waiting-list place) in a workshop session, paid by a voucher.
+
+    The employee is only their pseudonymous ``employee_key`` (never a name or e-mail). The
+    voucher is held from sign-up on (status ``reserved`` on the voucher); a partial unique
+    index allows one live sign-up per voucher. ``queue_number`` orders the sign-ups of one
+    session by arrival: the waiting sign-up with the lowest number gets the next free seat.
+    """
+
+    __tablename__ = "workshop_signups"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "queue_number", name="uq_workshop_signups_queue"),
+        CheckConstraint(f"status IN {sql_in(SIGNUP_STATUSES)}", name="known_status"),
+        CheckConstraint("length(employee_key) >= 8", name="employee_key_length"),
+        CheckConstraint("queue_number >= 1", name="queue_number_positive"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(
+            f"(status = '{SIGNUP_CANCELLED}') = (cancelled_at IS NOT NULL)",
+            name="cancelled_at_set",
+        ),
+        CheckConstraint(
+            f"(status = '{SIGNUP_ATTENDED}') = (attended_at IS NOT NULL)", name="attended_at_set"
+        ),
+        CheckConstraint(
+            f"NOT notice_pending OR status = '{SIGNUP_RESERVED}'", name="notice_only_reserved"
+        ),
+        # One live sign-up (a seat or a waiting place) per voucher, whatever the application does.
+        Index(
+            "uq_workshop_signups_live_voucher",
+            "voucher_id",
+            unique=True,
+            sqlite_where=text(f"status IN {sql_in(SIGNUP_LIVE)}"),
+            postgresql_where=text(f"status IN {sql_in(SIGNUP_LIVE)}"),
+        ),
+        Index("ix_workshop_signups_workshop_status", "workshop_id", "status", "queue_number"),
+        Index("ix_workshop_signups_employee_key", "employee_key"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), nullable=False, unique=True)
+    workshop_id = Column(Integer, ForeignKey("workshops.id", ondelete="RESTRICT"), nullable=False)
+    voucher_id = Column(Integer, ForeignKey("vouchers.id", ondelete="RESTRICT"), nullable=False)
+    #: The voucher's municipality, for the coordinators' counts (never the person).
+    municipality_id = Column(
+        Integer, ForeignKey("municipalities.id", ondelete="RESTRICT"), nullable=False
+    )
+    #: Pseudonym from the channel's signed token; never a name or personnel number.
+    employee_key = Column(String(128), nullable=False)
+    status = Column(String(16), nullable=False)
+    queue_number = Column(Integer, nullable=False)
+    #: "You moved up from the waiting list": told (and cleared) at the employee's next chat.
+    notice_pending = Column(Boolean, nullable=False, default=False)
+    #: Bearer token of the calendar download link; unguessable, unrelated to the code.
+    ics_token = Column(String(64), nullable=False, unique=True)
+    #: Calendar SEQUENCE: raised on every change so agenda apps update the event.
+    sequence = Column(Integer, nullable=False, default=0)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    promoted_at = Column(UTCDateTime, nullable=True)
+    cancelled_at = Column(UTCDateTime, nullable=True)
+    attended_at = Column(UTCDateTime, nullable=True)
+
+    workshop = relationship("Workshop", lazy="joined")
+    voucher = relationship("Voucher", lazy="joined")
 
 
 class AuditEntry(Base):

@@ -34,6 +34,7 @@ from bot.ledger.catalog import (
     VOUCHER_EXPIRED,
     VOUCHER_ISSUED,
     VOUCHER_REDEEMED,
+    VOUCHER_RESERVED,
     WORKSHOP_THEMES,
 )
 from bot.ledger.codes import CodeCheck, CodeProblem, format_code
@@ -418,6 +419,11 @@ def voucher_status_text(view: VoucherView) -> str:
         )
     if view.status == VOUCHER_CANCELLED:
         return f"Je voucher {code} is ingetrokken. Vraag de afdeling P&O waarom."
+    if view.status == VOUCHER_RESERVED:
+        return (
+            f"Je voucher {code} is gereserveerd voor een workshop waarvoor je bent "
+            "ingeschreven. Zeg je die af, dan kun je hem weer gebruiken."
+        )
     return f"Je voucher {code} heeft de status: {view.status}."
 
 

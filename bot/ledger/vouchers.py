@@ -25,6 +25,7 @@ from bot.ledger.catalog import (
     VOUCHER_ISSUED,
     VOUCHER_PURPOSE_ANY,
     VOUCHER_REDEEMED,
+    VOUCHER_RESERVED,
 )
 from bot.ledger.codes import CodeProblem, check_code, new_code
 from bot.ledger.models import Municipality, Voucher
@@ -42,6 +43,8 @@ VOUCHER_UNKNOWN = "voucher_unknown"
 VOUCHER_IS_EXPIRED = "voucher_expired"
 VOUCHER_IS_CANCELLED = "voucher_cancelled"
 REDEEMED_BY_OTHER = "redeemed_by_other"
+#: Held by a workshop sign-up (bot.ledger.signups): only that workshop's attendance redeems it.
+VOUCHER_IS_RESERVED = "voucher_reserved"
 BAD_REFERENCE = "bad_reference"
 
 MAX_REFERENCE_LENGTH = 100
@@ -341,6 +344,8 @@ def redeem_voucher(
         raise VoucherError(REDEEMED_BY_OTHER)
     if status == VOUCHER_CANCELLED:
         raise VoucherError(VOUCHER_IS_CANCELLED)
+    if status == VOUCHER_RESERVED:
+        raise VoucherError(VOUCHER_IS_RESERVED)
     raise VoucherError(VOUCHER_IS_EXPIRED)
 
 
@@ -354,6 +359,8 @@ def cancel_voucher(session: Session, *, raw_code: str, now: datetime, actor: str
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
+        if voucher.status == VOUCHER_RESERVED:
+            raise VoucherError(VOUCHER_IS_RESERVED)
         redeemed = voucher.status == VOUCHER_REDEEMED
         raise VoucherError(REDEEMED_BY_OTHER if redeemed else VOUCHER_IS_CANCELLED)
     session.execute(

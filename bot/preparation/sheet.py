@@ -107,10 +107,13 @@ class Sheet:
     made_on: date = field(default_factory=date.today)
     #: Who the conversation is with, as the employee said it ("P&O-adviseur").
     party: str = "leidinggevende"
+    #: Opportunities the employee saved in the chat ("meelopen bij ..."), issue 17.
+    tries: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         """Every text on the sheet, for tests and for the readability check."""
         out = [self.opening, self.proposal, *self.strengths, *self.asks, *self.next_steps]
+        out += [try_text(item) for item in self.tries]
         out += [t for t in (self.kind, self.when, self.goal, self.wants, self.worry) if t]
         for reaction in self.reactions:
             out += [reaction.manager_says, reaction.strong_answer]
@@ -158,6 +161,7 @@ def build_sheet(
     today: date | None = None,
     include_private: bool = False,
     party: str | None = None,
+    tries: Sequence[str] = (),
 ) -> Sheet:
     """The sheet from the (scrubbed) answers in the ``prep_*`` slots and the practice.
 
@@ -192,6 +196,7 @@ def build_sheet(
         next_steps=list(NEXT_STEPS),
         made_on=today or date.today(),
         party=party or DEFAULT_PARTY,
+        tries=[shorten(str(item), 160) for item in tries if item][:MAX_TRIES],
     )
 
 
@@ -212,6 +217,7 @@ def sheet_to_dict(sheet: Sheet) -> dict[str, object]:
         "next_steps": sheet.next_steps,
         "made_on": sheet.made_on.isoformat(),
         "party": sheet.party,
+        "tries": sheet.tries,
         "reactions": [
             {
                 "manager_says": r.manager_says,
@@ -241,6 +247,7 @@ def sheet_from_dict(data: dict[str, object]) -> Sheet:
         next_steps=list(data.get("next_steps") or []),  # type: ignore[call-overload]
         made_on=date.fromisoformat(str(data.get("made_on"))),
         party=str(data.get("party") or DEFAULT_PARTY),
+        tries=[str(item) for item in data.get("tries") or []],  # type: ignore[attr-defined]
     )
 
 
@@ -271,13 +278,30 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
         ("Mijn doel", [sheet.goal or EMPTY]),
         ("Zo begin ik het gesprek", [sheet.opening]),
         ("Mijn sterke punten", sheet.strengths or [EMPTY]),
-        ("Wat ik wil leren of proberen", [sheet.wants or EMPTY]),
+        ("Wat ik wil leren of proberen", wants_items(sheet)),
         ("Mijn voorstel", [sheet.proposal]),
         ("Wat ik vraag", sheet.asks or [EMPTY]),
         ("Mogelijke reacties en mijn antwoorden", reactions),
         ("Waar ik op let", [sheet.worry or CALM_TIP]),
         ("Volgende stappen", sheet.next_steps),
     ]
+
+
+#: At most this many saved opportunities on the sheet (the chat keeps the same limit).
+MAX_TRIES = 3
+TRY_PREFIX = "Wat ik wil proberen: "
+
+
+def try_text(item: str) -> str:
+    return f"{TRY_PREFIX}{item}"
+
+
+def wants_items(sheet: Sheet) -> list[str]:
+    """What the employee wants to learn, then each saved opportunity as "Wat ik wil proberen"."""
+    tried = [try_text(item) for item in sheet.tries]
+    if sheet.wants:
+        return [sheet.wants, *tried]
+    return tried or [EMPTY]
 
 
 def meta_line(sheet: Sheet) -> str:

@@ -26,6 +26,7 @@ from bot.conversation.barriers import BARRIERS
 from bot.ledger.catalog import REGIONS
 from bot.ledger.codes import ALPHABET, BOOKING_BODY_LENGTH, VOUCHER_BODY_LENGTH, check_character
 from bot.ledger.preferences import normalize_region
+from bot.opportunities.catalog import TYPES as OPPORTUNITY_TYPES
 
 MASK_CHAR = "*"
 #: Symbols of a code that stay readable (enough for support to tell two codes apart).
@@ -149,6 +150,22 @@ def canonical_voucher_code(value: Any) -> str | None:
     return value if is_code_shaped(value, "voucher") else None
 
 
+#: A listing or session id in a button payload: a short number, never a phone number.
+_SMALL_ID_RE = re.compile(r"[1-9][0-9]{0,5}")
+#: Opportunity types a button may name (bot.opportunities.catalog.TYPES).
+_OPPORTUNITY_KINDS = frozenset(OPPORTUNITY_TYPES)
+
+
+def canonical_small_id(value: Any) -> str | None:
+    """A database id of at most six digits (as a string), else None (issue 17's buttons)."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    return text if _SMALL_ID_RE.fullmatch(text) else None
+
+
+def canonical_opportunity_kind(value: Any) -> str | None:
+    return value if isinstance(value, str) and value in _OPPORTUNITY_KINDS else None
+
+
 #: Slots filled from entities or from codes: only these values are ever stored.
 CANONICAL_SLOTS: Mapping[str, Callable[[Any], Any]] = {
     "barrier": canonical_barrier,
@@ -164,6 +181,10 @@ CANONICAL_ENTITIES: Mapping[str, Callable[[Any], Any]] = {
     "region": canonical_region,
     "booking_code": canonical_booking_code,
     "voucher_code": canonical_voucher_code,
+    # issue 17: the buttons of the opportunity and workshop lists
+    "opportunity_kind": canonical_opportunity_kind,
+    "opportunity_id": canonical_small_id,
+    "session_id": canonical_small_id,
 }
 CODE_ENTITIES = frozenset({"booking_code", "voucher_code"})
 

@@ -16,6 +16,7 @@ from bot.ledger.catalog import (
     VOUCHER_EXPIRED,
     VOUCHER_ISSUED,
     VOUCHER_REDEEMED,
+    VOUCHER_RESERVED,
 )
 
 #: The voucher's status in the ledger, as a person would say it.
@@ -25,6 +26,7 @@ VOUCHER_STATUS_WORDS: Mapping[str, str] = MappingProxyType(
         VOUCHER_REDEEMED: "je voucher is gebruikt",
         VOUCHER_EXPIRED: "je voucher is verlopen",
         VOUCHER_CANCELLED: "je voucher is ingetrokken",
+        VOUCHER_RESERVED: "je voucher is gereserveerd voor een workshop",
     }
 )
 

@@ -126,6 +126,18 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "prep_party",  # a category (leidinggevende, P&O-adviseur, coach)
         "prep_date",  # an ISO date the action worked out from the answer
         "paused_form",  # the name of the form that waits
+        # issue 17: state the opportunity, EVC and sign-up actions produce (no typed text, no
+        # codes: listing titles from the catalogue, parsed answers, filters and session ids)
+        "opportunity_query",
+        "opportunity_saved",
+        "paging",
+        "evc_years",
+        "evc_diploma",
+        "evc_goal",
+        "signup_query",
+        "signup_plan",
+        "signup_confirm",
+        "signup_moving",
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.

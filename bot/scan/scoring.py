@@ -68,14 +68,14 @@ _WORKSHOPS = NextStep(
     "Met de voucher van 375 euro kies je een workshop.",
 )
 _EVC = NextStep(
-    "Wat is EVC?",
-    "Wat is EVC?",
-    "Met EVC laat je zien wat je in de praktijk al hebt geleerd.",
+    "Is EVC iets voor mij?",
+    "/check_evc",
+    "Met EVC laat je zien wat je in de praktijk al hebt geleerd. Ik kijk met je of het past.",
 )
-_SHADOWING = NextStep(
-    "Wat is een meeloopstage?",
-    "Wat is een meeloopstage?",
-    "Je loopt een paar dagen mee op een andere plek.",
+_OPPORTUNITIES = NextStep(
+    "Bekijk kansen in de regio",
+    "/find_opportunities",
+    "Ik zoek vacatures, meeloopstages en trainingen in de regio die bij je passen.",
 )
 _WORK_TIME = NextStep(
     "Mag dat in werktijd?",
@@ -86,10 +86,10 @@ _WORK_TIME = NextStep(
 NEXT_STEPS: Mapping[str, tuple[NextStep, ...]] = MappingProxyType(
     {
         VERDIEPEN: (_WORKSHOPS, _EVC, _PREPARE),
-        VERBREDEN: (_SHADOWING, _PREPARE, _WORKSHOPS),
-        VERTICAAL: (_COACH, _PREPARE, _EVC),
-        VERLEGGEN: (_COACH, _SHADOWING, _WORKSHOPS),
-        BUITEN: (_COACH, _WORKSHOPS, _PREPARE),
+        VERBREDEN: (_OPPORTUNITIES, _PREPARE, _WORKSHOPS),
+        VERTICAAL: (_OPPORTUNITIES, _PREPARE, _EVC),
+        VERLEGGEN: (_COACH, _OPPORTUNITIES, _WORKSHOPS),
+        BUITEN: (_COACH, _OPPORTUNITIES, _PREPARE),
         BLIJVEN_VITAAL: (_WORKSHOPS, _WORK_TIME, _PREPARE),
     }
 )

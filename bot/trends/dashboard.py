@@ -4,7 +4,9 @@ The aiohttp side (cookies, CSRF, handlers) is ``bot/web/routes/dashboard.py``; w
 can be tested without a server.
 
 - Only completed ISO weeks are shown, never the running week, so one action in the running
-  week changes no number on any page.
+  week changes no number on any page. The same holds for months and quarters
+  (:mod:`bot.trends.periods`): only completed ones. The dashboard opens on the last
+  completed quarter, where a pilot's small weekly groups add up to figures.
 - Roles: a municipal coordinator sees only their own municipality (also not via the URL or
   the export); a programme coordinator sees all, per municipality and in total.
 - Every figure comes from :mod:`bot.trends.views` (k-anonymous); CSV has the same figures.
@@ -36,13 +38,20 @@ from bot.config import VAR_DIR, Settings
 from bot.db.engine import run_in_transaction
 from bot.shared_state import SharedState
 from bot.trends import accounts, store
+from bot.trends import periods as pe
 from bot.trends.suppression import Figure, effective_threshold
 from bot.trends.views import PAGES, Page, Selection, build_page, csv_rows, municipality_label
 from bot.trends.weeks import parse_week, shift, week_start, weeks_between
 
 SESSION_KEY_FILE = VAR_DIR / "dashboard_session.key"
 DEFAULT_WEEKS = 12
+DEFAULT_MONTHS = 3
 MAX_WEEKS = 104
+MAX_MONTHS = 24
+MAX_QUARTERS = 8
+#: How many completed months / quarters the period lists offer (older ones by URL).
+LISTED_PERIODS = {pe.KIND_MONTH: 36, pe.KIND_QUARTER: 12}
+DEFAULT_KIND = pe.KIND_QUARTER
 ALL = "alle"
 
 MESSAGES = {
@@ -67,6 +76,21 @@ MESSAGES = {
         "Deze week loopt nog. Het dashboard toont alleen afgelopen weken; de lopende week "
         "verschijnt zodra hij voorbij is. Kies een week tot en met vorige week."
     ),
+    "bad_kind": "Kies hoe je de cijfers wilt zien: per week, per maand of per kwartaal.",
+    "bad_month": "Kies een geldige maand, bijvoorbeeld 2026-03.",
+    "bad_quarter": "Kies een geldig kwartaal, bijvoorbeeld 2026-K1.",
+    "period_order": "De eerste periode moet voor de laatste liggen.",
+    "future_period": "Die periode is nog niet geweest. Kies een periode die al voorbij is.",
+    "running_month": (
+        "Deze maand loopt nog. Het dashboard toont alleen maanden die voorbij zijn; deze maand "
+        "verschijnt zodra hij om is. Kies een eerdere maand."
+    ),
+    "running_quarter": (
+        "Dit kwartaal loopt nog. Het dashboard toont alleen kwartalen die voorbij zijn; dit "
+        "kwartaal verschijnt zodra het om is. Kies een eerder kwartaal."
+    ),
+    "too_many_months": f"Kies hoogstens {MAX_MONTHS} maanden.",
+    "too_many_quarters": f"Kies hoogstens {MAX_QUARTERS} kwartalen.",
     "unknown_municipality": "Deze gemeente kennen we niet. Kies een gemeente uit de lijst.",
     "not_your_municipality": "Je mag alleen de cijfers van je eigen gemeente zien.",
     "not_found": "Deze pagina bestaat niet.",
@@ -204,8 +228,21 @@ def login_limits(settings: Settings) -> accounts.LoginLimits:
 @dataclass(frozen=True)
 class Filters:
     municipality: str  # ALL or a code
-    first_week: str
-    last_week: str
+    first: str  # a week, month or quarter, by ``kind``
+    last: str
+    kind: str = pe.KIND_WEEK
+
+    @property
+    def first_week(self) -> str:
+        return pe.weeks_in(self.kind, self.first)[0]
+
+    @property
+    def last_week(self) -> str:
+        return pe.weeks_in(self.kind, self.last)[-1]
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        return pe.periods_between(self.kind, self.first, self.last)
 
 
 @dataclass(frozen=True)
@@ -215,6 +252,8 @@ class PageResult:
     status: int
     filters: Filters
     options: tuple[tuple[str, str], ...]
+    #: The completed periods of the chosen kind a list offers: (value, Dutch label).
+    period_options: tuple[tuple[str, str], ...] = ()
 
 
 def last_completed_week(now_week: str) -> str:
@@ -222,9 +261,87 @@ def last_completed_week(now_week: str) -> str:
     return shift(now_week, -1)
 
 
-def default_period(now_week: str) -> tuple[str, str]:
+def default_period(now_week: str, kind: str = pe.KIND_WEEK) -> tuple[str, str]:
+    """The period shown when none is asked for: the last 12 weeks, the last 3 completed
+    months, or the last completed quarter."""
+    if kind == pe.KIND_MONTH:
+        last_month = pe.last_completed(pe.KIND_MONTH, now_week)
+        return pe.shift_period(pe.KIND_MONTH, last_month, -(DEFAULT_MONTHS - 1)), last_month
+    if kind == pe.KIND_QUARTER:
+        quarter = pe.last_completed(pe.KIND_QUARTER, now_week)
+        return quarter, quarter
     last = last_completed_week(now_week)
     return shift(last, -(DEFAULT_WEEKS - 1)), last
+
+
+def period_kind(query: Mapping[str, str]) -> str | None:
+    """The period kind asked for (``periode``), else guessed from ``van``/``tot`` (links made
+    before months and quarters existed hold weeks); None for an unknown kind."""
+    raw = query.get("periode", "").strip().lower()
+    if raw:
+        return raw if raw in pe.KINDS else None
+    for name in ("van", "tot"):
+        guessed = pe.looks_like(query.get(name, ""))
+        if guessed is not None:
+            return guessed
+    return DEFAULT_KIND
+
+
+def period_options(
+    kind: str, now_week: str, chosen: tuple[str, ...] = ()
+) -> tuple[tuple[str, str], ...]:
+    """Completed months or quarters for the lists, newest first (and the chosen ones)."""
+    if kind == pe.KIND_WEEK:
+        return ()
+    last = pe.last_completed(kind, now_week)
+    values = [pe.shift_period(kind, last, -offset) for offset in range(LISTED_PERIODS[kind])]
+    values = [value for value in values if pe.parse_period(kind, value)]
+    for value in chosen:
+        if value not in values:
+            values.append(value)
+    values.sort(key=lambda value: pe.weeks_in(kind, value)[0], reverse=True)
+    return tuple((value, pe.label(kind, value)) for value in values)
+
+
+def _parse_periods(query: Mapping[str, str], kind: str, now_week: str) -> tuple[str, str] | str:
+    """The first and last period asked for, or the key of the message why not (a 400)."""
+    if kind == pe.KIND_WEEK:
+        return _parse_weeks(query, now_week)
+    default_first, default_last = default_period(now_week, kind)
+    raw_first, raw_last = query.get("van", "").strip(), query.get("tot", "").strip()
+    first = pe.parse_period(kind, raw_first) if raw_first else default_first
+    last = pe.parse_period(kind, raw_last) if raw_last else default_last
+    if first is None or last is None:
+        return "bad_month" if kind == pe.KIND_MONTH else "bad_quarter"
+    if pe.is_before(kind, last, first):
+        return "period_order"
+    running = pe.running_period(kind, now_week)
+    if pe.is_before(kind, running, last):
+        return "future_period"
+    if last == running:
+        return "running_month" if kind == pe.KIND_MONTH else "running_quarter"
+    most = MAX_MONTHS if kind == pe.KIND_MONTH else MAX_QUARTERS
+    if len(pe.periods_between(kind, first, last)) > most:
+        return "too_many_months" if kind == pe.KIND_MONTH else "too_many_quarters"
+    return first, last
+
+
+def _parse_weeks(query: Mapping[str, str], now_week: str) -> tuple[str, str] | str:
+    default_first, default_last = default_period(now_week)
+    raw_first, raw_last = query.get("van", "").strip(), query.get("tot", "").strip()
+    first = parse_week(raw_first) if raw_first else default_first
+    last = parse_week(raw_last) if raw_last else default_last
+    if first is None or last is None:
+        return "bad_week"
+    if week_start(first) > week_start(last):
+        return "week_order"
+    if week_start(last) > week_start(now_week):
+        return "future"
+    if last == now_week:
+        return "running_week"
+    if len(weeks_between(first, last)) > MAX_WEEKS:
+        return "too_long"
+    return first, last
 
 
 def parse_filters(
@@ -233,22 +350,16 @@ def parse_filters(
     """The filters from the URL, or (status, message key) when they cannot be used.
 
     ``now_week`` is the running week: it is never shown (one action in it could change a
-    visible number), so the period ends at the latest with the week before.
+    visible number), so the period ends at the latest with the week before; a month or
+    quarter only once all its weeks are over.
     """
-    default_first, default_last = default_period(now_week)
-    raw_first, raw_last = query.get("van", "").strip(), query.get("tot", "").strip()
-    first = parse_week(raw_first) if raw_first else default_first
-    last = parse_week(raw_last) if raw_last else default_last
-    if first is None or last is None:
-        return 400, "bad_week"
-    if week_start(first) > week_start(last):
-        return 400, "week_order"
-    if week_start(last) > week_start(now_week):
-        return 400, "future"
-    if last == now_week:
-        return 400, "running_week"
-    if len(weeks_between(first, last)) > MAX_WEEKS:
-        return 400, "too_long"
+    kind = period_kind(query)
+    if kind is None:
+        return 400, "bad_kind"
+    parsed = _parse_periods(query, kind, now_week)
+    if isinstance(parsed, str):
+        return 400, parsed
+    first, last = parsed
     raw_municipality = query.get("gemeente", "").strip()
     if coordinator.is_programme:
         municipality = raw_municipality.upper() if raw_municipality else ALL
@@ -259,7 +370,7 @@ def parse_filters(
         if raw_municipality and raw_municipality.upper() != own:
             return 403, "not_your_municipality"
         municipality = own
-    return Filters(municipality, first, last)
+    return Filters(municipality, first, last, kind)
 
 
 def compute_page(
@@ -285,14 +396,17 @@ def compute_page(
         codes = [own]
         options = ((own, f"{names.get(own, own)} ({own})"),)
     parsed = parse_filters(query, coordinator, now_week)
-    fallback = Filters(options[0][0], *default_period(now_week))
+    fallback_kind = period_kind(query) or DEFAULT_KIND
+    fallback = Filters(options[0][0], *default_period(now_week, fallback_kind), fallback_kind)
+    listed = period_options(fallback_kind, now_week)
     if isinstance(parsed, tuple):
         status, key = parsed
-        return PageResult(None, key, status, fallback, options)
+        return PageResult(None, key, status, fallback, options, listed)
     if parsed.municipality != ALL and parsed.municipality not in codes:
-        return PageResult(None, "unknown_municipality", 400, fallback, options)
+        return PageResult(None, "unknown_municipality", 400, fallback, options, listed)
     scope = tuple(codes) if parsed.municipality == ALL else (parsed.municipality,)
-    weeks = tuple(weeks_between(parsed.first_week, parsed.last_week))
+    chosen = parsed.periods
+    weeks = tuple(week for period in chosen for week in pe.weeks_in(parsed.kind, period))
     if now_week in weeks:  # parse_filters refuses it; this keeps the rule in one more place
         raise ValueError("the running week is never shown")
     cells = store.load_cells(session, scope, weeks)
@@ -301,8 +415,9 @@ def compute_page(
         if slug == "overzicht"
         else []
     )
-    page = build_page(slug, cells, k, Selection(scope, weeks), names, budgets)
-    return PageResult(page, None, 200, parsed, options)
+    page = build_page(slug, cells, k, Selection(scope, chosen, parsed.kind), names, budgets)
+    listed = period_options(parsed.kind, now_week, (parsed.first, parsed.last))
+    return PageResult(page, None, 200, parsed, options, listed)
 
 
 def week_begins_at(week: str) -> datetime:
@@ -328,17 +443,19 @@ def csv_document(page: Page, slug: str, filters: Filters, k: int) -> tuple[bytes
         [
             "Gemeente",
             filters.municipality,
+            "Periode",
+            pe.KIND_LABELS[filters.kind].lower(),
             "Van",
-            filters.first_week,
+            pe.label(filters.kind, filters.first),
             "Tot en met",
-            filters.last_week,
+            pe.label(filters.kind, filters.last),
         ]
     )
     writer.writerow([f"Groepjes kleiner dan {k} staan er als '< {k}' en tellen niet mee."])
     writer.writerow([])
     for row in csv_rows(page, k):
         writer.writerow([csv_safe(cell) for cell in row])
-    name = f"koers-{slug}-{filters.municipality}-{filters.first_week}-{filters.last_week}.csv"
+    name = f"koers-{slug}-{filters.municipality}-{filters.first}-{filters.last}.csv"
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), name.lower()
 
 

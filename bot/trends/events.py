@@ -8,6 +8,7 @@ conversation or sender id, or text the employee typed. Other capabilities call
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -29,6 +30,19 @@ VOUCHER_ISSUED = "voucher_issued"
 VOUCHER_REDEEMED = "voucher_redeemed"
 COACH_BOOKED = "coach_booked"
 COACH_CANCELLED = "coach_cancelled"
+#: a workshop seat (or waiting-list place) was reserved with a voucher;
+#: category: :func:`workshop_category` (theme and region of the event)
+WORKSHOP_SIGNED_UP = "workshop_signed_up"
+#: recorded by the ledger when a provider redeems attendance; category: :func:`workshop_category`
+WORKSHOP_ATTENDED = "workshop_attended"
+#: recorded by the ledger when a provider redeems a coach conversation (no category)
+COACH_CONVERSATION_HELD = "coach_conversation_held"
+#: an opportunity was shown in the chat; category: the opportunity type key
+OPPORTUNITY_VIEWED = "opportunity_viewed"
+#: an opportunity was put on the preparation sheet; category: the opportunity type key
+OPPORTUNITY_SAVED = "opportunity_saved"
+#: the EVC check was finished; category: its outcome key
+EVC_CHECKED = "evc_checked"
 #: category: the intent NLU guessed (below the threshold), never the message text
 FALLBACK = "fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -44,6 +58,12 @@ EVENT_TYPES: tuple[str, ...] = (
     VOUCHER_REDEEMED,
     COACH_BOOKED,
     COACH_CANCELLED,
+    WORKSHOP_SIGNED_UP,
+    WORKSHOP_ATTENDED,
+    COACH_CONVERSATION_HELD,
+    OPPORTUNITY_VIEWED,
+    OPPORTUNITY_SAVED,
+    EVC_CHECKED,
     FALLBACK,
     OUT_OF_SCOPE,
 )
@@ -61,6 +81,12 @@ EVENT_LABELS: Mapping[str, str] = MappingProxyType(
         VOUCHER_REDEEMED: "Vouchers verzilverd",
         COACH_BOOKED: "Coachgesprekken geboekt",
         COACH_CANCELLED: "Coachgesprekken afgezegd",
+        WORKSHOP_SIGNED_UP: "Inschrijvingen workshops",
+        WORKSHOP_ATTENDED: "Workshops bijgewoond",
+        COACH_CONVERSATION_HELD: "Coachgesprekken gehouden",
+        OPPORTUNITY_VIEWED: "Kansen bekeken",
+        OPPORTUNITY_SAVED: "Kansen bewaard",
+        EVC_CHECKED: "EVC-checks gedaan",
         FALLBACK: "Niet begrepen",
         OUT_OF_SCOPE: "Buiten het onderwerp",
     }
@@ -92,3 +118,15 @@ def clean_municipality(value: object) -> str:
     if isinstance(value, str) and _MUNICIPALITY_PATTERN.match(value.strip()):
         return value.strip().upper()
     return UNKNOWN_MUNICIPALITY
+
+
+def region_key(region: str) -> str:
+    """A province name as a category part: ``"Fryslân"`` → ``fryslan``, ``"Noord-Holland"`` →
+    ``noord_holland``."""
+    plain = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+
+
+def workshop_category(theme: str, region: str) -> str:
+    """The category of workshop events: ``"<theme>/<region key>"``, e.g. ``talenten/limburg``."""
+    return f"{theme}/{region_key(region)}"

@@ -1,19 +1,26 @@
 """The dashboard's pages as plain data: tables of published figures (pure functions).
 
-Each page is built from the counted cells of the chosen municipalities and weeks; every
-number comes from :mod:`bot.trends.suppression`, so the HTML page, its charts and its CSV
-export show exactly the same (suppressed) figures.
+Each page is built from the counted weekly cells of the chosen municipalities and periods
+(weeks, months or quarters); every number comes from :mod:`bot.trends.suppression`
+(:func:`~bot.trends.suppression.period_cells` first turns weekly counts into the published
+figures of the period kind), so the HTML page, its charts and its CSV export show exactly
+the same (suppressed) figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.conversation.barriers import BARRIERS
+from bot.ledger.catalog import REGIONS, WORKSHOP_THEMES
+from bot.opportunities.catalog import TYPE_LABELS, TYPES
 from bot.scan.questions import DIRECTIONS, STRENGTH_LABELS
 from bot.scan.scoring import DIRECTION_LABELS
 from bot.trends import events as ev
+from bot.trends.periods import KIND_LABELS, KIND_WEEK
+from bot.trends.periods import label as period_label
 from bot.trends.suppression import (
     HIDDEN,
     BudgetBand,
@@ -21,6 +28,7 @@ from bot.trends.suppression import (
     Figure,
     figure_for,
     group_sums,
+    period_cells,
     rate_per_hundred,
     total_of,
 )
@@ -46,14 +54,59 @@ BARRIER_LABELS: Mapping[str, str] = {
 }
 TOP_INTENTS = 10
 
+#: The steps of the programme, in order: from a first conversation to a workshop or a
+#: conversation with a coach.
+FUNNEL_STEPS: tuple[str, ...] = (
+    ev.CONVERSATION_STARTED,
+    ev.SCAN_COMPLETED,
+    ev.PREPARATION_SHEET_MADE,
+    ev.VOUCHER_ISSUED,
+    ev.WORKSHOP_ATTENDED,
+    ev.COACH_CONVERSATION_HELD,
+)
+#: The last step: a workshop attended or a coach conversation held (the sum of both).
+FUNNEL_LAST_STEP = "Workshop of coachgesprek gehad"
+WORKSHOP_EVENTS: tuple[str, ...] = (ev.WORKSHOP_SIGNED_UP, ev.WORKSHOP_ATTENDED)
+OPPORTUNITY_EVENTS: tuple[str, ...] = (ev.OPPORTUNITY_VIEWED, ev.OPPORTUNITY_SAVED)
+WORKSHOP_RATE = "Bijgewoond per 100 inschrijvingen"
+#: Province key (as in workshop categories) -> its official name.
+REGION_LABELS: Mapping[str, str] = {ev.region_key(region): region for region in REGIONS}
+
 #: The pages of the dashboard: slug -> Dutch title.
 PAGES: Mapping[str, str] = {
     "overzicht": "Overzicht",
+    "stappen": "Stappen in het programma",
+    "aanbod": "Workshops en kansen",
     "richtingen": "Loopbaanrichtingen",
     "drempels": "Drempels en zorgen",
     "sterktes": "Sterke punten",
     "kwaliteit": "Kwaliteit van de bot",
 }
+
+
+#: Short names of the five workshop themes for tables and charts (the employee sees the
+#: full titles of :data:`bot.ledger.catalog.WORKSHOP_THEMES`).
+THEME_LABELS: Mapping[str, str] = {
+    "talenten": "Talenten ontdekken",
+    "gesprek": "Gesprek met je leidinggevende",
+    "presenteren": "Jezelf presenteren",
+    "financien": "Loopbaanstap en geld",
+    "digitalisering": "Techniek en digitalisering",
+}
+
+
+def theme_label(key: str) -> str:
+    return THEME_LABELS.get(key) or WORKSHOP_THEMES.get(key) or key.replace("_", " ").capitalize()
+
+
+def region_label(key: str) -> str:
+    return REGION_LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def split_workshop_category(category: str) -> tuple[str, str]:
+    """``"talenten/limburg"`` -> (theme, region key); a malformed key keeps its whole self."""
+    theme, _, region = category.partition("/")
+    return theme, region or "onbekend"
 
 
 def category_label(event_type: str, category: str) -> str:
@@ -66,6 +119,11 @@ def category_label(event_type: str, category: str) -> str:
         return STRENGTH_LABELS[category]
     if event_type == ev.BARRIER_RAISED and category in BARRIER_LABELS:
         return BARRIER_LABELS[category]
+    if event_type in WORKSHOP_EVENTS and "/" in category:
+        theme, region = split_workshop_category(category)
+        return f"{theme_label(theme)} – {region_label(region)}"
+    if event_type in OPPORTUNITY_EVENTS and category in TYPE_LABELS:
+        return TYPE_LABELS[category]
     return category.replace("_", " ").replace("/", ": ").capitalize()
 
 
@@ -93,20 +151,31 @@ class Page:
 
 @dataclass(frozen=True)
 class Selection:
-    """The cells a page may use: the role's municipalities and the chosen weeks."""
+    """The cells a page may use: the role's municipalities and the chosen periods (weeks,
+    months or quarters, see :mod:`bot.trends.periods`)."""
 
     municipalities: tuple[str, ...]
-    weeks: tuple[str, ...]
+    periods: tuple[str, ...]
+    kind: str = KIND_WEEK
+
+    @property
+    def weeks(self) -> tuple[str, ...]:
+        """The periods (named for the weekly view this started as)."""
+        return self.periods
+
+    @property
+    def period_header(self) -> str:
+        return KIND_LABELS[self.kind]
 
     def contains(self, cell: CellKey) -> bool:
-        return cell.municipality in self.municipalities and cell.week in self.weeks
+        return cell.municipality in self.municipalities and cell.week in self.periods
 
 
 def _in(selection: Selection, cells: Mapping[CellKey, int]) -> dict[CellKey, int]:
     return {cell: count for cell, count in cells.items() if selection.contains(cell)}
 
 
-def _by_week_and_type(
+def _by_period_and_type(
     cells: Mapping[CellKey, int], k: int, event_types: Sequence[str]
 ) -> dict[tuple[str, str], Figure]:
     wanted = set(event_types)
@@ -128,15 +197,20 @@ def _weekly_table(
     selection: Selection,
     event_types: Sequence[str],
 ) -> Table:
-    sums = _by_week_and_type(cells, k, event_types)
+    sums = _by_period_and_type(cells, k, event_types)
     rows = []
-    for week in selection.weeks:
-        rows.append((week, tuple(figure_for(sums, (week, kind)) for kind in event_types)))
+    for period in selection.periods:
+        rows.append(
+            (
+                period_label(selection.kind, period),
+                tuple(figure_for(sums, (period, kind)) for kind in event_types),
+            )
+        )
     totals = tuple(total_of(row[1][index] for row in rows) for index in range(len(event_types)))
     return Table(
         slug=slug,
         caption=caption,
-        row_header="Week",
+        row_header=selection.period_header,
         columns=tuple(ev.EVENT_LABELS[kind] for kind in event_types),
         rows=tuple(rows),
         total=totals,
@@ -223,7 +297,8 @@ def overview_page(
     budgets: Sequence[BudgetLine] = (),
 ) -> Page:
     chosen = _in(selection, cells)
-    tables = [_weekly_table("per-week", "Per week", chosen, k, selection, OVERVIEW_EVENTS)]
+    per = selection.period_header.lower()
+    tables = [_weekly_table(f"per-{per}", f"Per {per}", chosen, k, selection, OVERVIEW_EVENTS)]
     if len(selection.municipalities) > 1:
         tables.append(_municipality_table(chosen, k, selection, names))
     if budgets:
@@ -298,7 +373,8 @@ def barriers_page(cells: Mapping[CellKey, int], k: int, selection: Selection) ->
 def quality_page(cells: Mapping[CellKey, int], k: int, selection: Selection) -> Page:
     chosen = _in(selection, cells)
     kinds = (ev.CONVERSATION_STARTED, ev.FALLBACK, ev.OUT_OF_SCOPE)
-    weekly = _weekly_table("kwaliteit-per-week", "Per week", chosen, k, selection, kinds)
+    per = selection.period_header.lower()
+    weekly = _weekly_table(f"kwaliteit-per-{per}", f"Per {per}", chosen, k, selection, kinds)
     rate_rows = tuple(
         (week, (*figures, rate_per_hundred(_figure(figures[1]), _figure(figures[0])) or "–"))
         for week, figures in weekly.rows
@@ -307,8 +383,8 @@ def quality_page(cells: Mapping[CellKey, int], k: int, selection: Selection) -> 
     overall = rate_per_hundred(total[1], total[0])  # type: ignore[arg-type]
     weekly = Table(
         slug=weekly.slug,
-        caption="Niet begrepen berichten per week",
-        row_header="Week",
+        caption=f"Niet begrepen berichten per {per}",
+        row_header=selection.period_header,
         columns=(*weekly.columns, "Niet begrepen per 100 gesprekken"),
         rows=rate_rows,
         total=(*total, overall or "–"),
@@ -336,6 +412,170 @@ def quality_page(cells: Mapping[CellKey, int], k: int, selection: Selection) -> 
     return Page("kwaliteit", PAGES["kwaliteit"], (weekly, intents), facts)
 
 
+def _step_figures(cells: Mapping[CellKey, int], k: int, key: Any) -> dict[Any, Figure]:
+    wanted = set(FUNNEL_STEPS)
+    return group_sums(cells, k, lambda cell: key(cell) if cell.event_type in wanted else None)
+
+
+def _funnel_row(sums: Mapping[Any, Figure], group: Any) -> tuple[Figure, ...]:
+    steps = tuple(figure_for(sums, (group, kind)) for kind in FUNNEL_STEPS)
+    return (*steps, total_of(steps[-2:]))
+
+
+def funnel_page(
+    cells: Mapping[CellKey, int], k: int, selection: Selection, names: Mapping[str, str]
+) -> Page:
+    """From a first conversation to a workshop or a coach conversation, per municipality.
+
+    Each step counts events of its own kind (not the same people followed through), so a
+    later step can be larger than an earlier one; small groups stay out as everywhere.
+    """
+    chosen = _in(selection, cells)
+    overall = _step_figures(chosen, k, lambda cell: (None, cell.event_type))
+    figures = _funnel_row(overall, None)
+    conversations = figures[0]
+    labels = (*(ev.EVENT_LABELS[kind] for kind in FUNNEL_STEPS), FUNNEL_LAST_STEP)
+    steps = Table(
+        slug="stappen",
+        caption="Van gesprek tot workshop of coachgesprek",
+        row_header="Stap",
+        columns=("Aantal", "Per 100 gesprekken"),
+        rows=tuple(
+            (name, (figure, rate_per_hundred(figure, conversations) or "–"))
+            for name, figure in zip(labels, figures, strict=True)
+        ),
+        note=(
+            "Elke stap telt hoe vaak die stap is gezet in deze periode. Het zijn niet "
+            "dezelfde mensen die we volgen: een latere stap kan dus groter zijn."
+        ),
+    )
+    tables = [steps]
+    if len(selection.municipalities) > 1:
+        sums = _step_figures(chosen, k, lambda cell: (cell.municipality, cell.event_type))
+        rows = tuple(
+            (municipality_label(code, names), _funnel_row(sums, code))
+            for code in selection.municipalities
+        )
+        tables.append(
+            Table(
+                slug="stappen-per-gemeente",
+                caption="Stappen per gemeente",
+                row_header="Gemeente",
+                columns=labels,
+                rows=rows,
+                total=tuple(total_of(row[1][i] for row in rows) for i in range(len(labels))),
+                chart_column=None,
+            )
+        )
+    return Page("stappen", PAGES["stappen"], tuple(tables))
+
+
+def _two_kinds_table(
+    slug: str,
+    caption: str,
+    row_header: str,
+    cells: Mapping[CellKey, int],
+    k: int,
+    event_types: tuple[str, str],
+    key: Any,
+    known: Sequence[str],
+    name: Any,
+    rate_header: str,
+    only_shown: bool = False,
+    note: str = "",
+) -> Table:
+    """Rows of categories (grouped by ``key``) with one column per event type and a rate."""
+    wanted = set(event_types)
+    sums = group_sums(
+        cells,
+        k,
+        lambda cell: (key(cell.category), cell.event_type) if cell.event_type in wanted else None,
+    )
+    groups = list(dict.fromkeys([*known, *sorted({group for group, _kind in sums})]))
+    rows = []
+    for group in groups:
+        first, second = (figure_for(sums, (group, kind)) for kind in event_types)
+        if only_shown and first.hidden and second.hidden:
+            continue
+        rows.append((name(group), (first, second, rate_per_hundred(second, first) or "–")))
+    if only_shown:
+        rows.sort(key=lambda row: (-_figure(row[1][0]).value, row[0]))
+    first_total = total_of(_figure(row[1][0]) for row in rows)
+    second_total = total_of(_figure(row[1][1]) for row in rows)
+    return Table(
+        slug=slug,
+        caption=caption,
+        row_header=row_header,
+        columns=(
+            *(ev.EVENT_LABELS[kind] for kind in event_types),
+            rate_header,
+        ),
+        rows=tuple(rows),
+        total=(first_total, second_total, rate_per_hundred(second_total, first_total) or "–"),
+        note=note,
+    )
+
+
+def offer_page(cells: Mapping[CellKey, int], k: int, selection: Selection) -> Page:
+    """Workshop uptake per theme and per region, and opportunities per type."""
+    chosen = _in(selection, cells)
+    themes = _two_kinds_table(
+        "workshops-per-thema",
+        "Workshops per thema",
+        "Thema",
+        chosen,
+        k,
+        (ev.WORKSHOP_SIGNED_UP, ev.WORKSHOP_ATTENDED),
+        lambda category: split_workshop_category(category)[0],
+        tuple(WORKSHOP_THEMES),
+        theme_label,
+        WORKSHOP_RATE,
+    )
+    regions = _two_kinds_table(
+        "workshops-per-regio",
+        "Workshops per regio (waar de workshop was)",
+        "Regio",
+        chosen,
+        k,
+        (ev.WORKSHOP_SIGNED_UP, ev.WORKSHOP_ATTENDED),
+        lambda category: split_workshop_category(category)[1],
+        tuple(REGION_LABELS),
+        region_label,
+        WORKSHOP_RATE,
+    )
+    combined = _two_kinds_table(
+        "workshops-thema-regio",
+        "Workshops per thema en regio",
+        "Thema en regio",
+        chosen,
+        k,
+        (ev.WORKSHOP_SIGNED_UP, ev.WORKSHOP_ATTENDED),
+        lambda category: category,
+        (),
+        lambda category: category_label(ev.WORKSHOP_SIGNED_UP, category),
+        WORKSHOP_RATE,
+        only_shown=True,
+        note="Alleen combinaties met een getal staan hier; de rest is kleiner dan k of leeg.",
+    )
+    opportunities = _two_kinds_table(
+        "kansen",
+        "Kansen in de regio per soort",
+        "Soort kans",
+        chosen,
+        k,
+        (ev.OPPORTUNITY_VIEWED, ev.OPPORTUNITY_SAVED),
+        lambda category: category,
+        TYPES,
+        lambda key: TYPE_LABELS.get(key) or category_label(ev.OPPORTUNITY_VIEWED, key),
+        "Bewaard per 100 keer bekeken",
+        note=(
+            "Bekeken: Koers liet de kans zien. Bewaard: iemand zette de kans op het "
+            "voorbereidingsblad. Wie het was, weten we niet."
+        ),
+    )
+    return Page("aanbod", PAGES["aanbod"], (themes, regions, combined, opportunities))
+
+
 def build_page(
     slug: str,
     cells: Mapping[CellKey, int],
@@ -344,6 +584,8 @@ def build_page(
     names: Mapping[str, str],
     budgets: Sequence[BudgetLine] = (),
 ) -> Page:
+    """The page ``slug`` from weekly ``cells`` (all weeks of the selected periods)."""
+    cells = period_cells(cells, k, selection.kind)
     if slug == "overzicht":
         return overview_page(cells, k, selection, names, budgets)
     if slug == "richtingen":
@@ -354,6 +596,10 @@ def build_page(
         return barriers_page(cells, k, selection)
     if slug == "kwaliteit":
         return quality_page(cells, k, selection)
+    if slug == "stappen":
+        return funnel_page(cells, k, selection, names)
+    if slug == "aanbod":
+        return offer_page(cells, k, selection)
     raise KeyError(slug)
 
 

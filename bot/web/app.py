@@ -13,7 +13,15 @@ from bot.config import Settings, load_settings
 from bot.web.database import database_context
 from bot.web.housekeeping import Job, housekeeping_context
 from bot.web.keys import SETTINGS_KEY
-from bot.web.routes import bookings, dashboard, provider_api, sheets, widget
+from bot.web.routes import (
+    bookings,
+    dashboard,
+    opportunities,
+    provider_api,
+    sheets,
+    widget,
+    workshops,
+)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -44,5 +52,10 @@ def init_app(settings: Settings | None = None) -> web.Application:
     app.add_routes(bookings.routes)
     app.add_routes(sheets.routes)
     app.add_routes(widget.routes)
+    app.add_routes(opportunities.feed_routes)
+    # before the dashboard's routes: its /dashboard/{page} would take /dashboard/kansen
+    app.add_routes(opportunities.dashboard_routes(app))
+    # likewise: /dashboard/workshops before the catch-all
+    app.add_routes(workshops.dashboard_routes(app))
     app.add_routes(dashboard.dashboard_routes(app))
     return app

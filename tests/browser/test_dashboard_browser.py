@@ -1,5 +1,6 @@
-"""The coordinators' dashboard in real headless Chromium: log in, charts, filter, export,
-screenshot, and no serious or critical axe-core violations."""
+"""The coordinators' dashboard in real headless Chromium: log in, charts, the period switch
+(by keyboard), filter, export, the funnel and workshop pages, screenshots, and no serious or
+critical axe-core violations."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from bot.db.engine import dispose_engines, make_engine, make_session_factory, migrate
+from bot.trends import periods as pe
 from bot.web.app import init_app
 from tests.browser_support import ConsoleRecorder, run_axe, serve_app_in_thread
 from tests.ledger.support import basic_data, load
 from tests.trends.support import (
     EARLIER_WEEK,
+    LAST_QUARTER,
     LAST_WEEK,
     PASSWORD,
+    QUARTER_WEEKS,
     SEED,
     dashboard_settings,
     make_accounts,
+    pilot_rows,
     seed_events,
 )
 
@@ -28,7 +33,7 @@ def _database(tmp_path: Path) -> str:
     sessions = make_session_factory(engine)
     load(sessions, basic_data())
     make_accounts(sessions)
-    seed_events(sessions, SEED)
+    seed_events(sessions, SEED + pilot_rows())
     engine.dispose()
     return url
 
@@ -49,12 +54,41 @@ def test_dashboard_in_chromium(chromium_browser: Any, artefacts_dir: Path, tmp_p
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url("**/dashboard/overzicht")
+            # it opens on the last completed quarter, where the pilot's small weeks add up
             charts = page.locator("svg[role=img]")
             assert charts.count() >= 2
-            assert "Per week" in (charts.first.locator("title").text_content() or "")
-            assert page.locator("table").count() >= 2
-            assert "< 5" in page.locator("table").nth(1).inner_text()  # GM9903: 3 conversations
+            assert "Per kwartaal" in (charts.first.locator("title").text_content() or "")
+            quarter = page.locator("table").first.inner_text()
+            assert f"{pe.label(pe.KIND_QUARTER, LAST_QUARTER)}\t{2 * len(QUARTER_WEEKS)}" in quarter
+            assert "< 5" in page.locator("table").nth(1).inner_text()  # GM9903: 1 conversation
+            assert page.locator(".periods [aria-current=true]").inner_text() == "Kwartaal"
             assert run_axe(page) == []
+
+            page.click("text=Stappen in het programma")
+            page.wait_for_url("**/dashboard/stappen*")
+            steps = page.locator("table").first.inner_text()
+            assert f"Gesprekken\t{2 * len(QUARTER_WEEKS)}" in steps
+            assert "Scans afgerond\t< 5" in steps
+            page.screenshot(path=str(artefacts_dir / "dashboard-stappen.png"), full_page=True)
+            assert run_axe(page) == []
+
+            page.click("text=Workshops en kansen")
+            page.wait_for_url("**/dashboard/aanbod*")
+            assert page.locator("svg[role=img]").count() >= 3
+            themes = page.locator("table").first.inner_text()
+            assert f"Talenten ontdekken\t< 5\t{len(QUARTER_WEEKS)}" in themes
+            page.screenshot(path=str(artefacts_dir / "dashboard-aanbod.png"), full_page=True)
+            assert run_axe(page) == []
+
+            # the period switch works by keyboard: Tab to the link, Enter
+            page.focus(".periods a >> text=Maand")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**periode=maand**")
+            assert page.locator("#van").evaluate("element => element.tagName") == "SELECT"
+            assert run_axe(page) == []
+            page.focus(".periods a >> text=Week")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**periode=week**")
 
             page.click("text=Loopbaanrichtingen")
             page.wait_for_url("**/dashboard/richtingen*")

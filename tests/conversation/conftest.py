@@ -21,13 +21,26 @@ import pytest
 from tools.devservices import (
     action_server_command,
     free_port,
+    init_ledger,
     rasa_server_command,
+    stack_env,
     wait_for_http,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_TOKEN = "koers-test-token"
 START_TIMEOUT_S = 240
+
+
+def load_conversation_data(env: dict[str, str]) -> None:
+    """The test data beyond the demo set (tests/conversation/fixture_data.py): a full session."""
+    subprocess.run(
+        [sys.executable, "-m", "tests.conversation.fixture_data"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -173,30 +186,21 @@ def running_servers(
     """
     trained_model()  # skip (or fail in CI) before starting anything
     rasa_port, action_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "KOERS_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "KOERS_TRACKER_DB_URL": tracker_db_url,
-        "KOERS_DATABASE_URL": database_url or f"sqlite:///{workdir / 'koers.db'}",
-        "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "KOERS_IDENTITY_SECRET": TEST_IDENTITY_SECRET,
-        "KOERS_ACTION_SECRET": TEST_ACTION_SECRET,
-        "KOERS_ACTION_HOST": "127.0.0.1",
-        "KOERS_REST_ENABLED": "true",
-        "KOERS_WIDGET_JWT_SECRETS": ",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
+    env = stack_env(
+        action_port,
+        tracker_db_url,
+        database_url or f"sqlite:///{workdir / 'koers.db'}",
+        KOERS_PSEUDONYM_SECRET=TEST_PSEUDONYM_SECRET,
+        KOERS_IDENTITY_SECRET=TEST_IDENTITY_SECRET,
+        KOERS_ACTION_SECRET=TEST_ACTION_SECRET,
+        KOERS_ACTION_HOST="127.0.0.1",
+        KOERS_REST_ENABLED="true",
+        KOERS_WIDGET_JWT_SECRETS=",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
         **(extra_env or {}),
-    }
-    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    subprocess.run(
-        [sys.executable, "-m", "bot.ledger.cli", "init"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
     )
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    init_ledger(env)
+    load_conversation_data(env)
     processes = []
     servers: KoersServers | None = None
     try:

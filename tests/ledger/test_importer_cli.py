@@ -75,7 +75,8 @@ def test_demo_data_is_fictional_and_loads_on_a_fresh_database_only(
     assert all(c["email"].endswith("@coach.example") for c in demo["coaches"])
     assert len(demo["coaches"]) == 27
     report = init_database(database_url, demo=True)
-    assert report is not None and report.coaches == 27 and report.slots > 500
+    assert report is not None and report["coaches"] == 27 and report["slots"] > 500
+    assert report["opportunities"] == 40  # bot/opportunities/demo_opportunities.yml
     assert init_database(database_url, demo=True) is None  # not fresh any more
     with sessions() as session:
         regions_with_both = {

@@ -19,6 +19,7 @@ from bot.ledger.models import Booking, Coach, CoachRegion, Municipality, Provide
 
 # every other module that defines tables: all of them are part of the metadata compared
 from bot.notify import models as _notify_models  # noqa: F401
+from bot.opportunities import models as _opportunity_models  # noqa: F401
 from bot.preparation import store as _preparation_store  # noqa: F401
 from bot.trends import models as _trend_models  # noqa: F401
 from tests.ledger.support import BACKENDS

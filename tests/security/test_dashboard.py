@@ -115,10 +115,12 @@ async def _everything_visible(client: Any) -> dict[str, str]:
     for slug in PAGES:
         for municipality in ("alle", "GM9901"):
             for suffix in ("", ".csv"):
-                path = f"/dashboard/{slug}{suffix}?gemeente={municipality}"
-                response = await client.get(path)
-                assert response.status == 200, path
-                seen[path] = _visible((await response.read()).decode("utf-8-sig"))
+                # the default (the last completed quarter), and per week and per month
+                for period in ("", "&periode=week", "&periode=maand"):
+                    path = f"/dashboard/{slug}{suffix}?gemeente={municipality}{period}"
+                    response = await client.get(path)
+                    assert response.status == 200, path
+                    seen[path] = _visible((await response.read()).decode("utf-8-sig"))
     return seen
 
 
@@ -146,7 +148,7 @@ async def test_single_event_in_the_running_week_changes_no_visible_number(
     client = await aiohttp_client(init_app(dashboard_settings(world)))
     assert (await login(client, "programma")).status == 303
     before = await _everything_visible(client)
-    assert "< 5" in before["/dashboard/overzicht.csv?gemeente=GM9901"]
+    assert "< 5" in before["/dashboard/overzicht.csv?gemeente=GM9901&periode=week"]
 
     # One person acts in the running week: a conversation, a voucher, a new municipality.
     with sessions() as session:

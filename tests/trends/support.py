@@ -14,6 +14,7 @@ from bot.config import Settings, load_settings
 from bot.db.engine import run_in_transaction
 from bot.trends import accounts
 from bot.trends import events as ev
+from bot.trends import periods as pe
 from bot.trends.models import ROLE_MUNICIPAL, ROLE_PROGRAMME, TrendEvent
 from bot.trends.recorder import current_week
 from bot.trends.weeks import shift
@@ -25,6 +26,9 @@ THIS_WEEK = current_week()
 #: The newest week the dashboard shows, and the one before it.
 LAST_WEEK = shift(THIS_WEEK, -1)
 EARLIER_WEEK = shift(THIS_WEEK, -2)
+#: The quarter the dashboard opens on, and its weeks.
+LAST_QUARTER = pe.last_completed(pe.KIND_QUARTER, THIS_WEEK)
+QUARTER_WEEKS = pe.weeks_in_quarter(LAST_QUARTER)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -73,6 +77,19 @@ SEED: tuple[tuple[str, str, str, str, int], ...] = (
     ("GM9901", LAST_WEEK, ev.FALLBACK, "faq/evc", 6),
     ("GM9901", LAST_WEEK, ev.VOUCHER_ISSUED, ev.NO_CATEGORY, 5),
 )
+
+
+def pilot_rows() -> tuple[tuple[str, str, str, str, int], ...]:
+    """A pilot in the last completed quarter: two conversations a week in GM9901 (never 5 in
+    a week), one workshop a week in Limburg; GM9903 has one conversation in the quarter."""
+    rows: list[tuple[str, str, str, str, int]] = []
+    for index, week in enumerate(QUARTER_WEEKS):
+        rows.append(("GM9901", week, ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 2))
+        rows.append(("GM9901", week, ev.WORKSHOP_ATTENDED, "talenten/limburg", 1))
+        if index % 2 == 0:
+            rows.append(("GM9901", week, ev.OPPORTUNITY_VIEWED, "meeloopstage", 1))
+    rows.append(("GM9903", QUARTER_WEEKS[0], ev.CONVERSATION_STARTED, ev.NO_CATEGORY, 1))
+    return tuple(rows)
 
 
 def seed_events(sessions: sessionmaker, rows: tuple = SEED) -> None:

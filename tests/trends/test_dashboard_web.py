@@ -161,7 +161,9 @@ async def test_csv_export_has_the_same_suppression(client: Any) -> None:
     assert rows["Verbreden"] == ["7"]
     assert rows["Buiten de deur"] == ["< 5"]  # 2 scans: hidden, and not in the total
     assert rows["Totaal"] == ["18"]
-    barriers = (await (await client.get("/dashboard/drempels.csv")).read()).decode("utf-8-sig")
+    barriers = (await (await client.get("/dashboard/drempels.csv?periode=week")).read()).decode(
+        "utf-8-sig"
+    )
     assert "Geen tijd;5" in barriers and "Kosten;< 5" in barriers
 
 
@@ -196,7 +198,7 @@ async def test_bad_filters_give_a_clear_answer_and_no_data(
 
 async def test_the_page_says_which_period_is_shown(client: Any) -> None:
     await login(client, "programma")
-    html = await (await client.get("/dashboard/overzicht")).text()
+    html = await (await client.get("/dashboard/overzicht?periode=week")).text()
     assert f"tot en met\n<strong>{LAST_WEEK}</strong>" in html
     assert f"De lopende week ({THIS_WEEK})" in html and "zodra hij voorbij is" in html
     assert f'name="tot" value="{LAST_WEEK}"' in html
@@ -293,7 +295,9 @@ async def test_demo_data_shows_numbers(aiohttp_client: Any, database_url: str) -
     client = await aiohttp_client(init_app(dashboard_settings(database_url)))
     response = await login(client, DEMO_PROGRAMME_USER, passwords[DEMO_PROGRAMME_USER])
     assert response.status == 303
-    body = (await (await client.get("/dashboard/overzicht.csv")).read()).decode("utf-8-sig")
+    body = (await (await client.get("/dashboard/overzicht.csv?periode=week")).read()).decode(
+        "utf-8-sig"
+    )
     rows = {line.split(";")[0]: line.split(";")[1:] for line in body.splitlines() if line}
     assert rows[LAST_WEEK][0].isdigit() and int(rows[LAST_WEEK][0]) >= 5
     assert THIS_WEEK not in rows

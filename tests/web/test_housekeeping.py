@@ -68,6 +68,7 @@ def test_every_capability_registers_its_jobs_on_its_own_interval() -> None:
         "purge booking e-mail addresses": 60,
         "deliver the outbox": 60,
         "expire vouchers": 60,
+        "release past waiting lists": 60,
         "expired preparation sheets": 60,
         "trends": 360,
     }

@@ -19,6 +19,7 @@ PRIVATE_PATHS = [
     "/voorbereiding/" + "A" * 43 + ".pdf",
     "/bookings/unknown.ics",
     "/bookings/unknown/email",
+    "/signups/unknown.ics",
     "/dashboard/login",
 ]
 

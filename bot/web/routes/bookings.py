@@ -1,6 +1,9 @@
-"""The calendar file and the e-mail page of a booking, and the coach mail that follows.
+"""The calendar files of a booking and a workshop sign-up, the e-mail page of a booking, and
+the coach mail that follows.
 
 - ``GET /bookings/{token}.ics``: the calendar file of a booking; the token is unguessable.
+- ``GET /signups/{token}.ics``: the calendar file of a workshop sign-up (confirmed, tentative
+  while waiting, or cancelled, so an agenda updates it); the token is unrelated to the code.
 - ``GET|POST /bookings/{token}/email``: where the employee, after an explicit yes in the
   chat, leaves an e-mail address for the coach (so it never passes through the chat).
 """
@@ -25,6 +28,7 @@ from bot.ledger.booking import (
 )
 from bot.ledger.calendar import booking_calendar
 from bot.ledger.preferences import format_moment
+from bot.ledger.signups import find_signup_by_token, signup_ics
 from bot.notify import outbox
 from bot.notify.smtp import deliver_pending, smtp_config
 from bot.web.database import in_session
@@ -34,6 +38,9 @@ from bot.web.keys import SESSIONS_KEY, SETTINGS_KEY
 from bot.web.routes.provider_api import read_body
 
 NOT_FOUND_TEXT = "Deze afspraak bestaat niet (meer). Kijk of je de hele link hebt gebruikt."
+SIGNUP_NOT_FOUND_TEXT = (
+    "Deze inschrijving bestaat niet (meer). Kijk of je de hele link hebt gebruikt."
+)
 ASK_TITLE = "E-mailadres voor de coach"
 
 routes = web.RouteTableDef()
@@ -51,6 +58,21 @@ async def booking_ics(request: web.Request) -> web.Response:
         charset="utf-8",
         headers=private_headers(
             **{"Content-Disposition": 'attachment; filename="koers-loopbaangesprek.ics"'}
+        ),
+    )
+
+
+@routes.get("/signups/{token}.ics")
+async def signup_ics_file(request: web.Request) -> web.Response:
+    view = await in_session(request.app, find_signup_by_token, token=request.match_info["token"])
+    if view is None:
+        return web.Response(status=404, text=SIGNUP_NOT_FOUND_TEXT, headers=private_headers())
+    return web.Response(
+        body=signup_ics(view, utcnow()),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers=private_headers(
+            **{"Content-Disposition": 'attachment; filename="koers-workshop.ics"'}
         ),
     )
 

@@ -9,7 +9,8 @@
   HttpOnly, SameSite=Strict, path /dashboard, Secure when the request came over TLS
   (directly, or per X-Forwarded-Proto from a trusted proxy) or always/never by configuration.
 - A CSRF token (per session) on every form that changes something (login, logout); the
-  filters are read-only GET forms.
+  filters are read-only GET forms. Periods: per week, per month or per quarter (links that
+  switch, ``periode=week|maand|kwartaal``); the dashboard opens on the last completed quarter.
 - What is shown, and to whom, is decided in :mod:`bot.trends.dashboard` (no web there).
 Bad input gets one clear Dutch sentence, no data, and never a stack trace.
 """
@@ -33,6 +34,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.shared_state import key_secret, shared_state
 from bot.trends import accounts
+from bot.trends import periods as pe
 from bot.trends.charts import bar_chart
 from bot.trends.dashboard import (
     MESSAGES,
@@ -289,8 +291,27 @@ async def stylesheet(request: web.Request) -> web.Response:
 
 def _query_string(filters: Filters) -> str:
     return "?" + urlencode(
-        {"gemeente": filters.municipality, "van": filters.first_week, "tot": filters.last_week}
+        {
+            "gemeente": filters.municipality,
+            "periode": filters.kind,
+            "van": filters.first,
+            "tot": filters.last,
+        }
     )
+
+
+def _period_links(slug: str, filters: Filters) -> list[dict[str, Any]]:
+    """The period switch: one link per kind, each opening that kind's default period."""
+    return [
+        {
+            "kind": kind,
+            "label": pe.KIND_LABELS[kind],
+            "href": f"{PREFIX}/{slug}?"
+            + urlencode({"gemeente": filters.municipality, "periode": kind}),
+            "current": kind == filters.kind,
+        }
+        for kind in pe.KINDS
+    ]
 
 
 async def _page_result(
@@ -355,6 +376,15 @@ async def page_view(request: web.Request) -> web.Response:
         query=_query_string(result.filters),
         municipality_options=result.options,
         chosen_municipality=result.filters.municipality,
+        kind=result.filters.kind,
+        kind_label=pe.KIND_LABELS[result.filters.kind].lower(),
+        kind_plural=pe.KIND_PLURALS[result.filters.kind],
+        period_links=_period_links(slug, result.filters),
+        period_options=result.period_options,
+        first=result.filters.first,
+        last=result.filters.last,
+        first_label=pe.label(result.filters.kind, result.filters.first),
+        last_label=pe.label(result.filters.kind, result.filters.last),
         first_week=result.filters.first_week,
         last_week=result.filters.last_week,
         message=MESSAGES[result.error] if result.error else "",
@@ -362,6 +392,9 @@ async def page_view(request: web.Request) -> web.Response:
         tables=tables,
         k=k,
         running_week=now_week,
+        running_label=pe.label(
+            result.filters.kind, pe.running_period(result.filters.kind, now_week)
+        ),
         last_completed=last_completed_week(now_week),
     )
 

@@ -1,0 +1,536 @@
+"""Workshop sign-up with the voucher, in the chat (issue 17).
+
+- ``action_find_sessions``: "welke workshops zijn er in Limburg?", "wanneer is de volgende over
+  jezelf presenteren?": upcoming sessions by province, theme, first day and part of the day
+  (five at a time; "meer" and "zijn er andere data?" page on through ``action_show_more``).
+- ``action_signup_start`` (a pick), ``action_signup_cancel_start`` and
+  ``action_signup_move_start``: check what can be checked first, then ``signup_form`` asks the
+  one yes/no question through :mod:`actions.form_turns` (the one turn-taking mechanism).
+- ``action_signup_done``: only after a yes the ledger changes (:mod:`bot.ledger.signups`): a
+  seat or waiting-list place with the voucher reserved, the sign-up code and a calendar file.
+
+Everything needs the verified identity: a sign-up spends a budget. Nothing is changed on a
+refusal (full, past, voucher used or reserved, unknown place or theme): a clear answer only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from actions.form_turns import TurnTakingFormValidation
+from actions.identity import verified_identity
+from actions.opportunities import PAGING_SLOT, PAGING_WORKSHOPS
+from actions.tracker import answering_open_question, latest_intent, latest_text, requested_slot
+from bot.channels.identity import VerifiedIdentity
+from bot.clock import LOCAL_TZ, utcnow
+from bot.config import load_settings
+from bot.db.session import RunSession
+from bot.ledger import signup_chat as chat
+from bot.ledger import signups
+from bot.ledger.catalog import (
+    SIGNUP_WAITING,
+    VOUCHER_CANCELLED,
+    VOUCHER_EXPIRED,
+    VOUCHER_REDEEMED,
+    VOUCHER_RESERVED,
+)
+from bot.ledger.models import Workshop, WorkshopSignup
+from bot.ledger.preferences import parse_yes_no
+from bot.ledger.signups import SessionOffer, SignupError, SignupView, signup_message
+from bot.ledger.texts import UNCLEAR_YES_NO
+from bot.ledger.vouchers import VoucherView, employee_voucher
+from bot.trends.recorder import opted_out
+
+QUERY_SLOT = "signup_query"
+PLAN_SLOT = "signup_plan"
+CONFIRM_SLOT = "signup_confirm"
+#: The session of the sign-up being moved while the employee picks a new date (no code).
+MOVING_SLOT = "signup_moving"
+SESSION_ENTITY = "session_id"
+FORM = "signup_form"
+PLAN_SIGNUP, PLAN_MOVE, PLAN_CANCEL = "signup", "move", "cancel"
+LISTEN = FollowupAction("action_listen")
+
+_VOUCHER_REFUSALS = {
+    VOUCHER_REDEEMED: signups.VOUCHER_USED,
+    VOUCHER_EXPIRED: signups.VOUCHER_IS_EXPIRED,
+    VOUCHER_CANCELLED: signups.VOUCHER_IS_CANCELLED,
+}
+
+
+def ics_url(view: SignupView) -> str:
+    """The calendar file of a sign-up behind its unguessable token (served by the web app)."""
+    return f"{load_settings().public_base_url}/signups/{view.ics_token}.ics"
+
+
+def _keys(who: VerifiedIdentity) -> tuple[str, list[str]]:
+    return who.employee_keys.current, list(who.employee_keys.all()[1:])
+
+
+def _today() -> Any:
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+# --- Finding sessions -------------------------------------------------------------------
+
+
+def _shown(tracker: Tracker) -> list[int]:
+    stored = tracker.get_slot(QUERY_SLOT)
+    shown = stored.get("shown") if isinstance(stored, dict) else None
+    return [int(i) for i in shown if isinstance(i, int)] if isinstance(shown, list) else []
+
+
+def pick_button(offer: SessionOffer, moving: bool) -> dict[str, str]:
+    title = (
+        chat.MOVE_BUTTON if moving else chat.WAITING_BUTTON if offer.full else chat.SIGNUP_BUTTON
+    )
+    return {"title": title, "payload": f'/pick_session{{"{SESSION_ENTITY}":"{offer.workshop_id}"}}'}
+
+
+async def show_sessions(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    query: chat.SessionQuery,
+    *,
+    moving: bool = False,
+) -> list[EventType]:
+    """One page of sessions for ``query``; remembers it (and the ids shown) for "meer"."""
+    try:
+        async with RunSession(load_settings().database_url) as run:
+            page = await run.call(
+                signups.find_sessions,
+                now=utcnow(),
+                region=query.region,
+                theme=query.theme,
+                on_or_after=query.first_day,
+                time_of_day=query.time_of_day,
+                limit=chat.PAGE_SIZE,
+                offset=query.offset,
+            )
+    except SignupError as refused:
+        dispatcher.utter_message(text=refused.message)
+        return []
+    if not page.offers:
+        what = chat.filters_text(query)
+        if query.offset:
+            dispatcher.utter_message(text=chat.NOTHING_MORE)
+        elif what:
+            dispatcher.utter_message(text=chat.NOTHING_FOUND.format(soort=what))
+        else:
+            dispatcher.utter_message(text=chat.NOTHING_AT_ALL)
+        return [SlotSet(PAGING_SLOT, None)]
+    dispatcher.utter_message(text=chat.intro_text(query, moving))
+    for number, offer in enumerate(page.offers, start=1):
+        dispatcher.utter_message(
+            text=chat.offer_text(number, offer), buttons=[pick_button(offer, moving)]
+        )
+    if page.has_more:
+        dispatcher.utter_message(
+            text=chat.MORE_HINT, buttons=[{"title": chat.MORE_BUTTON, "payload": "/show_more"}]
+        )
+    elif query.offset:
+        dispatcher.utter_message(text=chat.LAST_PAGE)
+    stored = {**query.to_slot(), "shown": [offer.workshop_id for offer in page.offers]}
+    return [SlotSet(QUERY_SLOT, stored), SlotSet(PAGING_SLOT, PAGING_WORKSHOPS)]
+
+
+async def show_more_sessions(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """ "Meer" / "zijn er andere data?" after a list of sessions."""
+    query = chat.SessionQuery.from_slot(tracker.get_slot(QUERY_SLOT)) or chat.SessionQuery()
+    following = chat.SessionQuery(
+        query.region, query.theme, query.first_day, query.time_of_day, query.offset + chat.PAGE_SIZE
+    )
+    moving = bool(tracker.get_slot(MOVING_SLOT))
+    return await show_sessions(dispatcher, tracker, following, moving=moving)
+
+
+class ActionFindSessions(Action):
+    """The upcoming sessions that fit what the message names; unknown places are said so."""
+
+    def name(self) -> str:
+        return "action_find_sessions"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        today = _today()
+        query = chat.query_from_text(latest_text(tracker), today)
+        if query.region == chat.UNKNOWN:
+            dispatcher.utter_message(text=signup_message(signups.UNKNOWN_REGION))
+            return []
+        if query.theme == chat.UNKNOWN:
+            dispatcher.utter_message(text=signup_message(signups.UNKNOWN_THEME))
+            return []
+        if query.first_day is not None and query.first_day < today:
+            dispatcher.utter_message(text=chat.PAST_DAY)
+            query = chat.SessionQuery(query.region, query.theme, None, query.time_of_day)
+        events = await show_sessions(dispatcher, tracker, query)
+        return [SlotSet(MOVING_SLOT, None), *events]
+
+
+# --- Picking, cancelling, moving: checked before the question ------------------------------
+
+
+def session_offer(session: Session, *, workshop_id: int, now: datetime) -> SessionOffer:
+    """The session as it is now (seats left, waiting list); refuses one that is not open."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise SignupError(signups.SESSION_UNKNOWN)
+    if workshop.starts_at <= now + signups.SIGNUP_LEAD:
+        raise SignupError(signups.SESSION_PAST)
+    if signups.is_holiday(workshop.starts_at):
+        raise SignupError(signups.SESSION_HOLIDAY)
+    waiting = session.execute(
+        select(func.count(WorkshopSignup.id)).where(
+            WorkshopSignup.workshop_id == workshop.id, WorkshopSignup.status == SIGNUP_WAITING
+        )
+    ).scalar_one()
+    event = workshop.event
+    return SessionOffer(
+        workshop_id=workshop.id,
+        theme=workshop.theme,
+        title=workshop.title,
+        provider=workshop.provider.name,
+        starts_at=workshop.starts_at,
+        ends_at=workshop.ends_at,
+        location=workshop.location,
+        places=workshop.places,
+        seats_left=max(0, workshop.places - workshop.seats_taken),
+        waiting=int(waiting),
+        event_name=event.name if event else None,
+        region=event.region if event else None,
+        venue=event.venue_name if event else None,
+        town=event.town if event else None,
+    )
+
+
+def _signup_state(
+    session: Session, *, who: VerifiedIdentity, now: datetime
+) -> tuple[VoucherView | None, list[SignupView]]:
+    key, previous = _keys(who)
+    voucher = employee_voucher(
+        session,
+        municipality_code=who.municipality,
+        employee_key=key,
+        previous_keys=previous,
+        now=now,
+    )
+    live = signups.employee_signups(session, employee_key=key, previous_keys=previous, now=now)
+    return voucher, live
+
+
+def voucher_refusal(
+    voucher: VoucherView | None, live: Sequence[SignupView], workshop_id: int
+) -> tuple[str, list[dict[str, str]]] | None:
+    """Why this voucher cannot be used for this session now (text and buttons), or None."""
+    if voucher is None:
+        return chat.NO_VOUCHER, [chat.VOUCHER_BUTTON]
+    if voucher.status in _VOUCHER_REFUSALS:
+        return signup_message(_VOUCHER_REFUSALS[voucher.status]), []
+    if voucher.purpose == "coach":
+        return signup_message(signups.VOUCHER_WRONG_PURPOSE), []
+    if voucher.status == VOUCHER_RESERVED or live:
+        if any(view.workshop_id == workshop_id for view in live):
+            return signup_message(signups.SAME_SESSION), []
+        return signup_message(signups.VOUCHER_IS_RESERVED), list(chat.RESERVED_BUTTONS)
+    return None
+
+
+def _refuse(dispatcher: CollectingDispatcher, text: str, buttons: Sequence[dict[str, str]] = ()):
+    dispatcher.utter_message(text=text, buttons=list(buttons))
+    return [SlotSet(PLAN_SLOT, None), LISTEN]
+
+
+class ActionSignupStart(Action):
+    """A picked session: checked (identity, session open, voucher free), then the question."""
+
+    def name(self) -> str:
+        return "action_signup_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        who = verified_identity(tracker)
+        if who is None:
+            return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
+        entity = next(tracker.get_latest_entity_values(SESSION_ENTITY), None)
+        workshop_id = chat.picked_session(entity, latest_text(tracker), _shown(tracker))
+        if workshop_id is None:
+            return _refuse(dispatcher, chat.NO_LIST)
+        moving = tracker.get_slot(MOVING_SLOT)
+        now = utcnow()
+        async with RunSession(load_settings().database_url) as run:
+            try:
+                offer = await run.call(session_offer, workshop_id=workshop_id, now=now)
+            except SignupError as refused:
+                return _refuse(dispatcher, refused.message)
+            voucher, live = await run.call(_signup_state, who=who, now=now)
+        if moving:
+            plan = {"plan": PLAN_MOVE, "from": str(moving), "workshop_id": offer.workshop_id}
+            plan |= {"full": offer.full, "question": chat.confirm_question(PLAN_MOVE, offer, None)}
+        else:
+            refusal = voucher_refusal(voucher, live, offer.workshop_id)
+            if refusal is not None:
+                return _refuse(dispatcher, *refusal)
+            plan = {"plan": PLAN_SIGNUP, "workshop_id": offer.workshop_id, "full": offer.full}
+            plan["question"] = chat.confirm_question(PLAN_SIGNUP, offer, None)
+        return [SlotSet(PLAN_SLOT, plan), SlotSet(CONFIRM_SLOT, None)]
+
+
+def _which(dispatcher: CollectingDispatcher, live: Sequence[SignupView], intent: str) -> None:
+    dispatcher.utter_message(
+        text=chat.WHICH_SIGNUP,
+        buttons=[
+            {
+                "title": chat.signup_line(view),
+                "payload": f'/{intent}{{"{SESSION_ENTITY}":"{view.workshop_id}"}}',
+            }
+            for view in live
+        ],
+    )
+
+
+async def _own_signup(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
+) -> tuple[VerifiedIdentity, SignupView] | list[EventType]:
+    """The employee's one live sign-up (or the one the button named); else what to say."""
+    who = verified_identity(tracker)
+    if who is None:
+        return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
+    async with RunSession(load_settings().database_url) as run:
+        _voucher, live = await run.call(_signup_state, who=who, now=utcnow())
+    if not live:
+        return _refuse(dispatcher, chat.NO_SIGNUPS)
+    named = next(tracker.get_latest_entity_values(SESSION_ENTITY), None)
+    if named is not None:  # a button of the "which one?" list: the session of own sign-up
+        found = next((view for view in live if str(view.workshop_id) == str(named)), None)
+        if found is None:
+            return _refuse(dispatcher, signup_message(signups.SIGNUP_UNKNOWN))
+        return who, found
+    if len(live) > 1:
+        _which(dispatcher, live, intent)
+        return [SlotSet(PLAN_SLOT, None), LISTEN]
+    return who, live[0]
+
+
+class ActionSignupCancelStart(Action):
+    """ "Ik wil mijn inschrijving afzeggen": which one, then the question."""
+
+    def name(self) -> str:
+        return "action_signup_cancel_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        found = await _own_signup(dispatcher, tracker, "cancel_signup")
+        if isinstance(found, list):
+            return found
+        _who, view = found
+        plan = {
+            "plan": PLAN_CANCEL,
+            "from": str(view.workshop_id),
+            "question": chat.confirm_question(PLAN_CANCEL, None, view),
+        }
+        return [SlotSet(PLAN_SLOT, plan), SlotSet(CONFIRM_SLOT, None), SlotSet(MOVING_SLOT, None)]
+
+
+class ActionSignupMoveStart(Action):
+    """ "Kan ik mijn workshop verzetten?": the other dates of the same workshop to pick from."""
+
+    def name(self) -> str:
+        return "action_signup_move_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        found = await _own_signup(dispatcher, tracker, "move_signup")
+        if isinstance(found, list):
+            return found
+        _who, view = found
+        events = await show_sessions(
+            dispatcher, tracker, chat.SessionQuery(theme=view.theme), moving=True
+        )
+        return [SlotSet(MOVING_SLOT, str(view.workshop_id)), *events]
+
+
+# --- The question and what follows --------------------------------------------------------
+
+
+class ValidateSignupForm(TurnTakingFormValidation):
+    """Reads the yes or no; anything else goes through the one turn-taking policy."""
+
+    answer_first = True  # "ja", "nee" are answers, whatever NLU thought
+
+    def name(self) -> str:
+        return "validate_signup_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        plan = tracker.get_slot(PLAN_SLOT)
+        return [CONFIRM_SLOT] if isinstance(plan, dict) and plan.get("question") else []
+
+    def _answer(self, tracker: Tracker) -> bool | None:
+        intent, _confidence = latest_intent(tracker)
+        return parse_yes_no(latest_text(tracker), intent)
+
+    def answer_understood(self, tracker: Tracker) -> bool | None:
+        if requested_slot(tracker) != CONFIRM_SLOT:
+            return None
+        return self._answer(tracker) is not None
+
+    def extract_signup_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if requested_slot(tracker) != CONFIRM_SLOT or not answering_open_question(tracker, FORM):
+            return {}
+        return {CONFIRM_SLOT: self._answer(tracker)}
+
+    async def validate_signup_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(text=UNCLEAR_YES_NO)
+        return {CONFIRM_SLOT: value}
+
+
+class ActionAskSignupConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_signup_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        plan = tracker.get_slot(PLAN_SLOT) or {}
+        dispatcher.utter_message(text=str(plan.get("question")), buttons=list(chat.YES_NO))
+        return []
+
+
+def own_code(session: Session, *, who: VerifiedIdentity, workshop_id: str, now: datetime) -> str:
+    """The code of the employee's live sign-up for that session (codes stay out of the tracker:
+    the plan names the session, the identity finds the sign-up)."""
+    _voucher, live = _signup_state(session, who=who, now=now)
+    found = next((view for view in live if str(view.workshop_id) == workshop_id), None)
+    if found is None:
+        raise SignupError(signups.SIGNUP_UNKNOWN)
+    return found.code
+
+
+def _do(
+    session: Session, *, plan: dict[str, Any], who: VerifiedIdentity, now: datetime, count: bool
+) -> SignupView:
+    """The change the employee said yes to, in one transaction (SignupError: nothing changed)."""
+    key, previous = _keys(who)
+    actor = f"chat:{who.channel}"
+    if plan["plan"] in (PLAN_CANCEL, PLAN_MOVE):
+        code = own_code(session, who=who, workshop_id=str(plan.get("from")), now=now)
+    if plan["plan"] == PLAN_CANCEL:
+        return signups.cancel_signup(
+            session,
+            code=code,
+            employee_key=key,
+            previous_keys=previous,
+            now=now,
+            actor=actor,
+        ).signup
+    if plan["plan"] == PLAN_MOVE:
+        return signups.move_signup(
+            session,
+            code=code,
+            employee_key=key,
+            previous_keys=previous,
+            now=now,
+            to_workshop_id=int(plan["workshop_id"]),
+            join_waiting_list=bool(plan["full"]),
+            actor=actor,
+        ).signup
+    voucher = employee_voucher(
+        session,
+        municipality_code=who.municipality,
+        employee_key=key,
+        previous_keys=previous,
+        now=now,
+    )
+    if voucher is None:
+        raise SignupError(signups.VOUCHER_UNKNOWN)
+    return signups.sign_up(
+        session,
+        workshop_id=int(plan["workshop_id"]),
+        voucher_code=voucher.code,
+        employee_key=key,
+        previous_keys=previous,
+        now=now,
+        join_waiting_list=bool(plan["full"]),
+        actor=actor,
+        record_trend=count,
+    ).signup
+
+
+class ActionSignupDone(Action):
+    """After the yes: reserves, moves or cancels; after a no nothing changes."""
+
+    def name(self) -> str:
+        return "action_signup_done"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        plan = tracker.get_slot(PLAN_SLOT)
+        done: list[EventType] = [SlotSet(PLAN_SLOT, None), SlotSet(CONFIRM_SLOT, None)]
+        if not isinstance(plan, dict) or plan.get("plan") not in (
+            PLAN_SIGNUP,
+            PLAN_MOVE,
+            PLAN_CANCEL,
+        ):
+            dispatcher.utter_message(text=chat.NO_LIST)
+            return done
+        kind = plan["plan"]
+        if tracker.get_slot(CONFIRM_SLOT) is not True:
+            no = {PLAN_SIGNUP: chat.NOT_SIGNED_UP, PLAN_MOVE: chat.NOT_MOVED}
+            dispatcher.utter_message(text=no.get(kind, chat.NOT_CANCELLED))
+            return [*done, SlotSet(MOVING_SLOT, None)]
+        who = verified_identity(tracker)
+        if who is None:
+            dispatcher.utter_message(text=signup_message(signups.IDENTITY_NEEDED))
+            return done
+        now = utcnow()
+        try:
+            async with RunSession(load_settings().database_url) as run:
+                view = await run.call(
+                    _do, plan=plan, who=who, now=now, count=not opted_out(tracker)
+                )
+        except SignupError as refused:
+            if refused.reason == signups.SESSION_FULL and kind in (PLAN_SIGNUP, PLAN_MOVE):
+                return await self._full_meanwhile(plan, now, done)
+            dispatcher.utter_message(text=refused.message)
+            return [*done, SlotSet(MOVING_SLOT, None)]
+        if kind == PLAN_CANCEL:
+            dispatcher.utter_message(text=chat.cancelled_text(view))
+        elif kind == PLAN_MOVE:
+            dispatcher.utter_message(text=chat.moved_text(view, ics_url(view)))
+        else:
+            dispatcher.utter_message(text=chat.signed_up_text(view, ics_url(view)))
+        return [*done, SlotSet(MOVING_SLOT, None)]
+
+    async def _full_meanwhile(
+        self, plan: dict[str, Any], now: datetime, done: list[EventType]
+    ) -> list[EventType]:
+        """The last seat went while the employee answered: ask about the waiting list."""
+        async with RunSession(load_settings().database_url) as run:
+            offer = await run.call(session_offer, workshop_id=int(plan["workshop_id"]), now=now)
+        question = chat.confirm_question(plan["plan"], offer, None)
+        again = {**plan, "full": True, "question": question}
+        return [*done, SlotSet(PLAN_SLOT, again), FollowupAction(FORM)]
