@@ -734,6 +734,13 @@ class ActionBookingChangeStart(Action):
         ]
 
 
+#: When a workshop sign-up code is given where a coach booking code was asked.
+SIGNUP_CHOICES = [
+    {"title": "Workshop verzetten", "payload": "/move_signup"},
+    {"title": "Workshop afzeggen", "payload": "/cancel_signup"},
+]
+
+
 class _BookingCodeSteps(_LedgerFormValidation, ABC):
     """Reading and checking a booking code (shared by cancelling and moving)."""
 
@@ -779,6 +786,10 @@ class _BookingCodeSteps(_LedgerFormValidation, ABC):
     async def validate_booking_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        signup = find_code(str(value or ""), "signup", lenient=True)
+        if signup is not None and signup.ok:  # a workshop sign-up code, not a coach booking
+            dispatcher.utter_message(text=texts.SIGNUP_CODE_IN_BOOKING, buttons=SIGNUP_CHOICES)
+            return {BOOKING_CODE: None, REQUESTED: None}
         view = await self._checked_booking(value, dispatcher, tracker)
         if view is None:
             return {BOOKING_CODE: None}

@@ -505,3 +505,10 @@ def code_found(view: BookingView) -> str:
         f"Ik heb je afspraak gevonden: {format_moment(view.starts_at, view.ends_at)} met "
         f"{view.coach_name}.\nJe boekingscode is {format_code(view.code)}. Bewaar hem goed."
     )
+
+
+#: A workshop sign-up code typed where the code of a coach conversation was asked.
+SIGNUP_CODE_IN_BOOKING = (
+    "Dit is de code van je inschrijving voor een workshop, niet van een gesprek met een coach. "
+    "Wil je je workshop verzetten of afzeggen?"
+)

@@ -22,7 +22,7 @@ from bot.clock import utcnow
 from bot.db.engine import run_in_transaction
 from bot.ledger import texts as say
 from bot.ledger.booking import BookingOwner, book_slot, find_offers
-from bot.ledger.codes import format_code
+from bot.ledger.codes import format_code, new_code
 from bot.ledger.models import Booking, Slot
 from bot.ledger.preferences import WhenPreference
 from bot.notify.models import OutboxMessage
@@ -339,6 +339,25 @@ async def test_cancel_asks_for_the_code_and_explains_typos(ledger: sessionmaker)
     assert "blijft gewoon staan" in texts(await chat.run("action_cancel_booking"))
     with ledger() as session:
         assert session.execute(select(Booking)).scalar_one().status == "active"
+
+
+async def test_a_workshop_sign_up_code_is_recognised_not_called_a_typo(
+    ledger: sessionmaker,
+) -> None:
+    """Walkthrough 2026-12-03: the sign-up code Koers had just given was "not right" three
+    times in the coach reschedule form; now Koers says what the code is and offers the
+    workshop's own change, and the form lets go."""
+    booked_code(ledger)
+    signup_code = new_code("signup")
+    for typed in (format_code(signup_code), signup_code.lower()):
+        chat = Chat()
+        chat.user("kan ik naar een andere datum?", "reschedule_booking")
+        await chat.start_form("booking_reschedule_form", "action_booking_change_start")
+        reply = await chat.answer(typed)
+        assert say.SIGNUP_CODE_IN_BOOKING in texts(reply)
+        assert "typfout" not in texts(reply)
+        assert button_payloads(reply) == ["/move_signup", "/cancel_signup"]
+        assert chat.active_form is None and chat.slots.get("requested_slot") is None
 
 
 async def test_cancel_an_already_cancelled_booking(ledger: sessionmaker) -> None:
