@@ -179,11 +179,13 @@ def running_deployment(
             action_port,
             tracker_url,
             app_url,
-            KOERS_REDIS_HOST=redis_host,
-            KOERS_REDIS_PORT=redis_port,
-            KOERS_REDIS_DB=os.environ.get("KOERS_REDIS_DB", "0"),
-            **deployment_secrets(),
-            **(extra_env or {}),
+            **{
+                "KOERS_REDIS_HOST": redis_host,
+                "KOERS_REDIS_PORT": redis_port,
+                "KOERS_REDIS_DB": os.environ.get("KOERS_REDIS_DB", "0"),
+                **deployment_secrets(),
+                **(extra_env or {}),  # the caller's values win
+            },
         )
         init_ledger(env)
         processes: dict[str, subprocess.Popen] = {}

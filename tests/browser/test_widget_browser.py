@@ -268,6 +268,32 @@ def test_html_and_script_are_shown_as_text(
     expect(bot_bubbles(page, "Je bericht is te lang")).to_have_count(1)
 
 
+def test_every_card_of_one_reply_keeps_its_button(
+    page: Page, widget_stack: WidgetStack, artefacts_dir: Path
+) -> None:
+    """Walkthrough 2026-12-03: workshop sessions come one card per message, each with its own
+    "Schrijf me in"; only the last card kept its button and every card read "1.". Now all
+    cards of the latest reply keep their buttons and their numbers, until the employee answers."""
+    open_widget(page, widget_stack)
+    type_message(page, "hoi")
+    wait_idle(page)
+    for number in (1, 2, 3):
+        page.evaluate(
+            f"""() => window.koersWidget.receive({{
+                text: "{number}. Workshop: **Thema {number}**\\nwoensdag 24 maart",
+                buttons: [{{title: "Schrijf me in", payload: "/pick_session{number}"}}],
+                koers_seq: {20000 + number}, koers_epoch: "test"}})"""
+        )
+    cards = page.locator(".koers-msg-bot").filter(has_text="Workshop: Thema")
+    expect(cards).to_have_count(3)
+    expect(page.get_by_role("button", name="Schrijf me in")).to_have_count(3)
+    starts = [cards.nth(i).locator("ol").get_attribute("start") for i in range(3)]
+    assert starts == [None, "2", "3"]
+    assert_no_axe_violations(page, artefacts_dir, "widget-cards")
+    type_message(page, "doe nummer 2 maar")
+    expect(page.get_by_role("button", name="Schrijf me in")).to_have_count(0)
+
+
 def test_phone_sized_screen(
     chromium_browser: Any, widget_stack: WidgetStack, artefacts_dir: Path
 ) -> None:

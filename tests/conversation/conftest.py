@@ -190,13 +190,17 @@ def running_servers(
         action_port,
         tracker_db_url,
         database_url or f"sqlite:///{workdir / 'koers.db'}",
-        KOERS_PSEUDONYM_SECRET=TEST_PSEUDONYM_SECRET,
-        KOERS_IDENTITY_SECRET=TEST_IDENTITY_SECRET,
-        KOERS_ACTION_SECRET=TEST_ACTION_SECRET,
-        KOERS_ACTION_HOST="127.0.0.1",
-        KOERS_REST_ENABLED="true",
-        KOERS_WIDGET_JWT_SECRETS=",".join(f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()),
-        **(extra_env or {}),
+        **{
+            "KOERS_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
+            "KOERS_IDENTITY_SECRET": TEST_IDENTITY_SECRET,
+            "KOERS_ACTION_SECRET": TEST_ACTION_SECRET,
+            "KOERS_ACTION_HOST": "127.0.0.1",
+            "KOERS_REST_ENABLED": "true",
+            "KOERS_WIDGET_JWT_SECRETS": ",".join(
+                f"{k}={v}" for k, v in TEST_WIDGET_SECRETS.items()
+            ),
+            **(extra_env or {}),  # a test's own values win
+        },
     )
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     init_ledger(env)

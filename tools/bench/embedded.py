@@ -51,13 +51,17 @@ def running_embedded(
         action_port,
         f"sqlite:///{workdir / 'tracker.db'}",
         f"sqlite:///{workdir / 'koers.db'}",
-        PYTHONWARNINGS="ignore",
-        KOERS_WEB_PORT=str(web_port),
-        KOERS_RASA_PORT=str(rasa_port),
-        KOERS_IDENTITY_SECRET=os.environ.get("KOERS_IDENTITY_SECRET") or secrets.token_urlsafe(48),
-        KOERS_ACTION_SECRET=os.environ.get("KOERS_ACTION_SECRET") or secrets.token_urlsafe(48),
-        SANIC_WORKERS="1",
-        **(extra_env or {}),
+        **{
+            "PYTHONWARNINGS": "ignore",
+            "KOERS_WEB_PORT": str(web_port),
+            "KOERS_RASA_PORT": str(rasa_port),
+            "KOERS_IDENTITY_SECRET": os.environ.get("KOERS_IDENTITY_SECRET")
+            or secrets.token_urlsafe(48),
+            "KOERS_ACTION_SECRET": os.environ.get("KOERS_ACTION_SECRET")
+            or secrets.token_urlsafe(48),
+            "SANIC_WORKERS": "1",
+            **(extra_env or {}),  # the caller's values win
+        },
     )
     init_ledger(env)
     deployment = Embedded(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}")

@@ -66,6 +66,9 @@ export function renderMarkdown(text, doc = document) {
       const tag = bullet ? "UL" : "OL";
       if (!list || list.tagName !== tag) {
         list = doc.createElement(tag.toLowerCase());
+        // "2. …" in a message of its own (one card per message) counts on from 2, not from 1
+        const first = numbered ? parseInt(line, 10) : 1;
+        if (numbered && first !== 1) list.setAttribute("start", String(first));
         fragment.appendChild(list);
       }
       const item = doc.createElement("li");

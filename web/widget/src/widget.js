@@ -205,14 +205,17 @@ export class KoersWidget {
     this.scrollDown();
   }
 
-  /** The last bot item whose buttons are still open (only that one shows its buttons). */
-  openRepliesItem() {
+  /** The bot items of the latest reply (since the employee's last message) that have
+   * buttons: they all stay open, so one card per workshop each keeps its own "Schrijf me in";
+   * the employee's next message closes them. */
+  openRepliesItems() {
+    const open = new Set();
     for (let i = this.state.items.length - 1; i >= 0; i--) {
       const item = this.state.items[i];
-      if (item.kind === "user") return null;
-      if (item.kind === "bot" && item.replies && item.replies.length) return item;
+      if (item.kind === "user") break;
+      if (item.kind === "bot" && item.replies && item.replies.length) open.add(item);
     }
-    return null;
+    return open;
   }
 
   renderItem(item) {
@@ -234,7 +237,7 @@ export class KoersWidget {
     const card = item.custom && this.renderDownload(item.custom.koers_download);
     if (card) li.appendChild(card);
     const replies = item.kind === "intro" ? (this.state.items.length ? null : item.replies)
-      : (item === this.openRepliesItem() ? item.replies : null);
+      : (this.openRepliesItems().has(item) ? item.replies : null);
     if (replies && replies.length) li.appendChild(this.renderReplies(replies));
     return li;
   }
@@ -281,11 +284,11 @@ export class KoersWidget {
   }
 
   addItem(item, { announce = false } = {}) {
-    const hadReplies = this.openRepliesItem();
+    const closesReplies = item.kind === "user" && this.openRepliesItems().size > 0;
     this.state.items.push(item);
     this.persist();
-    if (this.state.items.length === 1 || hadReplies) {
-      this.renderAll(); // the intro or an earlier set of buttons goes away
+    if (this.state.items.length === 1 || closesReplies) {
+      this.renderAll(); // the intro or the buttons of the previous reply go away
     } else {
       this.list.appendChild(this.renderItem(item));
       this.scrollDown();
