@@ -118,3 +118,27 @@ def serve_app_in_thread(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(30)
         loop.close()
+
+
+@contextmanager
+def logged_in_dashboard(
+    chromium_browser: Any, app: web.Application, username: str, password: str
+) -> Iterator[tuple[Any, ConsoleRecorder]]:
+    """A page logged in to the dashboard of ``app`` (served in a thread), with its console;
+    axe-core may be injected (the dashboard's CSP is bypassed). Engines are disposed after."""
+    from bot.db.engine import dispose_engines
+
+    context = chromium_browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        console = ConsoleRecorder(page)
+        with serve_app_in_thread(app) as base:
+            page.goto(f"{base}/dashboard/login")
+            page.fill("#username", username)
+            page.fill("#password", password)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/dashboard/overzicht")
+            yield page, console
+    finally:
+        context.close()
+        dispose_engines()

@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.clock import utcnow
 from bot.db.engine import (
-    dispose_engines,
     make_engine,
     make_session_factory,
     migrate,
@@ -18,7 +17,7 @@ from bot.db.engine import (
 )
 from bot.opportunities.importer import apply_batch, parse_document
 from bot.web.app import init_app
-from tests.browser_support import ConsoleRecorder, run_axe, serve_app_in_thread
+from tests.browser_support import logged_in_dashboard, run_axe
 from tests.ledger.support import basic_data, load
 from tests.trends.support import PASSWORD, dashboard_settings, make_accounts
 from tests.web.test_opportunities_web import CATALOGUE
@@ -44,68 +43,53 @@ def test_opportunity_pages_in_chromium(
 ) -> None:
     url = _database(tmp_path)
     app = init_app(dashboard_settings(url))
-    # bypass_csp: the dashboard forbids every script; the test injects axe-core anyway.
-    context = chromium_browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    try:
-        console = ConsoleRecorder(page)
-        with serve_app_in_thread(app) as base:
-            page.goto(f"{base}/dashboard/login")
-            page.fill("#username", "coord-gm9901")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/dashboard/overzicht")
+    with logged_in_dashboard(chromium_browser, app, "coord-gm9901", PASSWORD) as (
+        page,
+        console,
+    ):
+        page.click("text=Kansen in de regio")
+        page.wait_for_url("**/dashboard/kansen")
+        assert page.locator("h1").inner_text() == "Kansen in de regio"
+        table = page.locator("table").inner_text()
+        assert "Vacature uit het importbestand" in table
+        assert "Testerveen" not in table
+        assert run_axe(page) == []
 
-            page.click("text=Kansen in de regio")
-            page.wait_for_url("**/dashboard/kansen")
-            assert page.locator("h1").inner_text() == "Kansen in de regio"
-            table = page.locator("table").inner_text()
-            assert "Vacature uit het importbestand" in table
-            assert "Testerveen" not in table
-            assert run_axe(page) == []
+        page.click("text=Nieuwe kans toevoegen")
+        page.wait_for_url("**/dashboard/kansen/nieuw")
+        assert run_axe(page) == []
+        page.select_option("#soort", "meeloopstage")
+        page.fill("#titel", "Meelopen bij Burgerzaken")
+        page.fill("#beschrijving", "Je loopt twee dagen mee aan de balie.")
+        page.fill("#contact", "g.jansen@voorbeeldstad.example")
+        page.fill("#schaal_van", "6")
+        page.fill("#schaal_tot", "19")
+        page.check("#competentie-contact")
+        page.click("text=Opslaan")
+        alert = page.locator("[role=alert]").inner_text()
+        assert "Er is nog niets opgeslagen" in alert and "deze 2 velden" in alert
+        assert "adres van een persoon" in page.locator("#contact-fout").inner_text()
+        assert page.locator("#contact").get_attribute("aria-invalid") == "true"
+        assert "contact-fout" in (page.locator("#contact").get_attribute("aria-describedby") or "")
+        assert page.locator("#competentie-contact").is_checked()  # input is kept
+        page.screenshot(path=str(artefacts_dir / "kansen-fouten.png"), full_page=True)
+        assert run_axe(page) == []
 
-            page.click("text=Nieuwe kans toevoegen")
-            page.wait_for_url("**/dashboard/kansen/nieuw")
-            assert run_axe(page) == []
-            page.select_option("#soort", "meeloopstage")
-            page.fill("#titel", "Meelopen bij Burgerzaken")
-            page.fill("#beschrijving", "Je loopt twee dagen mee aan de balie.")
-            page.fill("#contact", "g.jansen@voorbeeldstad.example")
-            page.fill("#schaal_van", "6")
-            page.fill("#schaal_tot", "19")
-            page.check("#competentie-contact")
-            page.click("text=Opslaan")
-            alert = page.locator("[role=alert]").inner_text()
-            assert "Er is nog niets opgeslagen" in alert and "deze 2 velden" in alert
-            assert "adres van een persoon" in page.locator("#contact-fout").inner_text()
-            assert page.locator("#contact").get_attribute("aria-invalid") == "true"
-            assert "contact-fout" in (
-                page.locator("#contact").get_attribute("aria-describedby") or ""
-            )
-            assert page.locator("#competentie-contact").is_checked()  # input is kept
-            page.screenshot(path=str(artefacts_dir / "kansen-fouten.png"), full_page=True)
-            assert run_axe(page) == []
+        page.fill("#contact", "p&o@voorbeeldstad.example")
+        page.fill("#schaal_tot", "8")
+        page.click("text=Opslaan")
+        page.wait_for_url("**/dashboard/kansen?klaar=toegevoegd")
+        assert "De kans is toegevoegd." in page.locator("[role=status]").inner_text()
+        row = page.locator("tr", has_text="Meelopen bij Burgerzaken")
+        assert "Open" in row.inner_text()
+        page.screenshot(path=str(artefacts_dir / "kansen-lijst.png"), full_page=True)
+        assert run_axe(page) == []
 
-            page.fill("#contact", "p&o@voorbeeldstad.example")
-            page.fill("#schaal_tot", "8")
-            page.click("text=Opslaan")
-            page.wait_for_url("**/dashboard/kansen?klaar=toegevoegd")
-            assert "De kans is toegevoegd." in page.locator("[role=status]").inner_text()
-            row = page.locator("tr", has_text="Meelopen bij Burgerzaken")
-            assert "Open" in row.inner_text()
-            page.screenshot(path=str(artefacts_dir / "kansen-lijst.png"), full_page=True)
-            assert run_axe(page) == []
-
-            # the button names its listing for screen readers (the title is visually hidden)
-            row.get_by_role(
-                "button", name=re.compile(r"^Sluiten\W+Meelopen bij Burgerzaken$")
-            ).click()
-            page.wait_for_url("**/dashboard/kansen?klaar=gesloten")
-            closed = page.locator("tr", has_text="Meelopen bij Burgerzaken").inner_text()
-            assert "Gesloten" in closed
-            assert run_axe(page) == []
-        # only the deliberate validation error answered 400; nothing else failed
-        assert [error for error in console.errors if "status of 400" not in error] == []
-    finally:
-        context.close()
-        dispose_engines()
+        # the button names its listing for screen readers (the title is visually hidden)
+        row.get_by_role("button", name=re.compile(r"^Sluiten\W+Meelopen bij Burgerzaken$")).click()
+        page.wait_for_url("**/dashboard/kansen?klaar=gesloten")
+        closed = page.locator("tr", has_text="Meelopen bij Burgerzaken").inner_text()
+        assert "Gesloten" in closed
+        assert run_axe(page) == []
+    # only the deliberate validation error answered 400; nothing else failed
+    assert [error for error in console.errors if "status of 400" not in error] == []

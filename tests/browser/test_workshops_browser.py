@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.db.engine import dispose_engines, make_engine, make_session_factory, migrate
+from bot.db.engine import make_engine, make_session_factory, migrate
 from bot.ledger.catalog import WORKSHOP_THEMES
 from bot.web.app import init_app
-from tests.browser_support import ConsoleRecorder, run_axe, serve_app_in_thread
+from tests.browser_support import logged_in_dashboard, run_axe
 from tests.trends.support import PASSWORD, dashboard_settings
 from tests.web.test_workshops_web import COMING, PAST, tap_world
 
@@ -31,34 +31,23 @@ def test_workshop_evenings_page_in_chromium(
 ) -> None:
     url = _database(tmp_path)
     app = init_app(dashboard_settings(url))
-    # bypass_csp: the dashboard forbids every script; the test injects axe-core anyway.
-    context = chromium_browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    try:
-        console = ConsoleRecorder(page)
-        with serve_app_in_thread(app) as base:
-            page.goto(f"{base}/dashboard/login")
-            page.fill("#username", "coord-gm9901")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/dashboard/overzicht")
-
-            page.get_by_role("link", name="Workshopavonden").click()
-            page.wait_for_url("**/dashboard/workshops")
-            assert page.locator("h1").inner_text() == "Workshopavonden"
-            assert page.get_by_role("heading", level=2).all_inner_texts() == [COMING]
-            assert PAST not in page.locator("main").inner_text()
-            table = page.get_by_role("table", name="Workshops op")
-            assert "Heuvelrand" in (table.locator("caption").inner_text())
-            assert table.locator("thead th[scope=col]").count() == 6
-            assert table.locator("tbody th[scope=row]").all_inner_texts() == list(
-                WORKSHOP_THEMES.values()
-            )
-            full = table.locator("tr", has_text=WORKSHOP_THEMES["gesprek"]).inner_text()
-            assert "Vol, wachtlijst" in full
-            page.screenshot(path=str(artefacts_dir / "workshopavonden.png"), full_page=True)
-            assert run_axe(page) == []
-        assert console.errors == []
-    finally:
-        context.close()
-        dispose_engines()
+    with logged_in_dashboard(chromium_browser, app, "coord-gm9901", PASSWORD) as (
+        page,
+        console,
+    ):
+        page.get_by_role("link", name="Workshopavonden").click()
+        page.wait_for_url("**/dashboard/workshops")
+        assert page.locator("h1").inner_text() == "Workshopavonden"
+        assert page.get_by_role("heading", level=2).all_inner_texts() == [COMING]
+        assert PAST not in page.locator("main").inner_text()
+        table = page.get_by_role("table", name="Workshops op")
+        assert "Heuvelrand" in (table.locator("caption").inner_text())
+        assert table.locator("thead th[scope=col]").count() == 6
+        assert table.locator("tbody th[scope=row]").all_inner_texts() == list(
+            WORKSHOP_THEMES.values()
+        )
+        full = table.locator("tr", has_text=WORKSHOP_THEMES["gesprek"]).inner_text()
+        assert "Vol, wachtlijst" in full
+        page.screenshot(path=str(artefacts_dir / "workshopavonden.png"), full_page=True)
+        assert run_axe(page) == []
+    assert console.errors == []
