@@ -32,6 +32,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.form_turns import TurnTakingFormValidation
 from actions.identity import verified_identity
@@ -42,10 +43,12 @@ from actions.tracker import (
     requested_slot,
     turn_in_form,
 )
+from bot.channels.identity import VerifiedIdentity
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
+from bot.conversation.two_questions import split_questions
 from bot.db.session import RunSession
-from bot.ledger import texts
+from bot.ledger import signup_chat, texts
 from bot.ledger.booking import (
     BOOKING_ALREADY_ACTIVE,
     LIMIT_REASONS,
@@ -63,19 +66,25 @@ from bot.ledger.booking import (
     offers_or_alternatives,
     reschedule_booking,
 )
+from bot.ledger.catalog import MODE_ONLINE
 from bot.ledger.codes import CodeCheck, find_code
-from bot.ledger.facts import coach_facts, topics_in
+from bot.ledger.facts import coach_facts, coach_location, topics_in
 from bot.ledger.preferences import (
     MODE_ANY,
+    MODE_ONLINE_ANYWHERE,
     WhenPreference,
+    asks_other_provinces,
     normalize_region,
     parse_mode,
     parse_when,
     parse_yes_no,
     pick_offer,
     refine_when,
+    restates_wish,
 )
+from bot.ledger.signups import SignupView, employee_signups
 from bot.ledger.when import leaving
+from bot.opportunities import chat as opportunity_chat
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -237,6 +246,32 @@ def refined_when(tracker: Tracker) -> WhenPreference | None:
     return refine_when(latest_text(tracker), current, utcnow(), [o.starts_at for o in offers])
 
 
+def wish_again(tracker: Tracker) -> WhenPreference | None:
+    """The known wish, when the message only repeats it ("ik zei toch na vier uur"): the
+    same search is shown again with its plain "niets vrij"."""
+    current = remembered_preference(tracker, tracker.get_slot(WHEN))
+    return current if restates_wish(latest_text(tracker), current, utcnow()) else None
+
+
+def place_switch(tracker: Tracker) -> dict[str, Any] | None:
+    """Another province while choosing a time ("andere provincie dan. utrecht", "zwolle"),
+    or any province online ("kan het met een coach uit een andere provincie?"): the slots
+    that search again there, with the same wish. None when the message names no place."""
+    text = latest_text(tracker)
+    named = next(tracker.get_latest_entity_values(REGION), None)
+    short = len(text.split()) <= 3
+    region = normalize_region(str(named)) if named else None
+    region = region or normalize_region(text, fuzzy=short)
+    wish = refined_when(tracker) or remembered_preference(tracker, tracker.get_slot(WHEN))
+    mode = tracker.get_slot(MODE)
+    if region is not None and region != tracker.get_slot(REGION):
+        keep = MODE_ONLINE if mode == MODE_ONLINE_ANYWHERE else mode
+        return {REGION: region, MODE: keep or MODE_ANY, WHEN: wish.to_dict(), CHOICE: None}
+    if asks_other_provinces(text) and mode != MODE_ONLINE_ANYWHERE:
+        return {MODE: MODE_ONLINE_ANYWHERE, WHEN: wish.to_dict(), CHOICE: None}
+    return None
+
+
 def _send_offers(
     dispatcher: CollectingDispatcher, tracker: Tracker, offers: list[SlotOffer]
 ) -> None:
@@ -303,7 +338,7 @@ class _LedgerFormValidation(TurnTakingFormValidation, ABC):
         index = _picked_offer(tracker)
         if index is None:
             # "liever donderdag", "heb je niks na 16:00?": look again with that wish.
-            refined = refined_when(tracker)
+            refined = refined_when(tracker) or wish_again(tracker)
             if refined is not None:
                 return {WHEN: refined.to_dict()}
         if index is None and self._interrupted(tracker):
@@ -445,6 +480,16 @@ class ValidateCoachForm(_LedgerFormValidation):
         domain: DomainDict,
     ) -> list[str]:
         return list(COACH_FORM_SLOTS)
+
+    def extract_coach_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A time, or another province to look in (booking only: a move keeps its region)."""
+        if _asked(tracker, CHOICE) and _picked_offer(tracker) is None:
+            switched = place_switch(tracker)
+            if switched is not None:
+                return switched
+        return super().extract_coach_slot(dispatcher, tracker, domain)
 
     def extract_region(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -672,6 +717,31 @@ class ActionAskCoachEmailConsent(Action):
         return []
 
 
+async def coach_facts_answer(tracker: Tracker, run: RunSession, topics: tuple[str, ...]) -> str:
+    """The ledger's answer to the coach facts asked (length, cost and voucher, link)."""
+    settings = load_settings()
+    identity = verified_identity(tracker)
+    facts = await run.call(
+        coach_facts,
+        owner=booking_owner(tracker),
+        municipality=identity.municipality if identity else None,
+        now=utcnow(),
+        employee_keys=identity.employee_keys.all() if identity else (),
+    )
+    page = email_url(settings, facts.booking) if facts.booking else None
+    return texts.coach_facts_text(facts, topics, page, anonymous=identity is None)
+
+
+def asked_coach_facts(text: str) -> tuple[str, ...]:
+    """The coach facts asked in a message that answered something else ("ja graag. en
+    wordt die coach betaald met die voucher?"); empty when it asks none."""
+    for question in split_questions(text):
+        topics = topics_in(question)
+        if topics:
+            return topics
+    return ()
+
+
 class ActionCoachBookingDone(Action):
     """After ``coach_form``: the booking code, the calendar file and, after a yes, the
     link to leave an e-mail address. Clears the form's slots for a next booking."""
@@ -689,15 +759,20 @@ class ActionCoachBookingDone(Action):
         settings = load_settings()
         async with RunSession(settings.database_url) as run:
             view = await run.call(find_booking, raw_code=str(code), owner=booking_owner(tracker))
-        if view is None:
-            dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
-            return reset
-        consent = tracker.get_slot(CONSENT) is True
-        dispatcher.utter_message(
-            text=texts.booking_done(
-                view, ics_url(settings, view), email_url(settings, view) if consent else None
+            if view is None:
+                dispatcher.utter_message(text=texts.booking_problem("booking_unknown"))
+                return reset
+            consent = tracker.get_slot(CONSENT) is True
+            dispatcher.utter_message(
+                text=texts.booking_done(
+                    view, ics_url(settings, view), email_url(settings, view) if consent else None
+                )
             )
-        )
+            # "ja graag. en wordt die coach betaald met die voucher?": the yes counted, and
+            # the question gets its answer after the booking (not "Zeg ja of nee").
+            topics = asked_coach_facts(latest_text(tracker))
+            if topics:
+                dispatcher.utter_message(text=await coach_facts_answer(tracker, run, topics))
         if latest_intent(tracker)[0] == "request_coach":
             dispatcher.utter_message(
                 text=texts.ONE_AT_A_TIME, buttons=[dict(button) for button in texts.CHANGE_BUTTONS]
@@ -708,8 +783,29 @@ class ActionCoachBookingDone(Action):
 # --- Cancelling and moving ------------------------------------------------------------------
 
 
+#: Words that ask to cancel. NLU read "gaat de afspraak van donderdag van mijn voucher af?"
+#: as cancel_booking (walkthrough 2026-12-03b); the cancel question needs one of these.
+_CANCEL_WORDS = re.compile(
+    r"\b(?:af\s*zeg\w*|afzeg\w*|afgezegd|zeg\b.*\baf\b|zie\b.*\baf\b|an+ul\w*|geannuleerd|"
+    r"cancel\w*|niet\s+(?:meer\s+)?(?:komen|naar)\b|kom\b.*\bniet\b|"
+    r"kan\s+(?:\w+\s+){0,3}niet\b|niet\s+door\b|mag\s+weg|weghalen|schrap\w*|intrek\w*|"
+    r"in\s+trekken|afmeld\w*|meld\b.*\baf\b|verwijder\w*)",
+    re.IGNORECASE,
+)
+
+
+def asks_to_cancel(text: str) -> bool:
+    """The message itself asks to cancel (a button payload always does)."""
+    stripped = text.strip()
+    return stripped.startswith("/") or _CANCEL_WORDS.search(stripped) is not None
+
+
 class ActionBookingChangeStart(Action):
-    """Before cancelling or moving: takes a code from this message, forgets older answers."""
+    """Before cancelling or moving: takes a code from this message, forgets older answers.
+
+    A cancel without cancel words is no cancel: the question gets its answer (the coach
+    facts) or the booking is shown with the buttons to change it, and no form starts.
+    """
 
     def name(self) -> str:
         return "action_booking_change_start"
@@ -717,6 +813,9 @@ class ActionBookingChangeStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if latest_intent(tracker)[0] == "cancel_booking" and not asks_to_cancel(text):
+            return await self._no_cancel(dispatcher, tracker, text)
         found = booking_code_in(tracker)
         code = found.normalized if found else None
         if code is None:
@@ -732,6 +831,24 @@ class ActionBookingChangeStart(Action):
             SlotSet(CHOICE, None),
             SlotSet(CONFIRM, None),
         ]
+
+    async def _no_cancel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    ) -> list[EventType]:
+        async with RunSession(load_settings().database_url) as run:
+            topics = topics_in(text)
+            if topics:
+                dispatcher.utter_message(text=await coach_facts_answer(tracker, run, topics))
+                return [FollowupAction("action_listen")]
+            own = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
+        if own is None:
+            dispatcher.utter_message(text=texts.CODE_NOT_FOUND_VERIFIED)
+        else:
+            dispatcher.utter_message(
+                text=f"{texts.current_booking(own)}\n{texts.CHANGE_QUESTION}",
+                buttons=[dict(button) for button in texts.CHANGE_BUTTONS],
+            )
+        return [FollowupAction("action_listen")]
 
 
 #: When a workshop sign-up code is given where a coach booking code was asked.
@@ -979,6 +1096,21 @@ class ActionRescheduleDone(Action):
 # --- Facts and a lost code ------------------------------------------------------------------
 
 
+def _live_signups(session: Session, *, who: VerifiedIdentity) -> list[SignupView]:
+    """The employee's workshop sign-ups still to come (for "krijg ik een link?")."""
+    return employee_signups(
+        session,
+        employee_key=who.employee_keys.current,
+        previous_keys=list(who.employee_keys.all()[1:]),
+        now=utcnow(),
+    )
+
+
+#: A cost question that names EVC ("wie betaalt evc?") is about EVC: NLU hears "betaalt" and
+#: "kost" as the coach's price (walkthrough of 2026-12-03, third round).
+_EVC_WORD = re.compile(r"\bevc\b", re.IGNORECASE)
+
+
 class ActionCoachFacts(Action):
     """ "Hoe lang duurt zo'n gesprek?", "hoe krijg ik de link?": answered from the ledger."""
 
@@ -990,17 +1122,41 @@ class ActionCoachFacts(Action):
     ) -> list[EventType]:
         settings = load_settings()
         identity = verified_identity(tracker)
+        text = latest_text(tracker)
+        evc_topics = opportunity_chat.evc_topics(text) if _EVC_WORD.search(text) else ()
+        if evc_topics:  # "wie betaalt evc eigenlijk? en wat kost dat": EVC, not the coach
+            dispatcher.utter_message(text=opportunity_chat.evc_facts_text(evc_topics))
+            return []
         async with RunSession(settings.database_url) as run:
             facts = await run.call(
                 coach_facts,
                 owner=booking_owner(tracker),
                 municipality=identity.municipality if identity else None,
                 now=utcnow(),
+                employee_keys=identity.employee_keys.all() if identity else (),
             )
+            workshops = await run.call(_live_signups, who=identity) if identity else []
+            offer = _chosen_offer(tracker) if active_form(tracker) else None
+            proposed = (
+                (offer, await run.call(coach_location, slot_id=offer.slot_id))
+                if offer is not None
+                else None
+            )
+        if signup_chat.asks_workshop_entry(text) or (
+            facts.booking is None
+            and signup_chat.asks_online_entry(text)
+            and any(signup_chat.is_online(view) for view in workshops)
+        ):  # the online workshop the employee is in, not a coach they have not booked
+            dispatcher.utter_message(text=signup_chat.workshop_entry_text(workshops))
+            return []
         page = email_url(settings, facts.booking) if facts.booking else None
         dispatcher.utter_message(
             text=texts.coach_facts_text(
-                facts, topics_in(latest_text(tracker)), page, anonymous=identity is None
+                facts,
+                topics_in(latest_text(tracker)),
+                page,
+                anonymous=identity is None,
+                proposed=proposed,
             )
         )
         return []

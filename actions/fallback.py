@@ -51,7 +51,10 @@ class ActionKoersFallback(Action):
         odd_value = message.get("odd_input")
         odd = OddInput(odd_value) if odd_value else classify_odd_input(message.get("text"))
         text, buttons = fallback_answer(
-            odd, fallbacks_in_a_row(tracker), message.get("intent_ranking")
+            odd,
+            fallbacks_in_a_row(tracker),
+            message.get("intent_ranking"),
+            str(message.get("text") or ""),
         )
         dispatcher.utter_message(text=text, buttons=buttons)
         category = f"odd_{odd.value}" if odd else guessed_intent(message)

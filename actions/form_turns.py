@@ -213,7 +213,14 @@ class TurnTakingFormValidation(FormValidationAction, ABC):
             return [*_without_form_control(events), *keep_asking]
         if turn.kind is TurnKind.CORRECTION:
             events = await run_step(CORRECTIONS[form], dispatcher, tracker, domain)
-            return [*keep_asking, *_without_form_control(events)]
+            # A go-back may name the question to ask next ("bij vraag 3 wil ik iets toevoegen"
+            # asks question 3 again while its answer stays): keep that one control event.
+            ask_next = [
+                e
+                for e in events
+                if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT and e.get("value")
+            ]
+            return [*keep_asking, *_without_form_control(events), *ask_next[-1:]]
         if turn.kind is TurnKind.ESCAPE:
             events = await run_step(ESCAPES[form], dispatcher, tracker, domain)
             return [*self._end(events), FollowupAction(ACTION_LISTEN)]

@@ -16,23 +16,23 @@ events show, as the regional-first rule cannot be applied to someone unknown.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation
 from actions.identity import verified_identity
-from actions.tracker import answering_open_question, latest_text, requested_slot
+from actions.tracker import answering_open_question, latest_intent, latest_text, requested_slot
 from bot.clock import utcnow
 from bot.config import load_settings
 from bot.db.session import RunSession
 from bot.opportunities import chat
-from bot.opportunities.catalog import COMPETENCES
+from bot.opportunities.catalog import COMPETENCES, TYPE_EXCHANGE, TYPE_SHADOWING
 from bot.opportunities.evc import evc_advice
 from bot.opportunities.facts import OpportunityFacts
 from bot.opportunities.matching import Match
@@ -43,6 +43,7 @@ from bot.opportunities.service import (
     suggestions,
     visible_opportunities,
 )
+from bot.preparation.questions import DATE_SLOT
 from bot.scan.questions import DIRECTIONS
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -78,6 +79,16 @@ def _scan_profile(tracker: Tracker) -> tuple[str | None, tuple[str, ...]]:
     )
 
 
+def _own_scale(tracker: Tracker) -> int | None:
+    """The scale the employee called their own in this conversation ("ik zit in schaal 6")."""
+    said = [
+        str(event.get("text") or "")
+        for event in tracker.events
+        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/")
+    ]
+    return chat.own_scale([*said, latest_text(tracker)])
+
+
 def _matches(
     session: Session,
     *,
@@ -88,9 +99,10 @@ def _matches(
     kinds: Collection[str] | None,
     now: datetime,
     limit: int,
+    scale: int | None = None,
 ) -> list[Match]:
     profile = employee_profile(
-        session, municipality, direction=direction, strengths=strengths, place=place
+        session, municipality, direction=direction, strengths=strengths, place=place, scale=scale
     )
     return suggestions(session, profile, now, limit=limit, kinds=kinds)
 
@@ -100,6 +112,27 @@ def save_button(item_id: int) -> dict[str, str]:
         "title": chat.SAVE_BUTTON,
         "payload": f'/save_opportunity{{"{ID_ENTITY}":"{item_id}"}}',
     }
+
+
+#: "Wat is een meeloopstage?" ends with the offer to show the places.
+SHADOWING_BUTTON = {
+    "title": "Bekijk meeloopstages",
+    "payload": f'/find_opportunities{{"{KIND_ENTITY}":"{TYPE_SHADOWING}"}}',
+}
+
+
+def _about_shadowing(kinds: tuple[str, ...] | None) -> bool:
+    """A general question about meelopen, exchanges or secondments (not about vacancies)."""
+    return kinds is not None and set(kinds) <= {TYPE_SHADOWING, TYPE_EXCHANGE}
+
+
+def list_button(kinds: tuple[str, ...] | None) -> dict[str, str]:
+    """ "Ja, laat de lijst zien": the same types again (one type by its entity)."""
+    if kinds is not None and len(kinds) == 1:
+        payload = f'/find_opportunities{{"{KIND_ENTITY}":"{kinds[0]}"}}'
+    else:
+        payload = "/find_opportunities"
+    return {"title": "Ja, laat de lijst zien", "payload": payload}
 
 
 async def show_page(
@@ -118,6 +151,7 @@ async def show_page(
             kinds=query.kinds,
             now=utcnow(),
             limit=query.offset + chat.PAGE_SIZE + 1,
+            scale=_own_scale(tracker),
         )
     page = found[query.offset : query.offset + chat.PAGE_SIZE]
     if not page:
@@ -151,6 +185,24 @@ async def show_page(
     return [SlotSet(QUERY_SLOT, query.to_slot()), SlotSet(PAGING_SLOT, PAGING_OPPORTUNITIES)]
 
 
+def _last_bot_buttons(tracker: Tracker) -> list[Any]:
+    """The buttons of Koers' last message before the latest one of the employee."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons")
+            return list(buttons) if isinstance(buttons, list) else []
+    return []
+
+
+def _meeting_day(tracker: Tracker) -> date | None:
+    """The date of the meeting being prepared (``prep_date``, ISO), when it is known."""
+    value = tracker.get_slot(DATE_SLOT)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 class ActionShowOpportunities(Action):
     """ "Kan ik ergens meelopen?", "zijn er vacatures in de regio?": the first page."""
 
@@ -161,9 +213,41 @@ class ActionShowOpportunities(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = latest_text(tracker)
+        if latest_intent(tracker)[0] == "affirm":  # "ja laat zien" to "Zal ik verder gaan …?"
+            return await self._yes_to_offer(dispatcher, tracker)
         named = chat.known_kind(next(tracker.get_latest_entity_values(KIND_ENTITY), None))
         kinds = (named,) if named else chat.kinds_in(text)
+        if named is None and chat.asks_who_is_told(text):
+            return self._who_is_told(dispatcher, tracker, kinds)
+        if named is None and chat.asks_what_it_is(text) and _about_shadowing(kinds):
+            dispatcher.utter_message(text=chat.SHADOWING_EXPLAINED, buttons=[SHADOWING_BUTTON])
+            return []
         return await show_page(dispatcher, tracker, chat.Query(kinds, chat.place_in(text), 0))
+
+    @staticmethod
+    async def _yes_to_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A typed yes after this action offered the list: what its button would show."""
+        offered, kinds = chat.offered_kinds(_last_bot_buttons(tracker))
+        if not offered:
+            dispatcher.utter_message(response="utter_what_next")
+            return []
+        shown = chat.Query.from_slot(tracker.get_slot(QUERY_SLOT))
+        place = shown.place if shown is not None else None
+        return await show_page(dispatcher, tracker, chat.Query(kinds, place, 0))
+
+    @staticmethod
+    def _who_is_told(
+        dispatcher: CollectingDispatcher, tracker: Tracker, kinds: tuple[str, ...] | None
+    ) -> list[EventType]:
+        """Who hears of it, honestly; then the offer to go on with the list (nothing shown)."""
+        shown = chat.Query.from_slot(tracker.get_slot(QUERY_SLOT))
+        wanted = shown.kinds if shown is not None else kinds
+        dispatcher.utter_message(text=chat.WHO_IS_TOLD)
+        dispatcher.utter_message(
+            text=chat.WHO_IS_TOLD_NEXT,
+            buttons=[list_button(wanted), chat.COACH_BUTTON],
+        )
+        return []
 
 
 class ActionShowMore(Action):
@@ -221,13 +305,18 @@ class ActionSaveOpportunity(Action):
             dispatcher.utter_message(text=chat.SAVE_UNKNOWN)
             return []
         saved, added = chat.with_saved(tracker.get_slot(SAVED_SLOT), chat.try_line(item))
+        warning = chat.closes_before_meeting_text(item, _meeting_day(tracker))
         if not added:
             full = chat.try_line(item) not in saved
             text = chat.SAVED_FULL.format(count=len(saved)) if full else chat.ALREADY_SAVED
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(text="\n".join(filter(None, [text, warning])))
             return []
         dispatcher.utter_message(
-            text=chat.SAVED.format(line=chat.TRY_PREFIX + chat.try_line(item)),
+            text="\n".join(
+                filter(
+                    None, [chat.SAVED.format(line=chat.TRY_PREFIX + chat.try_line(item)), warning]
+                )
+            ),
             buttons=[chat.PREPARE_BUTTON],
         )
         await record_trend(tracker, trend.OPPORTUNITY_SAVED, item.kind)
@@ -259,8 +348,24 @@ _UNCLEAR = {
 }
 
 
+ACTION_LISTEN = "action_listen"
+
+
+def evc_checked(tracker: Tracker) -> bool:
+    """Whether the EVC check was completed in this conversation (its result was given)."""
+    return any(
+        event.get("event") == "action" and event.get("name") == "action_evc_result"
+        for event in tracker.events
+    )
+
+
 class ActionEvcStart(Action):
-    """ "Is EVC iets voor mij?": what the check is; back in a paused check, where it was."""
+    """ "Is EVC iets voor mij?": what the check is; back in a paused check, where it was.
+
+    "Wat is EVC?" belongs to this flow too (one intent per topic): it gets a short
+    explanation and the offer of the check, and the form does not start (its follow-up is
+    listening, which also a form's switch to this flow honours).
+    """
 
     def name(self) -> str:
         return "action_evc_start"
@@ -268,7 +373,30 @@ class ActionEvcStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if chat.asks_what_it_is(text):
+            # "wat is EVC?": the explanation and the offer; the check starts on the button
+            dispatcher.utter_message(text=chat.EVC_EXPLAINED, buttons=[chat.EVC_CHECK_BUTTON])
+            return [FollowupAction(ACTION_LISTEN)]
         answered = any(tracker.get_slot(slot) is not None for slot in EVC_SLOTS)
+        paused = tracker.get_slot(PAUSED_FORM) == EVC_FORM
+        typed = not text.startswith("/")  # a button ("Doe de check opnieuw") always starts
+        done = typed and evc_checked(tracker) and not (answered or paused)
+        again = chat.asks_check_again(text)
+        topics = chat.evc_topics(text) if typed and not again else ()
+        if topics and (done or not chat.asks_fit(text)):
+            # "wie betaalt evc?": answered from what is known; the check is not (re)started
+            buttons = [chat.PREPARE_BUTTON] if done else [chat.EVC_CHECK_BUTTON]
+            dispatcher.utter_message(text=chat.evc_facts_text(topics), buttons=buttons)
+            return [FollowupAction(ACTION_LISTEN)]
+        if done and not again:
+            dispatcher.utter_message(
+                text=chat.EVC_ALREADY_CHECKED,
+                buttons=[chat.EVC_AGAIN_BUTTON, chat.PREPARE_BUTTON],
+            )
+            return [FollowupAction(ACTION_LISTEN)]
+        if topics:  # "is evc iets voor mij? en wat kost dat": that answer, then the check
+            dispatcher.utter_message(text=chat.evc_facts_text(topics))
         dispatcher.utter_message(text=chat.EVC_RESUME if answered else chat.EVC_INTRO)
         if tracker.get_slot(PAUSED_FORM) == EVC_FORM:
             return [SlotSet(PAUSED_FORM, None)]
@@ -317,6 +445,8 @@ class ValidateEvcForm(TurnTakingFormValidation):
     async def validate_evc_years(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if isinstance(value, int) and len(chat.year_parts(latest_text(tracker))) > 1:
+            dispatcher.utter_message(text=chat.years_summed_text(value))  # added up: say so
         return self._validate(EVC_YEARS, value, dispatcher)
 
     async def validate_evc_diploma(

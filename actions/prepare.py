@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.form_turns import TurnTakingFormValidation
 from actions.support import record_barrier_trend
 from actions.tracker import (
+    REQUESTED_SLOT,
     active_form,
     latest_intent,
     latest_text,
@@ -27,17 +29,24 @@ from actions.tracker import (
 )
 from bot.config import load_settings
 from bot.conversation.barriers import BARRIERS, support_answer
+from bot.conversation.turns import GoBack, parse_go_back
 from bot.db.session import RunSession
 from bot.preparation import texts
 from bot.preparation.answers import (
+    ASK_WORDS,
     CHANGE,
     PRACTICE,
+    added_to_answer,
+    addition_text,
     confirmed_with_more,
+    declines_addition,
     is_confirmation,
     is_skip,
     parse_asks,
     parse_kind,
     parse_review,
+    without_filler,
+    without_tag_question,
 )
 from bot.preparation.checks import (
     IN_THE_PAST,
@@ -52,8 +61,18 @@ from bot.preparation.checks import (
     prefill,
     sheet_days,
 )
-from bot.preparation.practice import Reaction, answer_feedback, likely_reactions
+from bot.preparation.practice import (
+    REACTIONS,
+    Reaction,
+    answer_feedback,
+    asks_for_line,
+    likely_reactions,
+    skips_practice,
+    wished_reaction,
+    worry_tip,
+)
 from bot.preparation.questions import (
+    ANSWER_NAMES,
     ASK_SLOT,
     ASKS,
     DATE_SLOT,
@@ -72,6 +91,7 @@ from bot.preparation.questions import (
     WORRY_SLOT,
     previous_slot,
     question_for,
+    slot_of_question,
 )
 from bot.preparation.sheet import DEFAULT_PARTY, build_sheet
 from bot.preparation.store import save_sheet
@@ -160,6 +180,99 @@ def check_free_text(dispatcher: CollectingDispatcher, slot: str, text: str) -> b
     return True
 
 
+def names_asks(text: str) -> bool:
+    """True when ``text`` names one of the requests on the buttons ("andere taken, budget")."""
+    lowered = f" {text.lower()} "
+    return any(word in lowered for words in ASK_WORDS.values() for word in words)
+
+
+def _has_answer(value: Any) -> bool:
+    return value not in (None, SKIPPED, "", [])
+
+
+def adding_to(tracker: Tracker, slot: str | None) -> bool:
+    """True when ``slot`` is asked while it holds an answer: the employee is adding to it.
+
+    A form only asks empty slots; a go-back to add ("bij vraag 3 wil ik nog iets toevoegen")
+    asks the answered one again on purpose (see :func:`go_back_events`).
+    """
+    return slot in ANSWER_NAMES and _has_answer(tracker.get_slot(slot))
+
+
+def shown_answer(value: Any) -> str:
+    """An answer as the summary shows it: a list joined by commas."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def add_events(dispatcher: CollectingDispatcher, slot: str, old: Any, text: str) -> list[EventType]:
+    """Adds ``text`` to the answer of ``slot`` and says what it is now; then on where we were."""
+    if declines_addition(text) or not text or text.startswith("/"):
+        dispatcher.utter_message(text=texts.ADD_NOTHING)
+        return [SlotSet(slot, old)]
+    if is_noise(text):
+        dispatcher.utter_message(text=texts.NOISE)
+        return [SlotSet(REQUESTED_SLOT, slot)]  # ask what to add once more
+    value = added_to_answer(slot, old, without_filler(addition_text(text)))
+    dispatcher.utter_message(text=texts.ADDED_NOW.format(current=shown_answer(value)))
+    return [SlotSet(slot, value)]
+
+
+_RESTART_RE = re.compile(
+    r"^\W*(?:ja\W+)?(?:(?:helemaal\s+)?opnieuw(?:\s+beginnen)?|begin\s+(?:maar\s+)?opnieuw|"
+    r"nieuwe\s+voorbereiding|een\s+ander\s+gesprek(?:\s+voorbereiden)?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def wants_restart(text: str) -> bool:
+    """ "opnieuw beginnen" at the check: a new preparation. "niet opnieuw" never matches."""
+    return bool(_RESTART_RE.match(text or ""))
+
+
+_INLINE_RE = re.compile(
+    r"\b(?:moet\s+(?:het\s+)?zijn|wordt|maak\s+(?:er|daar)\s+van|maak\s+ervan|"
+    r"verander\s+(?:het\s+)?in|bedoel(?:de)?\s+ik|liever)\s*:\s*(?P<new>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def inline_replacement(text: str) -> str | None:
+    """The new text in "Bij mijn sterke punten ... Het moet zijn: goed met mensen, ...", or None."""
+    match = _INLINE_RE.search(text or "")
+    if not match:
+        return None
+    new = without_filler(match.group("new").strip())
+    return new if len(new.split()) >= 2 and not is_noise(new) else None
+
+
+_SHEET_LINK_RE = re.compile(r"\((https?://[^)\s]+/voorbereiding/[^)\s.]+)\)")
+
+
+#: The first line of :data:`texts.SHEET_READY`: a sheet was made in this conversation.
+_SHEET_MADE = texts.SHEET_READY.split("\n", 1)[0]
+
+
+def last_sheet_link(tracker: Tracker) -> str | None:
+    """Where the sheet made in this conversation is, as a sentence; None without a sheet.
+
+    The link itself only while Koers's own message still holds it (this run's events); the
+    stored conversation has it scrubbed, so then the sentence points up the chat and to a new
+    link (:data:`texts.SHEET_LINK_ABOVE`).
+    """
+    for event in reversed(list(tracker.events)):
+        if event.get("event") != "bot":
+            continue
+        said = str(event.get("text") or "")
+        found = _SHEET_LINK_RE.search(said)
+        if found:
+            return texts.SHEET_LINK.format(html_url=found.group(1))
+        if said.startswith(_SHEET_MADE):
+            return texts.SHEET_LINK_ABOVE
+    return None
+
+
 def when_events(dispatcher: CollectingDispatcher, text: str, today: date) -> list[EventType]:
     """The meeting date must exist and lie ahead; stored in Dutch and as ISO date."""
     checked = check_meeting_date(text, today)
@@ -193,8 +306,15 @@ class ValidatePrepareForm(TurnTakingFormValidation):
     def answer_understood(self, tracker: Tracker) -> bool | None:
         """At the check at the end, "iets aanpassen" or "Wanneer aanpassen" is the answer
         (the change menu), never "terug" to the question before (walkthrough of 2026-12-02)."""
-        if requested_slot(tracker) == REVIEW_SLOT and parse_review(latest_text(tracker))[0]:
+        requested, text = requested_slot(tracker), latest_text(tracker)
+        if requested == REVIEW_SLOT and (parse_review(text)[0] or wants_restart(text)):
             return True
+        if adding_to(tracker, requested) and declines_addition(text):
+            return True  # "laat maar, toch niet": nothing to add, not a way out of the form
+        if requested in _FREE_TEXT_SLOTS | {ASK_SLOT} and without_tag_question(text):
+            return True  # "..., kan dat allebei?" after an answer (walkthrough 2026-12-03b)
+        if requested == ASK_SLOT and names_asks(text) and "?" not in text:
+            return True  # "andere taken en budget voor die cursus": the buttons' choices
         return None
 
     async def get_extraction_events(
@@ -207,8 +327,12 @@ class ValidatePrepareForm(TurnTakingFormValidation):
         if requested == REVIEW_SLOT and parse_review(text)[0] is not None:
             return self._review(dispatcher, text)  # "Wanneer aanpassen" is a choice, no question
         # Free-text answers: only short commands and real questions interrupt (see turns.py).
-        if turn_in_form(tracker, self.form_name()).interrupts:
+        understood = self.answer_understood(tracker)
+        if turn_in_form(tracker, self.form_name(), answer_understood=understood).interrupts:
             return []  # the form rejects; a rule answers, then the form asks again
+        if adding_to(tracker, requested):
+            return add_events(dispatcher, requested, tracker.get_slot(requested), text)
+        text = without_tag_question(text) or text
         held_back = holding_back(tracker, requested)
         if held_back:
             intent, barrier = held_back
@@ -247,7 +371,7 @@ class ValidatePrepareForm(TurnTakingFormValidation):
             return [SlotSet(DEVELOP_SLOT, _scan_direction(tracker))]
         if requested == WORRY_SLOT:
             return await self._worry(dispatcher, tracker, text)
-        return [SlotSet(requested, text)]
+        return [SlotSet(requested, without_filler(text))]
 
     async def _worry(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
@@ -259,6 +383,11 @@ class ValidatePrepareForm(TurnTakingFormValidation):
         events: list[EventType] = [SlotSet(WORRY_SLOT, text)]
         intent, confidence = latest_intent(tracker)
         barrier = _barrier_in(tracker)
+        tip = worry_tip(text)
+        if tip:  # a worry Koers knows a fitting tip for (the busy manager who puts it off)
+            dispatcher.utter_message(text=tip)
+            await record_barrier_trend(tracker, "express_worry", barrier)
+            return events + ([SlotSet("barrier", barrier)] if barrier else [])
         if barrier or (intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE):
             dispatcher.utter_message(text=support_answer(intent, barrier))
             worry_intent = intent if intent in SUPPORT_INTENTS else "express_worry"
@@ -270,6 +399,10 @@ class ValidatePrepareForm(TurnTakingFormValidation):
         return events
 
     def _review(self, dispatcher: CollectingDispatcher, text: str) -> list[EventType]:
+        if wants_restart(text):
+            dispatcher.utter_message(text=texts.RESTARTED)
+            cleared = (*FORM_SLOTS, *PRACTICE_SLOTS, DATE_SLOT, PARTY_SLOT)
+            return [SlotSet(slot, None) for slot in cleared]
         choice, field = parse_review(text)
         if choice is None:
             dispatcher.utter_message(text=texts.REVIEW_NOT_UNDERSTOOD)
@@ -282,6 +415,13 @@ class ValidatePrepareForm(TurnTakingFormValidation):
                 buttons=[{"title": q.title, "payload": f"{q.title} aanpassen"} for q in QUESTIONS],
             )
             return [SlotSet(REVIEW_SLOT, None)]
+        new = inline_replacement(text)
+        if new and field in ANSWER_NAMES and field != ASK_SLOT:
+            # "Het moet zijn: ..." gave the new text already (walkthrough 2026-12-03b, turn 12)
+            dispatcher.utter_message(
+                text=texts.REPLACED.format(deel=ANSWER_NAMES[field], replacement=new)
+            )
+            return [SlotSet(field, new), SlotSet(REVIEW_SLOT, None)]
         dispatcher.utter_message(text=texts.CHANGE_THIS)
         return [SlotSet(field, None), SlotSet(REVIEW_SLOT, None)]
 
@@ -310,6 +450,18 @@ class AskPrepareQuestion(Action):
         header = _question_header(self.slot)
         question = question_for(self.slot)
         skip = [texts.SKIP_BUTTON]
+        if adding_to(tracker, self.slot):
+            number = QUESTION_SLOTS.index(self.slot) + 1
+            current = shown_answer(tracker.get_slot(self.slot))
+            buttons = (
+                [{"title": label, "payload": label} for label in ASKS.values()]
+                if self.slot == ASK_SLOT
+                else []
+            )
+            dispatcher.utter_message(
+                text=texts.ADD_WHAT.format(number=number, current=current), buttons=buttons
+            )
+            return []
         if self.slot == KIND_SLOT:
             buttons = [{"title": label, "payload": key} for key, label in KINDS.items()]
             dispatcher.utter_message(text=header + question.text, buttons=buttons + skip)
@@ -384,7 +536,10 @@ class ActionAskPrepReview(Action):
         if requested_slot(tracker) == REVIEW_SLOT and choice == CHANGE and not field:
             return []  # the "what do you want to change?" buttons were just sent
         dispatcher.utter_message(text=summary_text(tracker))
-        dispatcher.utter_message(text=texts.REVIEW_QUESTION, buttons=texts.REVIEW_BUTTONS)
+        buttons = list(texts.REVIEW_BUTTONS)
+        if last_sheet_link(tracker):
+            buttons.append(texts.RESTART_BUTTON)
+        dispatcher.utter_message(text=texts.REVIEW_QUESTION, buttons=buttons)
         return []
 
 
@@ -397,11 +552,17 @@ class ActionPrepareStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if active_form(tracker) is None and wished_reaction(text):
+            # "wat kan ik zeggen als hij zegt dat we er later op terugkomen?": practise that
+            return [*_start_practice(dispatcher, tracker), FollowupAction("practice_form")]
         if tracker.get_slot(REVIEW_SLOT):
-            dispatcher.utter_message(text=texts.INTRO)
-            cleared = (*FORM_SLOTS, *PRACTICE_SLOTS, DATE_SLOT, PARTY_SLOT)
-            events: list[EventType] = [SlotSet(slot, None) for slot in cleared]
-            return events + prefill_events(dispatcher, latest_text(tracker), {})
+            # A finished preparation is not wiped: the check comes back, with the sheet's link
+            # and a button to start over (walkthrough 2026-12-03b, turns 23-24).
+            link = last_sheet_link(tracker)
+            if link:
+                dispatcher.utter_message(text=texts.SHEET_ALREADY.format(where=link))
+            return [SlotSet(REVIEW_SLOT, None)]
         answered = any(tracker.get_slot(slot) is not None for slot in QUESTION_SLOTS)
         dispatcher.utter_message(text=texts.RESUME if answered else texts.INTRO)
         return prefill_events(dispatcher, latest_text(tracker), tracker.slots)
@@ -437,7 +598,13 @@ def prefill_events(
 
 
 class ActionPrepareGoBack(Action):
-    """Clears the previous answer so the form asks that question again."""
+    """ "terug", "vorige vraag", "bij vraag 5 ook ...": back to that question, or add to it.
+
+    Without words to add, the answer is cleared so the form asks that question again and then
+    goes on with the first open one: where the employee was. With words to add ("terug, ik wil
+    bij vraag 5 ook budget voor opleiding noemen") they are added to that answer, Koers says
+    so, and the form asks the open question again (walkthrough of 2026-12-03).
+    """
 
     def name(self) -> str:
         return "action_prepare_go_back"
@@ -445,22 +612,87 @@ class ActionPrepareGoBack(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        previous = previous_slot(requested_slot(tracker))
-        if previous is None:
+        return go_back_events(dispatcher, tracker, parse_go_back(latest_text(tracker)))
+
+
+def go_back_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, wish: GoBack | None
+) -> list[EventType]:
+    """What a go-back does in the preparation (see :class:`ActionPrepareGoBack`)."""
+    requested = requested_slot(tracker)
+    wish = wish or GoBack()
+    if wish.question is None:
+        target = previous_slot(requested)
+        if target is None:
             dispatcher.utter_message(text=texts.FIRST_QUESTION)
             return []
+    else:
+        named = slot_of_question(wish.question)
+        if named is None:
+            dispatcher.utter_message(text=texts.NO_SUCH_QUESTION.format(count=len(QUESTION_SLOTS)))
+            return []
+        if requested in FORM_SLOTS and FORM_SLOTS.index(named) >= FORM_SLOTS.index(requested):
+            dispatcher.utter_message(text=texts.NOT_YET.format(number=wish.question))
+            return []
+        target = named
+    old = tracker.get_slot(target)
+    what = ANSWER_NAMES.get(target)
+    if what and wish.add_wished and _has_answer(old):
+        # Ask what to add, showing the answer; it stays until the words come (2026-12-03b).
+        return [SlotSet(REQUESTED_SLOT, target)]
+    if what and wish.addition and not is_noise(wish.addition):
+        value = added_to_answer(target, old, wish.addition)
+        dispatcher.utter_message(text=texts.ADDED.format(deel=what, addition=wish.addition))
+        return [SlotSet(target, value)]
+    if what and target != ASK_SLOT and wish.replacement and not is_noise(wish.replacement):
+        replacement = without_filler(wish.replacement)
+        dispatcher.utter_message(text=texts.REPLACED.format(deel=what, replacement=replacement))
+        events: list[EventType] = [SlotSet(target, replacement)]
+        moved = slot_of_question(wish.moved_to) if wish.moved_to else None
+        movable = moved in ANSWER_NAMES and moved != target and _has_answer(old)
+        if movable and (moved == requested or not _has_answer(tracker.get_slot(moved))):
+            # "dat was mijn antwoord op vraag 3": the old answer goes where it belongs
+            dispatcher.utter_message(text=texts.MOVED.format(number=wish.moved_to))
+            events.append(SlotSet(moved, old))
+        return events
+    if wish.question is None:
         dispatcher.utter_message(text=texts.GO_BACK)
-        return [SlotSet(previous, None)]
+    else:
+        dispatcher.utter_message(text=texts.GO_BACK_TO.format(number=wish.question))
+    return [SlotSet(target, None)]
 
 
 class ActionPreparePause(Action):
+    """ "stop", "laat maar": pause; once the sheet is made, nothing is paused or started again."""
+
     def name(self) -> str:
         return "action_prepare_pause"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        link = last_sheet_link(tracker)
+        if link and all(tracker.get_slot(slot) is not None for slot in QUESTION_SLOTS):
+            dispatcher.utter_message(text=texts.KEEP_SHEET.format(where=link))
+            return []
         dispatcher.utter_message(text=texts.PAUSED)
+        return []
+
+
+class ActionPrepareKeepSheet(Action):
+    """ "nee, laat maar" right after the sheet: nothing starts again, the link is repeated."""
+
+    def name(self) -> str:
+        return "action_prepare_keep_sheet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        link = last_sheet_link(tracker)
+        if link:
+            dispatcher.utter_message(text=texts.KEEP_SHEET.format(where=link))
+        else:
+            dispatcher.utter_message(response="utter_what_next")
         return []
 
 
@@ -478,15 +710,72 @@ class ActionPrepareLater(Action):
 
 
 def reactions_for(tracker: Tracker) -> tuple[Reaction, Reaction]:
+    """This round's two reactions: new ones on "nog een keer", a wished line where asked."""
     asks = tracker.get_slot(ASK_SLOT)
     worry = tracker.get_slot(WORRY_SLOT)
-    return likely_reactions(
+    history = practice_history(tracker)
+    pair = likely_reactions(
         barrier=tracker.get_slot("barrier"),
         kind=tracker.get_slot(KIND_SLOT),
         asks=asks if isinstance(asks, list) else [],
         worry=worry if isinstance(worry, str) and worry != SKIPPED else None,
         party=party_of(tracker),
+        done=history.done,
     )
+    if history.wished is None:
+        return pair
+    index, wished = history.wished_at, REACTIONS[history.wished]
+    other = pair[1 - index]
+    if other.key == wished.key:  # the wish was the other round's reaction: swap them
+        other = pair[index]
+    return (wished, other) if index == 0 else (other, wished)
+
+
+@dataclass(frozen=True)
+class PracticeHistory:
+    """What the events say about practising: reactions practised before, a line asked for."""
+
+    done: frozenset[str] = frozenset()
+    wished: str | None = None
+    #: The round (0 or 1) that was open when the employee asked for the line.
+    wished_at: int = 0
+
+
+def practice_history(tracker: Tracker) -> PracticeHistory:
+    """Read from the events, so no new slot is needed: the intro starts a practice session."""
+    events = list(tracker.events)
+    intro = texts.PRACTICE_INTRO.split(".")[0]
+    starts = [
+        i
+        for i, e in enumerate(events)
+        if e.get("event") == "bot" and str(e.get("text") or "").startswith(intro)
+    ]
+    last = starts[-1] if starts else len(events)
+    done = frozenset(
+        key
+        for e in events[:last]
+        if e.get("event") == "bot"
+        for key, reaction in REACTIONS.items()
+        if f"'{reaction.manager_says}'" in str(e.get("text") or "")
+    )
+    # The message that started this session may itself ask for a line; so may any after it.
+    users_before = [i for i, e in enumerate(events[:last]) if e.get("event") == "user"]
+    first = users_before[-1] if users_before and starts else last
+    wished: str | None = None
+    wished_at, requested = 0, None
+    for event in events[first:]:
+        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
+            requested = event.get("value")
+        elif event.get("event") == "user":
+            key = wished_reaction(str(event.get("text") or ""))
+            if key:
+                wished = key
+                wished_at = PRACTICE_SLOTS.index(requested) if requested in PRACTICE_SLOTS else 0
+    if not events or events[-1].get("event") != "user":
+        key = wished_reaction(latest_text(tracker))
+        if key and requested_slot(tracker) in PRACTICE_SLOTS:
+            wished, wished_at = key, PRACTICE_SLOTS.index(requested_slot(tracker) or "")
+    return PracticeHistory(done, wished, wished_at)
 
 
 def _start_practice(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -560,8 +849,13 @@ class ValidatePracticeForm(TurnTakingFormValidation):
         text = latest_text(tracker)
         if turn_in_form(tracker, self.form_name()).interrupts:
             return []  # a button or a short command ("stop"): a rule answers
+        if asks_for_line(text):  # "kun je niet zeggen: '...'?" is no practice answer
+            key = wished_reaction(text)
+            said = texts.PRACTICE_THIS_ONE if key else texts.PRACTICE_UNKNOWN_LINE
+            dispatcher.utter_message(text=said)
+            return [SlotSet(requested, None)]
         reaction = reactions_for(tracker)[PRACTICE_SLOTS.index(requested)]
-        if is_skip(text):
+        if is_skip(text) or skips_practice(text):
             dispatcher.utter_message(
                 text=texts.PRACTICE_FEEDBACK.format(
                     feedback=texts.SKIPPED, strong=reaction.strong_answer

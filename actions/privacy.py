@@ -13,9 +13,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.identity import verified_identity
 from bot.clock import utcnow
 from bot.config import load_settings
+from bot.conversation.guards import asks_about_counts
 from bot.db.session import RunSession
 from bot.ledger.vouchers import employee_voucher
 from bot.privacy.constants import ERASE_ACTION
+from bot.privacy.follow_up import (
+    FOLLOW_UP_BUTTONS,
+    follow_up_answer,
+    specific_answer,
+    told_before,
+)
 from bot.privacy.my_data import (
     ALREADY_COUNTING,
     OPT_IN_DONE,
@@ -41,6 +48,58 @@ PREPARATION_SLOTS = (
 )
 
 
+#: The erase confirmation (bot.conversation.turns.ERASURE_CONFIRMATION, not imported here).
+CONFIRM_ERASURE = "utter_confirm_erasure"
+_NOT_A_REPLY = frozenset({"action_listen", "action_extract_slots", "action_session_start"})
+
+
+def last_bot_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the latest message (None when there is none)."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_message:
+                return None
+            seen_message = True
+        elif seen_message and kind == "action" and event.get("name") not in _NOT_A_REPLY:
+            return str(event.get("name"))
+    return None
+
+
+class ActionAnswerPrivacy(Action):
+    """The privacy answer: the whole of it once, then short answers to what is asked.
+
+    A follow-up ("kunnen mijn collega's van P&O lezen wat ik typ?") got the same block word
+    for word (walkthrough of 2026-12-02); now it gets the part it asks about. A question about
+    the counts or the coordinators gets its own answer at once (walkthrough of 2026-12-03).
+    Asked at the erase confirmation ("Nee, ik wil niks wissen. Ik vroeg wat je opslaat"), it
+    first says that nothing is erased: the question replaces the confirmation.
+    """
+
+    def name(self) -> str:
+        return "action_answer_privacy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if last_bot_action(tracker) == CONFIRM_ERASURE:
+            dispatcher.utter_message(response="utter_erasure_cancelled")
+        text = str(tracker.latest_message.get("text") or "")
+        counting = not opted_out(tracker)
+        buttons = [dict(button) for button in FOLLOW_UP_BUTTONS]
+        specific = specific_answer(text, counting) if asks_about_counts(text) else None
+        if specific is not None:
+            dispatcher.utter_message(text=specific, buttons=buttons)
+            return []
+        said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "bot"]
+        if not told_before(said):
+            dispatcher.utter_message(response="utter_privacy")
+            return []
+        dispatcher.utter_message(text=follow_up_answer(text, counting), buttons=buttons)
+        return []
+
+
 class ActionOptOutTrends(Action):
     """Records that this conversation must not count in the anonymous trend figures."""
 
@@ -62,10 +121,18 @@ class ActionOptInTrends(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # "Ik vroeg of coördinatoren kunnen zien dat ik het ben. Zet het meetellen maar weer
+        # aan": the question gets its answer too (walkthrough of 2026-12-03)
+        text = str(tracker.latest_message.get("text") or "")
+        question = specific_answer(text) if asks_about_counts(text) else None
         if not opted_out(tracker):
             dispatcher.utter_message(text=ALREADY_COUNTING)
+            if question is not None:
+                dispatcher.utter_message(text=question)
             return []
         dispatcher.utter_message(text=OPT_IN_DONE)
+        if question is not None:
+            dispatcher.utter_message(text=question)
         return [SlotSet(OPT_OUT_SLOT, False)]
 
 
@@ -119,6 +186,8 @@ class ActionShowMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if last_bot_action(tracker) == CONFIRM_ERASURE:  # the question replaces the confirmation
+            dispatcher.utter_message(response="utter_erasure_cancelled")
         data = conversation_data(tracker, await own_voucher_status(tracker))
         dispatcher.utter_message(text=my_data_text(data))
         return []

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation
 from actions.tracker import latest_text, requested_slot, turn_in_form
-from bot.conversation.turns import TurnKind
+from bot.conversation.turns import TurnKind, parse_go_back
 from bot.scan import texts
 from bot.scan.answers import parse_scale_answer
 from bot.scan.questions import SCALE_LABELS, SCAN_SLOTS, question_for_slot, question_number
@@ -187,6 +187,12 @@ class ActionScanGoBack(Action):
             dispatcher.utter_message(text=texts.FIRST_QUESTION)
             return []
         completed = tracker.get_slot(STATUS_SLOT) == COMPLETED
+        wish = parse_go_back(latest_text(tracker))
+        number = wish.question if wish else None
+        named = SCAN_SLOTS[number - 1] if number and 1 <= number <= len(SCAN_SLOTS) else None
+        if named in answered:  # "terug naar vraag 3": that one, then on with the first open one
+            dispatcher.utter_message(text=texts.GO_BACK_TO.format(number=number))
+            return [SlotSet(named, None), SlotSet(STATUS_SLOT, IN_PROGRESS)]
         dispatcher.utter_message(text=texts.GO_BACK_AFTER_RESULT if completed else texts.GO_BACK)
         return [SlotSet(answered[-1], None), SlotSet(STATUS_SLOT, IN_PROGRESS)]
 

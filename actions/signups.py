@@ -8,6 +8,9 @@
   one yes/no question through :mod:`actions.form_turns` (the one turn-taking mechanism).
 - ``action_signup_done``: only after a yes the ledger changes (:mod:`bot.ledger.signups`): a
   seat or waiting-list place with the voucher reserved, the sign-up code and a calendar file.
+  After joining a waiting list the same form asks one optional question: a mail when a seat
+  frees up? A yes gets a link to a web page for the address (never typed in the chat), a no
+  or anything else leaves it at the notice in the next chat.
 
 Everything needs the verified identity: a sign-up spends a budget. Nothing is changed on a
 refusal (full, past, voucher used or reserved, unknown place or theme): a clear answer only.
@@ -16,7 +19,7 @@ refusal (full, past, voucher used or reserved, unknown place or theme): a clear 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -50,15 +53,21 @@ from bot.ledger.texts import UNCLEAR_YES_NO
 from bot.ledger.vouchers import VoucherView, employee_voucher
 from bot.trends.recorder import opted_out
 
-QUERY_SLOT = "signup_query"
+QUERY_SLOT = chat.QUERY_SLOT
 PLAN_SLOT = "signup_plan"
+#: The session picked before the voucher was there: the sign-up resumes once it is issued.
+PENDING_SLOT = "signup_pending"
 CONFIRM_SLOT = "signup_confirm"
 #: The session of the sign-up being moved while the employee picks a new date (no code).
 MOVING_SLOT = "signup_moving"
 SESSION_ENTITY = "session_id"
 FORM = "signup_form"
 PLAN_SIGNUP, PLAN_MOVE, PLAN_CANCEL = "signup", "move", "cancel"
+#: The optional question after joining a waiting list: a mail when a seat frees up?
+PLAN_MAIL = "mail"
 LISTEN = FollowupAction("action_listen")
+#: How far from a date the employee named a session may be to be offered instead.
+_NEAR_DAYS = 21
 
 _VOUCHER_REFUSALS = {
     VOUCHER_REDEEMED: signups.VOUCHER_USED,
@@ -70,6 +79,11 @@ _VOUCHER_REFUSALS = {
 def ics_url(view: SignupView) -> str:
     """The calendar file of a sign-up behind its unguessable token (served by the web app)."""
     return f"{load_settings().public_base_url}/signups/{view.ics_token}.ics"
+
+
+def email_url(view: SignupView) -> str:
+    """The page where a waiting employee leaves the address for the "a seat is free" mail."""
+    return f"{load_settings().public_base_url}/signups/{view.ics_token}/email"
 
 
 def _keys(who: VerifiedIdentity) -> tuple[str, list[str]]:
@@ -96,26 +110,61 @@ def pick_button(offer: SessionOffer, moving: bool) -> dict[str, str]:
     return {"title": title, "payload": f'/pick_session{{"{SESSION_ENTITY}":"{offer.workshop_id}"}}'}
 
 
+def _moving_id(tracker: Tracker) -> int | None:
+    """The session of the sign-up being moved (never offered as its own new date)."""
+    moving = str(tracker.get_slot(MOVING_SLOT) or "")
+    return int(moving) if moving.isdigit() else None
+
+
+async def _find(
+    query: chat.SessionQuery, *, exclude: int | None = None, limit: int = chat.PAGE_SIZE
+) -> signups.SessionPage:
+    async with RunSession(load_settings().database_url) as run:
+        return await run.call(
+            signups.find_sessions,
+            now=utcnow(),
+            region=query.region,
+            theme=query.theme,
+            on_or_after=query.first_day,
+            time_of_day=query.time_of_day,
+            limit=limit,
+            offset=query.offset,
+            exclude=() if exclude is None else (exclude,),
+        )
+
+
+def _remember(
+    tracker: Tracker,
+    query: dict[str, object],
+    page: Sequence[chat.ShownSession],
+    *,
+    add: bool,
+) -> SlotSet:
+    """The query slot after showing ``page``: the filters, the page (what positions count
+    in) and every session shown since the last new search (``add``: this page adds up)."""
+    previous = chat.shown_from_slot(tracker.get_slot(QUERY_SLOT)) if add else []
+    return SlotSet(
+        QUERY_SLOT,
+        {
+            **query,
+            "shown": [session.workshop_id for session in page],
+            "offers": [session.to_slot() for session in chat.remembered(previous, page)],
+        },
+    )
+
+
 async def show_sessions(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     query: chat.SessionQuery,
     *,
     moving: bool = False,
+    exclude: int | None = None,
 ) -> list[EventType]:
-    """One page of sessions for ``query``; remembers it (and the ids shown) for "meer"."""
+    """One page of sessions for ``query``; remembers it for "meer" and for a typed pick
+    (the next pages add to what a pick can point at; a new search starts again)."""
     try:
-        async with RunSession(load_settings().database_url) as run:
-            page = await run.call(
-                signups.find_sessions,
-                now=utcnow(),
-                region=query.region,
-                theme=query.theme,
-                on_or_after=query.first_day,
-                time_of_day=query.time_of_day,
-                limit=chat.PAGE_SIZE,
-                offset=query.offset,
-            )
+        page = await _find(query, exclude=exclude)
     except SignupError as refused:
         dispatcher.utter_message(text=refused.message)
         return []
@@ -139,8 +188,9 @@ async def show_sessions(
         )
     elif query.offset:
         dispatcher.utter_message(text=chat.LAST_PAGE)
-    stored = {**query.to_slot(), "shown": [offer.workshop_id for offer in page.offers]}
-    return [SlotSet(QUERY_SLOT, stored), SlotSet(PAGING_SLOT, PAGING_WORKSHOPS)]
+    shown = [chat.ShownSession.of(offer) for offer in page.offers]
+    stored = _remember(tracker, query.to_slot(), shown, add=query.offset > 0)
+    return [stored, SlotSet(PAGING_SLOT, PAGING_WORKSHOPS)]
 
 
 async def show_more_sessions(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -149,8 +199,10 @@ async def show_more_sessions(dispatcher: CollectingDispatcher, tracker: Tracker)
     following = chat.SessionQuery(
         query.region, query.theme, query.first_day, query.time_of_day, query.offset + chat.PAGE_SIZE
     )
-    moving = bool(tracker.get_slot(MOVING_SLOT))
-    return await show_sessions(dispatcher, tracker, following, moving=moving)
+    moving = _moving_id(tracker)
+    return await show_sessions(
+        dispatcher, tracker, following, moving=moving is not None, exclude=moving
+    )
 
 
 class ActionFindSessions(Action):
@@ -250,8 +302,157 @@ def _refuse(dispatcher: CollectingDispatcher, text: str, buttons: Sequence[dict[
     return [SlotSet(PLAN_SLOT, None), LISTEN]
 
 
+def _user_texts(tracker: Tracker) -> list[str]:
+    """The employee's messages in this conversation, oldest first."""
+    return [
+        str(event.get("text") or "") for event in tracker.events if event.get("event") == "user"
+    ]
+
+
+def _named_before(tracker: Tracker, shown: Sequence[chat.ShownSession]) -> int | None:
+    """The one shown session the previous message named ("die over presenteren lijkt me
+    leuk"), so that "ja die" now picks it; None when it named none or several."""
+    earlier = _user_texts(tracker)[:-1]
+    if not earlier:
+        return None
+    named = chat.sessions_named(earlier[-1], shown, utcnow())
+    return named[0] if named and len(named) == 1 else None
+
+
+def _ask_which(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reading: chat.PickReading,
+    shown: Sequence[chat.ShownSession],
+) -> list[EventType]:
+    """ "Bedoel je … of …?" with a button per session that fits; the buttons become the list
+    a next "de eerste" or "die van 19:00" picks from."""
+    among = [session for session in shown if session.workshop_id in reading.ids] or list(shown)
+    dispatcher.utter_message(
+        text=chat.which_question(reading, shown),
+        buttons=[
+            {
+                "title": chat.choice_label(session, among),
+                "payload": f'/pick_session{{"{SESSION_ENTITY}":"{session.workshop_id}"}}',
+            }
+            for session in among
+        ],
+    )
+    stored = _remember(tracker, dict(tracker.get_slot(QUERY_SLOT) or {}), among, add=True)
+    return [stored, SlotSet(PLAN_SLOT, None), LISTEN]
+
+
+async def _offer_near(
+    dispatcher: CollectingDispatcher, tracker: Tracker, day: Any
+) -> list[EventType]:
+    """The employee named a date that no shown session has ("die van 11 januari"): say so
+    and offer the sessions on that date, or the closest ones, with the filters of the list
+    (theme, province) and never the session being moved. Never another date as if asked."""
+    query = chat.SessionQuery.from_slot(tracker.get_slot(QUERY_SLOT)) or chat.SessionQuery()
+    today = _today()
+    around = chat.SessionQuery(
+        region=query.region,
+        theme=query.theme,
+        first_day=max(today, day - timedelta(days=_NEAR_DAYS)),
+    )
+    moving = _moving_id(tracker)
+    try:
+        page = await _find(around, exclude=moving, limit=signups.MAX_PAGE)
+    except SignupError as refused:
+        return _refuse(dispatcher, refused.message)
+    candidates = [
+        offer
+        for offer in page.offers
+        if abs((offer.starts_at.astimezone(LOCAL_TZ).date() - day).days) <= _NEAR_DAYS
+    ]
+    on_the_day, near = chat.sessions_near(candidates, day)
+    dispatcher.utter_message(text=chat.not_shown_text(day, on_the_day, query, bool(near)))
+    for number, offer in enumerate(near, start=1):
+        dispatcher.utter_message(
+            text=chat.offer_text(number, offer),
+            buttons=[pick_button(offer, moving is not None)],
+        )
+    if not near:
+        return [SlotSet(PLAN_SLOT, None), LISTEN]
+    shown = [chat.ShownSession.of(offer) for offer in near]
+    stored = _remember(tracker, dict(tracker.get_slot(QUERY_SLOT) or {}), shown, add=True)
+    return [stored, SlotSet(PLAN_SLOT, None), LISTEN]
+
+
+def _picked(tracker: Tracker) -> int | chat.PickReading | None:
+    """The session the message picks: a button's id, or a typed pick read against the list
+    shown (a reading that fits several or none is returned to ask which one)."""
+    entity = next(tracker.get_latest_entity_values(SESSION_ENTITY), None)
+    if entity is not None:
+        return chat.picked_session(entity, None, [])
+    text = latest_text(tracker)
+    stored = tracker.get_slot(QUERY_SLOT)
+    shown = chat.shown_from_slot(stored)
+    reading = chat.read_pick(
+        text,
+        shown,
+        utcnow(),
+        named=_named_before(tracker, shown),
+        page=chat.page_from_slot(stored),
+    )
+    if reading.kind is chat.PickKind.ONE:
+        return reading.chosen
+    if reading.kind is not chat.PickKind.NONE:
+        return reading
+    return chat.picked_session(None, text, _shown(tracker))  # "die eerste wil ik" by NLU
+
+
+async def _plan_for(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    who: VerifiedIdentity,
+    workshop_id: int,
+    *,
+    list_when_gone: bool = False,
+) -> list[EventType]:
+    """The checks before the question (session open, voucher free), then the question.
+
+    Without a voucher the pick is kept (:data:`PENDING_SLOT`): the sign-up resumes when the
+    voucher is issued. The form follows here, so a pick NLU read as another intent (the
+    policy of ``bot.rasa_ext.policy`` chose this action) still gets its question."""
+    moving = tracker.get_slot(MOVING_SLOT)
+    now = utcnow()
+    gone: str | None = None
+    async with RunSession(load_settings().database_url) as run:
+        try:
+            offer = await run.call(session_offer, workshop_id=workshop_id, now=now)
+        except SignupError as refused:
+            gone = refused.message
+        else:
+            voucher, live = await run.call(_signup_state, who=who, now=now)
+    if gone is not None:
+        if not list_when_gone:
+            return _refuse(dispatcher, gone)
+        dispatcher.utter_message(text=gone)  # then the list again, to pick another date
+        query = chat.SessionQuery.from_slot(tracker.get_slot(QUERY_SLOT)) or chat.SessionQuery()
+        listed = await show_sessions(dispatcher, tracker, query)
+        return [SlotSet(PLAN_SLOT, None), SlotSet(PENDING_SLOT, None), *listed, LISTEN]
+    if moving:
+        plan = {"plan": PLAN_MOVE, "from": str(moving), "workshop_id": offer.workshop_id}
+        plan |= {"full": offer.full, "question": chat.confirm_question(PLAN_MOVE, offer, None)}
+    else:
+        refusal = voucher_refusal(voucher, live, offer.workshop_id)
+        if refusal is not None:
+            pending = str(offer.workshop_id) if voucher is None else None
+            return [SlotSet(PENDING_SLOT, pending), *_refuse(dispatcher, *refusal)]
+        plan = {"plan": PLAN_SIGNUP, "workshop_id": offer.workshop_id, "full": offer.full}
+        plan["question"] = chat.confirm_question(PLAN_SIGNUP, offer, None)
+    return [
+        SlotSet(PLAN_SLOT, plan),
+        SlotSet(CONFIRM_SLOT, None),
+        SlotSet(PENDING_SLOT, None),
+        FollowupAction(FORM),
+    ]
+
+
 class ActionSignupStart(Action):
-    """A picked session: checked (identity, session open, voucher free), then the question."""
+    """A picked session (a button, or typed: "die van 24 maart", "ja die", "de tweede"):
+    checked (identity, session open, voucher free), then the question."""
 
     def name(self) -> str:
         return "action_signup_start"
@@ -262,28 +463,35 @@ class ActionSignupStart(Action):
         who = verified_identity(tracker)
         if who is None:
             return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
-        entity = next(tracker.get_latest_entity_values(SESSION_ENTITY), None)
-        workshop_id = chat.picked_session(entity, latest_text(tracker), _shown(tracker))
-        if workshop_id is None:
+        picked = _picked(tracker)
+        if isinstance(picked, chat.PickReading):
+            day = chat.day_named(latest_text(tracker), _today())
+            if picked.kind is chat.PickKind.NOTHING and day is not None:
+                return await _offer_near(dispatcher, tracker, day)
+            shown = chat.shown_from_slot(tracker.get_slot(QUERY_SLOT))
+            return _ask_which(dispatcher, tracker, picked, shown)
+        if picked is None:
             return _refuse(dispatcher, chat.NO_LIST)
-        moving = tracker.get_slot(MOVING_SLOT)
-        now = utcnow()
-        async with RunSession(load_settings().database_url) as run:
-            try:
-                offer = await run.call(session_offer, workshop_id=workshop_id, now=now)
-            except SignupError as refused:
-                return _refuse(dispatcher, refused.message)
-            voucher, live = await run.call(_signup_state, who=who, now=now)
-        if moving:
-            plan = {"plan": PLAN_MOVE, "from": str(moving), "workshop_id": offer.workshop_id}
-            plan |= {"full": offer.full, "question": chat.confirm_question(PLAN_MOVE, offer, None)}
-        else:
-            refusal = voucher_refusal(voucher, live, offer.workshop_id)
-            if refusal is not None:
-                return _refuse(dispatcher, *refusal)
-            plan = {"plan": PLAN_SIGNUP, "workshop_id": offer.workshop_id, "full": offer.full}
-            plan["question"] = chat.confirm_question(PLAN_SIGNUP, offer, None)
-        return [SlotSet(PLAN_SLOT, plan), SlotSet(CONFIRM_SLOT, None)]
+        return await _plan_for(dispatcher, tracker, who, picked)
+
+
+class ActionSignupResume(Action):
+    """After the voucher was issued: back to the session picked before (or to the list when
+    that session can no longer be had), instead of forgetting the sign-up."""
+
+    def name(self) -> str:
+        return "action_signup_resume"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        pending = str(tracker.get_slot(PENDING_SLOT) or "")
+        who = verified_identity(tracker)
+        if who is None or not pending.isdigit():
+            return [SlotSet(PENDING_SLOT, None), LISTEN]
+        dispatcher.utter_message(text=chat.RESUMING)
+        events = await _plan_for(dispatcher, tracker, who, int(pending), list_when_gone=True)
+        return [SlotSet(PENDING_SLOT, None), *events]
 
 
 def _which(dispatcher: CollectingDispatcher, live: Sequence[SignupView], intent: str) -> None:
@@ -356,8 +564,17 @@ class ActionSignupMoveStart(Action):
         if isinstance(found, list):
             return found
         _who, view = found
+        query = chat.SessionQuery(theme=view.theme, region=view.region)
+        if view.region is not None:
+            try:
+                nearby = await _find(query, exclude=view.workshop_id, limit=1)
+            except SignupError:
+                nearby = None
+            if nearby is not None and not nearby.offers:
+                dispatcher.utter_message(text=chat.moving_elsewhere_text(view.region))
+                query = chat.SessionQuery(theme=view.theme)
         events = await show_sessions(
-            dispatcher, tracker, chat.SessionQuery(theme=view.theme), moving=True
+            dispatcher, tracker, query, moving=True, exclude=view.workshop_id
         )
         return [SlotSet(MOVING_SLOT, str(view.workshop_id)), *events]
 
@@ -419,14 +636,25 @@ class ActionAskSignupConfirm(Action):
         return []
 
 
-def own_code(session: Session, *, who: VerifiedIdentity, workshop_id: str, now: datetime) -> str:
-    """The code of the employee's live sign-up for that session (codes stay out of the tracker:
-    the plan names the session, the identity finds the sign-up)."""
+def own_signup(
+    session: Session, *, who: VerifiedIdentity, workshop_id: str, now: datetime
+) -> SignupView:
+    """The employee's live sign-up for that session (codes and tokens stay out of the
+    tracker: the plan names the session, the identity finds the sign-up)."""
     _voucher, live = _signup_state(session, who=who, now=now)
     found = next((view for view in live if str(view.workshop_id) == workshop_id), None)
     if found is None:
         raise SignupError(signups.SIGNUP_UNKNOWN)
-    return found.code
+    return found
+
+
+def own_code(session: Session, *, who: VerifiedIdentity, workshop_id: str, now: datetime) -> str:
+    return own_signup(session, who=who, workshop_id=workshop_id, now=now).code
+
+
+def mail_plan(view: SignupView) -> dict[str, Any]:
+    """The optional question after joining a waiting list, asked by the same form."""
+    return {"plan": PLAN_MAIL, "workshop_id": view.workshop_id, "question": chat.MAIL_QUESTION}
 
 
 def _do(
@@ -494,10 +722,13 @@ class ActionSignupDone(Action):
             PLAN_SIGNUP,
             PLAN_MOVE,
             PLAN_CANCEL,
+            PLAN_MAIL,
         ):
             dispatcher.utter_message(text=chat.NO_LIST)
             return done
         kind = plan["plan"]
+        if kind == PLAN_MAIL:
+            return await self._mail_answer(dispatcher, tracker, plan, done)
         if tracker.get_slot(CONFIRM_SLOT) is not True:
             no = {PLAN_SIGNUP: chat.NOT_SIGNED_UP, PLAN_MOVE: chat.NOT_MOVED}
             dispatcher.utter_message(text=no.get(kind, chat.NOT_CANCELLED))
@@ -523,7 +754,41 @@ class ActionSignupDone(Action):
             dispatcher.utter_message(text=chat.moved_text(view, ics_url(view)))
         else:
             dispatcher.utter_message(text=chat.signed_up_text(view, ics_url(view)))
+        if view.waiting and kind in (PLAN_SIGNUP, PLAN_MOVE):
+            if view.has_email:  # moved on to another waiting list: the address moved along
+                dispatcher.utter_message(text=chat.MAIL_ALREADY)
+            else:
+                ask = [SlotSet(PLAN_SLOT, mail_plan(view)), FollowupAction(FORM)]
+                return [*done, SlotSet(MOVING_SLOT, None), *ask]
         return [*done, SlotSet(MOVING_SLOT, None)]
+
+    async def _mail_answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        plan: dict[str, Any],
+        done: list[EventType],
+    ) -> list[EventType]:
+        """Yes: the link to the e-mail page of this waiting place; no: the next chat tells."""
+        if tracker.get_slot(CONFIRM_SLOT) is not True:
+            dispatcher.utter_message(text=chat.MAIL_DECLINED)
+            return done
+        who = verified_identity(tracker)
+        if who is None:
+            dispatcher.utter_message(text=signup_message(signups.IDENTITY_NEEDED))
+            return done
+        try:
+            async with RunSession(load_settings().database_url) as run:
+                view = await run.call(
+                    own_signup, who=who, workshop_id=str(plan.get("workshop_id")), now=utcnow()
+                )
+        except SignupError:
+            view = None
+        if view is None or not view.waiting:
+            dispatcher.utter_message(text=chat.MAIL_NOT_WAITING)
+            return done
+        dispatcher.utter_message(text=chat.mail_link_text(email_url(view)))
+        return done
 
     async def _full_meanwhile(
         self, plan: dict[str, Any], now: datetime, done: list[EventType]

@@ -31,6 +31,26 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+NLU_FALLBACK = "nlu_fallback"
+
+
+def best_guess(tracker: Tracker) -> tuple[str | None, float]:
+    """The latest intent, or NLU's best real candidate when it fell back (unsure or a tie).
+
+    A form judges a question typed as its answer by what NLU thought it most likely was
+    ("wordt dit antwoord ook bewaard?" may be a tie of privacy and my-data); the fallback's
+    own confidence is its threshold, which says nothing about the message.
+    """
+    intent, confidence = latest_intent(tracker)
+    if intent != NLU_FALLBACK:
+        return intent, confidence
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name") if isinstance(ranked, dict) else None
+        if isinstance(name, str) and name != NLU_FALLBACK:
+            return name, float(ranked.get("confidence") or 0.0)
+    return intent, confidence
+
+
 def active_form(tracker: Tracker) -> str | None:
     """The name of the form (loop) that is running, or None."""
     return tracker.active_loop_name
@@ -48,7 +68,7 @@ def turn_in_form(tracker: Tracker, form: str, *, answer_understood: bool | None 
     an action always judges by the rules of the form it validates.
     ``answer_understood``: see :func:`bot.conversation.turns.classify_turn`.
     """
-    intent, confidence = latest_intent(tracker)
+    intent, confidence = best_guess(tracker)
     return classify_turn(
         form=form,
         intent=intent,

@@ -18,7 +18,7 @@ import hashlib
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,6 +43,10 @@ from bot.trends.recorder import record_trend
 logger = logging.getLogger(__name__)
 
 VOUCHER_CODE = "voucher_code"
+#: A workshop picked before there was a voucher (``actions.signups.PENDING_SLOT``): once the
+#: voucher is there, the sign-up resumes (``action_signup_resume``) instead of the list of uses.
+SIGNUP_PENDING = "signup_pending"
+SIGNUP_RESUME = "action_signup_resume"
 CODE_TRIES_PER_HOUR = 5
 #: Typed voucher codes per conversation (and per verified employee) per hour.
 CODE_TRIES = TryLimiter(CODE_TRIES_PER_HOUR, 3600.0, shared=True)  # Redis when configured
@@ -121,6 +125,8 @@ class ActionRequestVoucher(Action):
         if result.new:
             await record_trend({"municipality": who.municipality}, trend.VOUCHER_ISSUED)
         dispatcher.utter_message(text=texts.voucher_issued(result.voucher, result.new))
+        if tracker.get_slot(SIGNUP_PENDING):
+            return [FollowupAction(SIGNUP_RESUME)]
         dispatcher.utter_message(
             text=texts.spending_options(workshops),
             buttons=[dict(button) for button in texts.SPENDING_BUTTONS],

@@ -426,7 +426,8 @@ class LedgerSettings:
     booking_email_retention_days: int = env_field(
         "KOERS_BOOKING_EMAIL_RETENTION_DAYS",
         7,
-        "days after the appointment before an employee's e-mail address is deleted",
+        "days after the appointment (or the workshop, for a waiting-list mail) before an "
+        "employee's e-mail address and the mails holding it are deleted",
     )
     booking_changes_per_hour: int = env_field(
         "KOERS_BOOKING_CHANGES_PER_HOUR",
@@ -836,6 +837,12 @@ OTHER_VARIABLES: tuple[OtherVariable, ...] = (
         SCRIPTS_SECTION,
         "postgresql://postgres@127.0.0.1:5432/test",
         "PostgreSQL for the tests",
+    ),
+    OtherVariable(
+        "KOERS_TEST_WORKERS",
+        SCRIPTS_SECTION,
+        "2",
+        "pytest-xdist workers of `make test` (each starts its own Rasa and action server)",
     ),
     OtherVariable(
         "KOERS_CHROMIUM",

@@ -32,7 +32,10 @@ else
   since_start
   echo "==> pytest"
   # the slowest tests are printed at the end: the test command's time is a target (README)
-  "$PY" -m pytest --ignore=tests/browser --durations=25
+  # on both cores (pytest-xdist): each worker starts its own Rasa and action server when it gets
+  # a conversation test; files with costly shared fixtures stay on one worker (tests/conftest.py)
+  "$PY" -m pytest --ignore=tests/browser --durations=25 \
+    --numprocesses "${KOERS_TEST_WORKERS:-2}" --dist loadgroup
   # Playwright's sync API owns an event loop: the browser tests get their own pytest process.
   since_start
   echo "==> pytest: browser tests in headless Chromium (screenshots in tests/artefacts/)"

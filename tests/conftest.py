@@ -13,6 +13,30 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+#: test files (or folders) whose module- or package-scoped fixtures start servers or load a
+#: model: under pytest-xdist their tests stay on one worker, so that work is done once
+#: (``--dist loadgroup`` in scripts/test.sh); every other test goes to whichever worker is free
+EXPENSIVE_SETUP = (
+    "tests/faults/",
+    "tests/conversation/test_privacy_conversation.py",
+    "tests/conversation/test_model_load.py",
+    "tests/conversation/test_mail_after_booking.py",
+    "tests/channels/teams/test_teams_server.py",
+    "tests/security/test_bookings.py",
+    "tests/privacy/test_evaluation.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        for prefix in EXPENSIVE_SETUP:
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(name=prefix))
+                break
+
+
 @pytest.fixture(autouse=True)
 def _fresh_findings_cache():
     """Each test scrubs with an empty findings cache (tests that break a detector need it)."""

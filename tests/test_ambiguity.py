@@ -40,12 +40,73 @@ def test_ranking_order_is_by_confidence_not_by_list_position() -> None:
     assert found == ["request_coach", "ask_workshops"]
 
 
-@pytest.mark.parametrize("skipped", ["out_of_scope", "nlu_fallback", "affirm", "faq", "deny"])
-def test_fallback_out_of_scope_and_unlabelled_intents_are_never_offered(skipped: str) -> None:
-    found = candidates(
-        ranking((skipped, 0.5), ("start_scan", 0.3), (skipped, 0.29), ("ask_workshops", 0.2))
-    )
+def test_the_fallback_itself_is_skipped_in_the_ranking() -> None:
+    found = candidates(ranking(("nlu_fallback", 0.4), ("start_scan", 0.3), ("ask_workshops", 0.25)))
     assert found == ["start_scan", "ask_workshops"]
+
+
+@pytest.mark.parametrize("best", ["out_of_scope", "affirm", "faq", "deny"])
+def test_when_the_best_guess_cannot_be_offered_the_runners_up_are_no_meaning(best: str) -> None:
+    """ "klopt die uitslag wel?" as a frequent question: its runners-up made an odd pair."""
+    found = candidates(
+        ranking((best, 0.35), ("start_scan", 0.3), (best, 0.29), ("ask_workshops", 0.25))
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize("unlabelled", ["out_of_scope", "affirm", "faq", "deny"])
+def test_unlabelled_runners_up_are_never_offered(unlabelled: str) -> None:
+    found = candidates(ranking(("start_scan", 0.35), (unlabelled, 0.3), ("ask_workshops", 0.25)))
+    assert found == ["start_scan", "ask_workshops"]
+
+
+def test_erasure_is_never_offered_next_to_a_content_question() -> None:
+    """Walkthrough 2026-12-03: "klopt die uitslag wel?" -> "... of je gegevens wissen?"."""
+    pair = ranking(("nlu_fallback", 0.4), ("mention_barrier", 0.31), ("request_erasure", 0.3))
+    assert candidates(pair, "maar klopt die uitslag wel?") == []
+    assert "request_erasure" not in candidates(pair, "maar klopt die uitslag wel?")
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("request_erasure", "wis dat maar"),
+        ("opt_out_trends", "tel mij maar niet mee"),
+        ("goodbye", "bedankt, doei"),
+        ("human_handoff", "kan ik iemand spreken"),
+    ],
+)
+def test_intents_that_end_or_undo_are_offered_when_the_words_say_so(intent: str, text: str) -> None:
+    partner = {
+        "request_erasure": "ask_privacy",
+        "opt_out_trends": "ask_my_data",
+        "goodbye": "thank",
+        "human_handoff": "health_concern",
+    }[intent]
+    found = candidates(ranking((intent, 0.35), (partner, 0.3)), text)
+    assert found == [intent, partner]
+    assert candidates(ranking((intent, 0.35), (partner, 0.3)), "klopt die uitslag wel") == []
+
+
+def test_a_career_statement_gets_no_pair_of_handoff_and_feeling_unsafe() -> None:
+    """Walkthrough 2026-12-02: "ik voel me vastgelopen ... wil door naar adviseur"."""
+    text = "ik voel me vastgelopen in mijn werk en wil groeien naar P&O-adviseur"
+    found = candidates(ranking(("human_handoff", 0.34), ("feel_unsafe", 0.3)), text)
+    assert found == []
+
+
+def test_meanings_of_different_senses_are_not_paired() -> None:
+    """Walkthrough 2026-12-03: a sign-up got "ziek zijn of een burn-out of de workshops"."""
+    found = candidates(ranking(("health_concern", 0.33), ("ask_workshops", 0.3)))
+    assert found == []
+
+
+def test_a_runner_up_far_behind_is_no_second_meaning() -> None:
+    assert candidates(ranking(("request_coach", 0.38), ("request_voucher", 0.2))) == []
+    assert candidates(ranking(("request_coach", 0.38), ("request_voucher", 0.24))) == [
+        "request_coach",
+        "request_voucher",
+    ]
 
 
 def test_the_same_intent_is_never_offered_twice() -> None:

@@ -76,3 +76,12 @@ def test_typos_are_corrected_only_towards_product_words() -> None:
 def test_a_filler_is_dropped_only_before_a_real_request() -> None:
     assert drop_filler_opening("oké, plan dan een coach in") == "plan dan een coach in"
     assert drop_filler_opening("ok prima") == "ok prima"
+
+
+@pytest.mark.parametrize("typo", ["worksop", "wokshop", "workshp"])
+def test_workshop_typos_reach_the_cancel_request(typo: str) -> None:
+    """Walkthrough 2026-12-03b: "zeg de worksop maar af" was read as a voucher request."""
+    typed = f"zeg de {typo} maar af. krijg ik mijn vocher dan terug?"
+    assert normalise_for_nlu(typed, KNOWN) == (
+        "zeg de workshop maar af. krijg ik mijn voucher dan terug?"
+    )

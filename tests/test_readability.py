@@ -95,8 +95,10 @@ def _code_texts() -> dict[str, str]:
         for attribute in ("text", "reason_high", "reason_low"):
             if getattr(question, attribute):
                 found[f"{question.slot}.{attribute}"] = getattr(question, attribute)
-    for key, value in {**scoring.DIRECTION_LABELS, **scoring.DIRECTION_EXPLANATIONS}.items():
-        found[f"scoring.{key}.{hash(value)}"] = value
+    for key, value in scoring.DIRECTION_LABELS.items():
+        found[f"scoring.{key}.label"] = value
+    for key, value in scoring.DIRECTION_EXPLANATIONS.items():
+        found[f"scoring.{key}.explanation"] = value
     for question in prep_questions.QUESTIONS:
         found[f"{question.slot}.text"] = question.text
     for key, label in {**prep_questions.KINDS, **prep_questions.ASKS}.items():

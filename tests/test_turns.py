@@ -181,6 +181,13 @@ def test_an_interruption_always_names_an_interrupting_intent_of_its_kind(
         assert got.kind in (TurnKind.ANSWER, TurnKind.UNCLEAR)
         assert (got.kind is TurnKind.UNCLEAR) == (understood is False)
         return
+    if got.by_words:  # read from the words: a go-back, or a side question that has an answer
+        assert (
+            (got.kind, got.intent) == (TurnKind.CORRECTION, "go_back")
+            and form in CORRECTIONS
+            or (got.kind is TurnKind.SIDE_QUESTION and got.intent in SIDE_ANSWERS)
+        )
+        return
     assert understood is not True or FORM_TURNS[form].answer_wins_up_to_words is not None
     if not text.strip().startswith("/"):
         assert confidence >= INTERRUPTION_CONFIDENCE

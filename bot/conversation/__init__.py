@@ -6,6 +6,10 @@
   ``actions/tracker.py`` (``turn_in_form``).
 - ``odd_input.py``: messages that are no normal Dutch chat message (empty, emoji, markup, very
   long, another language); used by the NLU guard (``bot/rasa_ext/nlu.py``) and the fallback.
+- ``guards.py``: word-level corrections of NLU's intent where a wrong guess costs trust: a
+  negated request ("ik wil niks wissen") is a no, a question about the counts never changes
+  the counting setting, an erase request or "stop. ..." interrupts every form; used by the
+  NLU guard (``bot/rasa_ext/nlu.py``) and :func:`turns.classify_turn`.
 - ``fallback.py``: the kind answers when Koers did not understand, and for out-of-scope
   questions (``actions/fallback.py``).
 - ``barriers.py``: the tips for what holds an employee back and for worries

@@ -48,6 +48,7 @@ def fallback_answer(
     odd: OddInput | None,
     fallbacks_in_a_row: int,
     intent_ranking: Iterable[Any] | None = None,
+    text: str = "",
 ) -> tuple[str, list[dict[str, str]]]:
     """Text and buttons for a message Koers did not understand.
 
@@ -57,7 +58,7 @@ def fallback_answer(
     buttons = [dict(button) for button in SUGGESTION_BUTTONS]
     if odd is not None:
         return ODD_INPUT_ANSWERS[odd], buttons
-    two = candidates(intent_ranking)
+    two = candidates(intent_ranking, text)
     if two:
         text, choices = ambiguity_question(two)
         if fallbacks_in_a_row >= 2:

@@ -58,6 +58,9 @@ PRODUCT_WORDS: frozenset[str] = frozenset(
         "afzeggen",
         "annuleren",
         "voorbereiden",
+        # erasing is a right: "wis mijn gegevns" must reach the erasure request
+        "gegevens",
+        "verwijderen",
     }
 )
 

@@ -21,9 +21,12 @@ No Rasa imports: the NLU result comes in as plain values.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from bot.conversation.guards import form_interruption
 
 
 class TurnKind(str, enum.Enum):
@@ -129,8 +132,12 @@ _QUESTION_WORDS = frozenset(
 
 
 def is_question(text: str) -> bool:
-    """Ends in a question mark or opens with a Dutch question word."""
-    return text.endswith("?") or text.lower().split(" ", 1)[0] in _QUESTION_WORDS
+    """Holds a question mark or opens with a Dutch question word.
+
+    Anywhere, not only at the end: "moet ik het tegen P&O zeggen? of kan dat tegen me werken"
+    is a question with a second clause after it (walkthrough of 2026-12-02).
+    """
+    return "?" in text or text.lower().split(" ", 1)[0] in _QUESTION_WORDS
 
 
 def word_count(text: str) -> int:
@@ -149,6 +156,9 @@ class FormTurns:
     #: A button payload ("/stop") always interrupts, except for these intents; None: payloads
     #: are judged like typed text.
     payload_exempt: frozenset[str | None] | None = None
+    #: Answers are free text, so a question typed there is never the answer: it is a side
+    #: question even when NLU is less sure (see :func:`side_question_in_free_text`).
+    free_text: bool = False
 
     def shape_ok(self, intent: str, text: str) -> bool:
         shape = self.interrupts.get(intent)
@@ -204,6 +214,7 @@ _PREPARE_QUESTIONS = _EVERY - _PREPARE_COMMANDS - {"mention_barrier", "express_w
 PREPARE_TURNS = FormTurns(
     interrupts=_all(_PREPARE_COMMANDS, Shape.SHORT) | _all(_PREPARE_QUESTIONS, Shape.QUESTION),
     payload_exempt=frozenset({None, "answer_scale"}),
+    free_text=True,
 )
 
 #: Practising: the employee answers the manager in free text; only short commands interrupt.
@@ -254,6 +265,9 @@ class Turn:
 
     kind: TurnKind
     intent: str | None = None
+    #: Read from the words themselves ("terug, bij vraag 5 ...", "even tussendoor: ...?"),
+    #: not from NLU's confidence: such a turn need not meet :data:`INTERRUPTION_CONFIDENCE`.
+    by_words: bool = False
 
     @property
     def interrupts(self) -> bool:
@@ -266,6 +280,26 @@ def kind_of(intent: str | None) -> TurnKind:
     return INTERRUPTING_INTENTS.get(intent or "", TurnKind.NEW_REQUEST)
 
 
+#: Issue 17, one intent per topic: "wat is EVC?" is check_evc and "wat is een meeloopstage?"
+#: or "hoort mijn leidinggevende dat?" is find_opportunities; the flow's start action answers
+#: them (bot/opportunities/chat.py tells such a question from a request). Inside a form they
+#: are a side question under these names: answered by that action, then the form goes on.
+TOPIC_QUESTIONS: Mapping[str, str] = MappingProxyType(
+    {"check_evc": "explain_evc", "find_opportunities": "explain_opportunities"}
+)
+
+
+def _topic_question(intent: str, text: str) -> bool:
+    """A question about the topic, not a request to start its flow (see TOPIC_QUESTIONS)."""
+    from bot.opportunities import chat  # pure; imported late to keep this module's imports light
+
+    if intent == "check_evc":
+        return chat.asks_what_it_is(text)
+    kinds = chat.kinds_in(text)
+    about_types = kinds is not None and set(kinds) <= {"meeloopstage", "uitwisseling"}
+    return chat.asks_who_is_told(text) or (about_types and chat.asks_what_it_is(text))
+
+
 def _interruption(
     turns: FormTurns, intent: str | None, confidence: float, text: str
 ) -> Turn | None:
@@ -273,7 +307,194 @@ def _interruption(
         return None if intent in turns.payload_exempt else Turn(kind_of(intent), intent)
     if intent is None or confidence < INTERRUPTION_CONFIDENCE:
         return None
-    return Turn(kind_of(intent), intent) if turns.shape_ok(intent, text) else None
+    if not turns.shape_ok(intent, text):
+        return None
+    if intent in TOPIC_QUESTIONS and _topic_question(intent, text):
+        return Turn(TurnKind.SIDE_QUESTION, TOPIC_QUESTIONS[intent], by_words=True)
+    return Turn(kind_of(intent), intent)
+
+
+@dataclass(frozen=True)
+class GoBack:
+    """ "terug", "vorige vraag", "bij vraag 5 ook budget voor opleiding": where to, what to add.
+
+    In the walkthrough of 2026-12-03 "terug, ik wil bij vraag 5 ook budget voor opleiding
+    noemen" was stored as the answer to question 6: NLU reads "terug" only in a short message.
+    """
+
+    #: The question number the employee named ("bij vraag 5"); None: the previous question.
+    question: int | None = None
+    #: Words to add to that answer ("budget voor opleiding").
+    addition: str | None = None
+    #: Words that replace that answer ("terug, ik bedoel plannen en geduld").
+    replacement: str | None = None
+    #: Wants to add to that answer but gave no words yet ("bij vraag 3 wil ik nog iets
+    #: toevoegen"): Koers shows the answer and asks what to add (walkthrough 2026-12-03b).
+    add_wished: bool = False
+    #: "dat was mijn antwoord op vraag 3, bij vraag 2 bedoel ik: ...": the earlier answer
+    #: belongs to this question.
+    moved_to: int | None = None
+
+
+_LEAD = r"^\W*(?:(?:nee|wacht|oh|oeps|sorry|ok|oké|even)\W+)*"
+#: "terug" as a command: alone, before a comma or full stop, or "terug naar (de vorige) vraag";
+#: not "terug naar mijn oude afdeling", which can be a goal.
+_BACK = re.compile(
+    _LEAD + r"(?:ga\s+|even\s+)*terug(?:\s+naar\s+(?:de\s+)?(?:vorige\s+)?vraag\b)?"
+    r"(?=\s*(?:$|[,.!:;-]|\s(?:ik|wil|bij|vraag)\b))",
+    re.IGNORECASE,
+)
+_PREVIOUS = re.compile(r"(?:\b(?:bij|naar|in|op)\s+)?(?:\bde\s+)?\bvorige\s+vraag\b", re.I)
+_NUMBERED = re.compile(r"(?:\b(?:bij|naar|in|op)\s+|^\W*)vraag\s+(\d{1,2})\b", re.IGNORECASE)
+_REPLACE = re.compile(
+    r"^(?:ik\s+)?(?:bedoel(?:de)?(?:\s+ik)?|moet\s+zijn|het\s+is|liever)\s*:?\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_ADD_SIGNAL = re.compile(r"\b(?:ook|erbij|toevoegen|bijzetten|nog)\b", re.IGNORECASE)
+_ADD_LEAD = re.compile(
+    r"^(?:(?:ik\s+wil|wil\s+ik|ik\s+zou|zou\s+ik|zet|voeg|doe|noem|graag|dan|er|daar|"
+    r"ook|nog|wel|graag)\b\W*)+",
+    re.IGNORECASE,
+)
+_ADD_TAIL = re.compile(
+    r"(?:\W*\b(?:noemen|toevoegen|bijzetten|bij|zetten|erbij|zeggen|vragen|graag|aub|"
+    r"alsjeblieft|toe|doen|hebben|staan)\b)+\W*$",
+    re.IGNORECASE,
+)
+_MAX_ADDITION_WORDS = 12
+#: "ik wil nog iets toevoegen", "mag ik wat aanvullen": the wish to add, without the words.
+_ADD_WISH = re.compile(
+    r"\b(?:iets|wat|een\s+ding|meer)\s+(?:aan\s+)?(?:toevoegen|bij\s*zetten|erbij\s+zetten|"
+    r"aanvullen|bij\s*doen)\b|\baanvullen\b",
+    re.IGNORECASE,
+)
+#: "dat was (eigenlijk) mijn antwoord op vraag 3": which question an earlier answer was for.
+_WAS_FOR = re.compile(
+    r"\b(?:dat|het|die)\s+(?:vorige\s+)?was\s+(?:eigenlijk\s+)?(?:mijn\s+)?(?:antwoord\s+)?"
+    r"(?:op|voor|bij|van)\s+vraag\s+(\d{1,2})\b",
+    re.IGNORECASE,
+)
+#: Before a colon: the words after it replace the answer ("bij vraag 2 bedoel ik: ...").
+_REPLACE_BEFORE_COLON = re.compile(
+    r"\b(?:bedoel(?:de)?|moet\s+(?:het\s+)?zijn|wordt|is\s+het|liever|verander)\b", re.I
+)
+
+
+def _tidy(words: str) -> str:
+    return words.strip(" \t,.;:!-").strip()
+
+
+def parse_go_back(text: str) -> GoBack | None:
+    """The go-back a message asks for, or None when it is no go-back at all."""
+    rest = text.strip()
+    back = _BACK.match(rest)
+    numbered = _NUMBERED.search(rest)
+    previous = _PREVIOUS.search(rest)
+    was_for = _WAS_FOR.search(rest)
+    if was_for is not None:  # "dat was mijn antwoord op vraag 3, bij vraag 2 bedoel ik: ..."
+        numbered = next(
+            (m for m in _NUMBERED.finditer(rest) if m.start(1) != was_for.start(1)), None
+        )
+    if not (back or numbered or previous):
+        return None
+    number = int(numbered.group(1)) if numbered else None
+    moved_to = int(was_for.group(1)) if was_for is not None else None
+    before, colon, after = rest.partition(":")
+    if colon and _tidy(after) and not is_question(after):
+        after = _tidy(after)
+        if _REPLACE_BEFORE_COLON.search(before):
+            return GoBack(number, replacement=after, moved_to=moved_to)
+        if _ADD_SIGNAL.search(before):
+            return GoBack(number, addition=after)
+    for match in (back, numbered, previous):
+        if match is not None:
+            rest = rest.replace(match.group(0), " ", 1)
+    rest = _tidy(" ".join(rest.split()))
+    replaced = _REPLACE.match(rest)
+    if replaced:
+        return GoBack(number, replacement=_tidy(replaced.group("rest")) or None)
+    if not _ADD_SIGNAL.search(rest):
+        return GoBack(number)
+    if _ADD_WISH.search(rest):
+        return GoBack(number, add_wished=True)
+    addition = _tidy(_ADD_TAIL.sub("", _ADD_LEAD.sub("", rest)))
+    if not addition or word_count(addition) > _MAX_ADDITION_WORDS:
+        return GoBack(number)
+    return GoBack(number, addition=addition)
+
+
+#: Words that announce a side question in a free-text answer ("even tussendoor: ...",
+#: "nee ik vroeg iets!", "wacht even, ...").
+_SIDE_MARKERS = re.compile(
+    # "tussendoor" alone is also an answer ("Een gesprek tussendoor"): only "even tussendoor"
+    # or "tussendoor:" announces a question
+    r"\b(?:even\s+tussen\s*door|vraagje|ik\s+vroeg\s+iets|ik\s+heb\s+een\s+vraag|btw|"
+    r"trouwens)\b|\btussen\s*door\s*[:,;-]|^\W*wacht\s+(?:even|eens)\b",
+    re.IGNORECASE,
+)
+#: A question about this conversation itself: whether it is kept, who reads it.
+_ABOUT_THIS_CHAT = re.compile(
+    r"\b(?:bewaar\w*|opgeslagen|opslaan|meelezen|meekijken|lezen|leest|privacy|anoniem|"
+    r"wie\s+ziet|ziet\s+(?:iemand|mijn\s+\w+)\s+(?:dit|dat|het))\b",
+    re.IGNORECASE,
+)
+#: Trust and care questions are never a free-text answer, so NLU need not be sure of them.
+_NEVER_AN_ANSWER = frozenset(
+    {
+        "ask_privacy",
+        "ask_my_data",
+        "ask_remember_me",
+        "bot_challenge",
+        "human_handoff",
+        "health_concern",
+        "feel_unsafe",
+        "reorganisation",
+    }
+)
+#: How sure NLU must be of a side question in a message that is a question in a free-text form.
+SIDE_QUESTION_CONFIDENCE = 0.3
+#: A side question no intent claims: answered honestly that Koers cannot answer it here.
+UNANSWERED = "unanswered_side_question"
+
+
+def side_question_in_free_text(intent: str | None, confidence: float, text: str) -> Turn | None:
+    """A question typed where a free-text answer is asked: answered, then the same question.
+
+    "wordt dit antwoord ook bewaard?" and "even tussendoor: moet ik het tegen P&O zeggen?"
+    were stored as preparation answers (walkthrough of 2026-12-02). A question about this
+    conversation gets the privacy answer; a marked side question or a trust or care question
+    its intent's answer at a lower confidence; a marked one no intent claims an honest "not
+    here". An unmarked question on another subject ("mag ik een cursus volgen?") stays an
+    answer: it can be what the employee wants to ask the manager.
+    """
+    question = is_question(text)
+    marked = _SIDE_MARKERS.search(text) is not None
+    if not (question or marked):
+        return None
+    if question and _ABOUT_THIS_CHAT.search(text):
+        return Turn(TurnKind.SIDE_QUESTION, "ask_privacy", by_words=True)
+    sure = intent is not None and confidence >= SIDE_QUESTION_CONFIDENCE
+    side = INTERRUPTING_INTENTS.get(intent or "") is TurnKind.SIDE_QUESTION
+    if sure and side and (marked or intent in _NEVER_AN_ANSWER):
+        return Turn(TurnKind.SIDE_QUESTION, intent, by_words=True)
+    if marked:
+        return Turn(TurnKind.SIDE_QUESTION, UNANSWERED, by_words=True)
+    return None
+
+
+#: "laat maar, die vragen had ik al beantwoord": a way out at the start of a longer message,
+#: which NLU does not always read as "stop" (walkthrough 2026-12-03b, the EVC check).
+_STOP_WORDS = re.compile(
+    r"^\W*(?:(?:ach|nee|oh|ok|oké|nou|hmm)\W+)*"
+    r"(?:laat\s+(?:ook\s+|het\s+)?maar(?:\s+(?:zitten|even|dan))?|hou\s+(?:er\s+)?maar\s+op)"
+    r"\s*(?:[,.!;:]|$)",
+    re.I,
+)
+
+
+def says_stop(text: str) -> bool:
+    """A message that opens with "laat maar" or "hou maar op" (not "laat maar zien")."""
+    return bool(_STOP_WORDS.search(text))
 
 
 def classify_turn(
@@ -289,14 +510,33 @@ def classify_turn(
     ``answer_understood`` is whether the form's own parser read an answer in the message
     (True/False), or None for free text the form judges after this (the preparation). A
     message that is no answer and no interruption is UNCLEAR: the form asks again.
+
+    Read from the words first, whatever NLU saw: "terug" and "bij vraag N" in a form that can
+    go back (:func:`parse_go_back`), and in a free-text form a question typed as the answer
+    (:func:`side_question_in_free_text`).
     """
     turns = FORM_TURNS[form]
-    interruption = _interruption(turns, intent, confidence, text.strip())
+    stripped = text.strip()
+    typed = not stripped.startswith("/")
+    if typed and form in CORRECTIONS and parse_go_back(stripped) is not None:
+        return Turn(TurnKind.CORRECTION, "go_back", by_words=True)
+    if typed and answer_understood is not True and says_stop(stripped):
+        return Turn(TurnKind.ESCAPE, "stop", by_words=True)
+    # "stop. wis mijn gegevns dan maar" was stored as an answer (2026-12-03): an erase request
+    # and "stop" at the start interrupt every form, whatever its shapes (bot/conversation/guards.py)
+    worded = form_interruption(stripped) if typed else None
+    if worded is not None:
+        return Turn(kind_of(worded), worded, by_words=True)
+    interruption = _interruption(turns, intent, confidence, stripped)
     limit = turns.answer_wins_up_to_words
     if answer_understood and (interruption is None or limit is None or word_count(text) <= limit):
         return Turn(TurnKind.ANSWER, intent)
     if interruption is not None:
         return interruption
+    if typed and turns.free_text:
+        side = side_question_in_free_text(intent, confidence, stripped)
+        if side is not None:
+            return side
     if answer_understood is False:
         return Turn(TurnKind.UNCLEAR, intent)
     return Turn(TurnKind.ANSWER, intent)
@@ -311,7 +551,7 @@ ERASURE_CONFIRMATION = "utter_confirm_erasure"
 FAQ = "faq"
 SIDE_ANSWERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "ask_privacy": ("utter_privacy",),
+        "ask_privacy": ("action_answer_privacy",),
         "bot_challenge": ("utter_bot_challenge",),
         "ask_capabilities": ("utter_capabilities",),
         FAQ: ("utter_faq",),
@@ -329,6 +569,10 @@ SIDE_ANSWERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "ask_remember_me": ("action_what_i_remember",),
         "ask_coach_facts": ("action_coach_facts",),
         "lost_booking_code": ("action_find_booking_code",),
+        UNANSWERED: ("utter_side_question_later",),
+        # Issue 17: the topic's start action explains and does not start its flow here.
+        "explain_evc": ("action_evc_start",),
+        "explain_opportunities": ("action_show_opportunities",),
     }
 )
 
@@ -385,6 +629,8 @@ PAUSED_LINES: Mapping[str, str] = MappingProxyType(
 def _check_tables() -> None:
     """Every answered intent is a side question, every switch a new request (no silent gaps)."""
     for intent in SIDE_ANSWERS:
+        if intent == UNANSWERED or intent in TOPIC_QUESTIONS.values():  # read from the words
+            continue
         if INTERRUPTING_INTENTS.get(intent) is not TurnKind.SIDE_QUESTION:
             raise ValueError(f"{intent} answered as side question but not classified so")
     for intent, kind in INTERRUPTING_INTENTS.items():

@@ -42,9 +42,11 @@ from bot.ledger.catalog import (
 from bot.ledger.codes import check_code, new_code
 from bot.ledger.models import Booking, BookingQuota, Coach, CoachRegion, Slot
 from bot.ledger.preferences import (
+    MODE_ONLINE_ANYWHERE,
     WhenPreference,
     any_day,
     any_time,
+    has_clock_window,
     matches_preference,
     only_exclusions,
 )
@@ -334,6 +336,25 @@ def _candidates(
     return offers
 
 
+def _online_everywhere(
+    session: Session,
+    *,
+    region: str,
+    now: datetime,
+    until: datetime | None,
+    since: datetime | None = None,
+    kind: str = OFFER_MATCH,
+) -> list[SlotOffer]:
+    """Online slots of the region's coaches (``kind``) and of every other province's
+    (marked :data:`OFFER_ELSEWHERE_ONLINE`), in time order."""
+    common: dict[str, Any] = {"region": region, "mode": MODE_ONLINE, "now": now, "until": until}
+    here = _candidates(session, **common, in_region=True, kind=kind, since=since)
+    elsewhere = _candidates(
+        session, **common, in_region=False, kind=OFFER_ELSEWHERE_ONLINE, since=since
+    )
+    return sorted(here + elsewhere, key=lambda offer: (offer.starts_at, offer.slot_id))
+
+
 def find_offers(
     session: Session,
     *,
@@ -345,17 +366,26 @@ def find_offers(
     exclude: Iterable[int] = (),
     limit: int = MAX_OFFERS,
 ) -> list[SlotOffer]:
-    """Up to five free slots in the region, in the wished mode, on the wished days."""
-    candidates = _candidates(
-        session,
-        region=region,
-        mode=mode,
-        now=now,
-        until=now + timedelta(days=horizon_days),
-        in_region=True,
-        kind=OFFER_MATCH,
-        since=_first_moment(preference),
-    )
+    """Up to five free slots in the region, in the wished mode, on the wished days.
+
+    :data:`MODE_ONLINE_ANYWHERE` looks at the online slots of every province.
+    """
+    until = now + timedelta(days=horizon_days)
+    if mode == MODE_ONLINE_ANYWHERE:
+        candidates = _online_everywhere(
+            session, region=region, now=now, until=until, since=_first_moment(preference)
+        )
+    else:
+        candidates = _candidates(
+            session,
+            region=region,
+            mode=mode,
+            now=now,
+            until=until,
+            in_region=True,
+            kind=OFFER_MATCH,
+            since=_first_moment(preference),
+        )
     return choose_offers(candidates, preference, exclude=exclude, limit=limit)
 
 
@@ -379,24 +409,27 @@ def find_alternatives(
     exclude: Iterable[int] = (),
     limit: int = MAX_OFFERS,
 ) -> list[SlotOffer]:
-    """The nearest other options: first the same time of day on another day, then the
-    same days at another time, then anything in the region; then online elsewhere.
+    """The nearest other options: first the same time of day on another day (or a later
+    week), then the same days at another time, then anything in the region; then online
+    elsewhere.
 
-    Days the employee ruled out ("morgen kan niet") stay out at every step.
+    Days the employee ruled out ("morgen kan niet") stay out at every step. A clock time the
+    employee named ("na 4 uur, overdag kan ik niet") is kept while online coaches elsewhere
+    have a time that fits it: another time of day is offered only when nothing else is.
     """
     excluded = set(exclude)
+    if mode == MODE_ONLINE_ANYWHERE:
+        later = _online_everywhere(session, region=region, now=now, until=None, kind=OFFER_LATER)
+        return _relaxed_choice(
+            later,
+            (any_day(preference), any_time(preference), only_exclusions(preference)),
+            excluded,
+            limit,
+        )
     later = _candidates(
         session, region=region, mode=mode, now=now, until=None, in_region=True, kind=OFFER_LATER
     )
-    chosen: list[SlotOffer] = []
-    for relaxed in (any_day(preference), any_time(preference), only_exclusions(preference)):
-        room = 3 - len(chosen)
-        if room <= 0:
-            break
-        found = choose_offers(later, relaxed, exclude=excluded, limit=room)
-        excluded.update(offer.slot_id for offer in found)
-        chosen.extend(found)
-    chosen.sort(key=lambda offer: (offer.starts_at, offer.slot_id))
+    chosen = _relaxed_choice(later, (any_day(preference),), excluded, 3)
     elsewhere = _candidates(
         session,
         region=region,
@@ -406,13 +439,37 @@ def find_alternatives(
         in_region=False,
         kind=OFFER_ELSEWHERE_ONLINE,
     )
+    keeps_time = choose_offers(elsewhere, any_day(preference), exclude=excluded, limit=1)
+    if not (has_clock_window(preference) and (chosen or keeps_time)):
+        relaxed = (any_time(preference), only_exclusions(preference))
+        chosen += _relaxed_choice(later, relaxed, excluded, 3 - len(chosen))
+    chosen.sort(key=lambda offer: (offer.starts_at, offer.slot_id))
+    excluded.update(offer.slot_id for offer in chosen)
     room = limit - len(chosen)
     online = choose_offers(elsewhere, preference, exclude=excluded, limit=room)
     if not online:
         online = choose_offers(elsewhere, any_day(preference), exclude=excluded, limit=room)
-    if not online:
+    if not online and not has_clock_window(preference):
         online = choose_offers(elsewhere, only_exclusions(preference), exclude=excluded, limit=room)
     return chosen + online
+
+
+def _relaxed_choice(
+    candidates: list[SlotOffer],
+    wishes: Sequence[WhenPreference],
+    excluded: set[int],
+    room: int,
+) -> list[SlotOffer]:
+    """Up to ``room`` candidates for the first wishes that have some, in time order;
+    ``excluded`` grows with what was chosen."""
+    chosen: list[SlotOffer] = []
+    for wish in wishes:
+        if room - len(chosen) <= 0:
+            break
+        found = choose_offers(candidates, wish, exclude=excluded, limit=room - len(chosen))
+        excluded.update(offer.slot_id for offer in found)
+        chosen.extend(found)
+    return sorted(chosen, key=lambda offer: (offer.starts_at, offer.slot_id))
 
 
 def offers_or_alternatives(

@@ -38,7 +38,7 @@ from bot.ledger.importer import (
     read_file,
 )
 from bot.ledger.providers import issue_api_key
-from bot.ledger.signups import release_past_waiting_lists
+from bot.ledger.signups import purge_signup_emails, release_past_waiting_lists
 from bot.ledger.vouchers import expire_due
 from bot.notify import outbox
 from bot.notify.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
@@ -158,10 +158,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
                 print("-" * 60, file=out)
         elif args.command == "purge-emails":
             purged = run_in_transaction(session, purge_emails, now=now, actor="cli")
+            waiting = run_in_transaction(session, purge_signup_emails, now=now, actor="cli")
             print(
                 f"Deleted {purged.bookings} e-mail addresses and {purged.messages} e-mails.",
                 file=out,
             )
+            if waiting:
+                print(f"Deleted {waiting} e-mail addresses of waiting lists.", file=out)
         elif args.command == "expire-vouchers":
             count = run_in_transaction(session, expire_due, now=now, actor="cli")
             print(f"Marked {count} vouchers as expired.", file=out)

@@ -7,6 +7,7 @@ booking's coach) and the booking rules, never from a generic text. Pure database
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
@@ -17,17 +18,29 @@ from sqlalchemy.orm import Session
 from bot.ledger.booking import BookingOwner, BookingView, active_booking_of
 from bot.ledger.catalog import SLOT_BOOKED, SLOT_FREE
 from bot.ledger.models import Coach, Municipality, Slot
+from bot.ledger.vouchers import VoucherView, employee_voucher
 from bot.ledger.when import fold
 
 TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK = "duur", "aantal", "kosten", "link"
-TOPICS = (TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK)
+TOPIC_PLACE = "plek"
+TOPICS = (TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK, TOPIC_PLACE)
 
 _TOPIC_WORDS = {
     TOPIC_DURATION: r"hoe lang|duur|duurt|minuten|uur duren|lengte",
     TOPIC_COUNT: r"hoeveel gesprekken|hoe vaak|hoeveel keer|meer dan een|nog een gesprek|aantal",
-    TOPIC_COST: r"kost|kosten|betalen|prijs|gratis|voucher|geld|euro",
+    TOPIC_COST: r"kost|kosten|betaal|betalen|betaald|prijs|gratis|voucher|geld|euro",
     TOPIC_LINK: r"\blink\b|linkje|teams|zoom|inloggen|videobel|hoe krijg ik|uitnodiging",
+    # "waar is dat dan?" at the confirmation (walkthrough of 2026-12-03 left the booking)
+    TOPIC_PLACE: r"\bwaar (?:is|zit|zitten|moet ik|ga ik|vindt)\b|\badres\b|\blocatie\b|"
+    r"\bwaar\b.*\b(?:gesprek|afspraak|coach)\b",
 }
+
+
+def coach_location(session: Session, *, slot_id: int) -> str | None:
+    """Where the coach of a slot holds on-location conversations (None when not known)."""
+    return session.execute(
+        select(Coach.location).join(Slot, Slot.coach_id == Coach.id).where(Slot.id == slot_id)
+    ).scalar_one_or_none()
 
 
 def topics_in(text: str) -> tuple[str, ...]:
@@ -42,12 +55,23 @@ class CoachFacts:
     voucher_cents: int | None
     booking: BookingView | None
     coach_online: bool
+    #: This year's voucher of the verified employee (None: none, or not known).
+    voucher: VoucherView | None = None
+    #: Whether the employee is known, so "no voucher" is a fact and not a guess.
+    voucher_known: bool = False
 
 
 def coach_facts(
-    session: Session, *, owner: BookingOwner, municipality: str | None, now: datetime
+    session: Session,
+    *,
+    owner: BookingOwner,
+    municipality: str | None,
+    now: datetime,
+    employee_keys: Sequence[str] = (),
 ) -> CoachFacts:
-    """The usual length of a conversation, the voucher value and the employee's booking."""
+    """The usual length of a conversation, the voucher value, the employee's booking and,
+    for a verified employee (``employee_keys``), their voucher: booking a coach here never
+    touches the voucher, so the answer to "gaat dit van mijn voucher af?" is its status."""
     rows = session.execute(
         select(Slot.starts_at, Slot.ends_at)
         .join(Coach, Coach.id == Slot.coach_id)
@@ -62,9 +86,23 @@ def coach_facts(
         ).scalar_one_or_none()
     booking = active_booking_of(session, owner=owner, now=now)
     online = bool(session.execute(select(Coach.id).where(Coach.online.is_(True))).first())
+    known = bool(municipality and employee_keys)
+    own = (
+        employee_voucher(
+            session,
+            municipality_code=str(municipality),
+            employee_key=employee_keys[0],
+            previous_keys=tuple(employee_keys[1:]),
+            now=now,
+        )
+        if known
+        else None
+    )
     return CoachFacts(
         minutes=int(median(lengths)) if lengths else None,
         voucher_cents=voucher,
         booking=booking,
         coach_online=online,
+        voucher=own,
+        voucher_known=known,
     )

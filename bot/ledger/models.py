@@ -36,6 +36,7 @@ from bot.ledger.catalog import (
     SIGNUP_LIVE,
     SIGNUP_RESERVED,
     SIGNUP_STATUSES,
+    SIGNUP_WAITING,
     SLOT_FREE,
     SLOT_MODES,
     SLOT_STATUSES,
@@ -345,7 +346,8 @@ class Voucher(Base):
 class WorkshopSignup(Base):
     """An employee's seat (or waiting-list place) in a workshop session, paid by a voucher.
 
-    The employee is only their pseudonymous ``employee_key`` (never a name or e-mail). The
+    The employee is only their pseudonymous ``employee_key``; an e-mail address only while
+    waiting and only when they left one for the "a seat is free" mail (``email``). The
     voucher is held from sign-up on (status ``reserved`` on the voucher); a partial unique
     index allows one live sign-up per voucher. ``queue_number`` orders the sign-ups of one
     session by arrival: the waiting sign-up with the lowest number gets the next free seat.
@@ -368,6 +370,12 @@ class WorkshopSignup(Base):
         CheckConstraint(
             f"NOT notice_pending OR status = '{SIGNUP_RESERVED}'", name="notice_only_reserved"
         ),
+        CheckConstraint(
+            "email IS NULL OR email_delete_after IS NOT NULL", name="email_has_deadline"
+        ),
+        # The address is only for the one "a seat is free" mail: gone once the place is not
+        # waiting any more (moved up, cancelled, expired), so that mail goes out at most once.
+        CheckConstraint(f"email IS NULL OR status = '{SIGNUP_WAITING}'", name="email_only_waiting"),
         # One live sign-up (a seat or a waiting place) per voucher, whatever the application does.
         Index(
             "uq_workshop_signups_live_voucher",
@@ -403,6 +411,11 @@ class WorkshopSignup(Base):
     promoted_at = Column(UTCDateTime, nullable=True)
     cancelled_at = Column(UTCDateTime, nullable=True)
     attended_at = Column(UTCDateTime, nullable=True)
+    #: Only after an explicit yes in the chat, left on the web page (never in the chat): the
+    #: one mail "a seat is free" goes here. Cleared when that mail is queued or the place
+    #: stops waiting; wiped by ``purge-emails`` after ``email_delete_after`` at the latest.
+    email = Column(String(254), nullable=True)
+    email_delete_after = Column(UTCDateTime, nullable=True)
 
     workshop = relationship("Workshop", lazy="joined")
     voucher = relationship("Voucher", lazy="joined")

@@ -29,6 +29,8 @@ from bot.ledger.when import (
 
 #: The employee has no preference for online or on location.
 MODE_ANY = "any"
+#: Online, with a coach from any province: online coaches do not depend on where you live.
+MODE_ONLINE_ANYWHERE = "online_anywhere"
 
 PART_MORNING, PART_AFTERNOON, PART_EVENING = "ochtend", "middag", "avond"
 PARTS = (PART_MORNING, PART_AFTERNOON, PART_EVENING)
@@ -189,6 +191,18 @@ def normalize_region(text: str, *, fuzzy: bool = True) -> str | None:
         if close and _ALL_NAMES[close[0]]:
             return _ALL_NAMES[close[0]]
     return None
+
+
+_OTHER_PROVINCES = re.compile(
+    r"\b(?:andere|ander|elke|alle|overige)\s+(?:provincie|provincies|regio|regios)\b|"
+    r"\bheel (?:nederland|het land)\b|\bmaakt (?:niet|niks) uit (?:welke provincie|waar)\b|"
+    r"\bbuiten (?:de|mijn|m n) (?:provincie|regio)\b"
+)
+
+
+def asks_other_provinces(text: str) -> bool:
+    """ "kan het ook met een coach uit een andere provincie, het is toch online?"."""
+    return _OTHER_PROVINCES.search(fold(text)) is not None
 
 
 # --- Online or on location --------------------------------------------------------------
@@ -447,6 +461,37 @@ def parse_when(text: str, now: datetime | None = None) -> WhenPreference | None:
     return None
 
 
+def _without_complaint(words: WhenWords, current: WhenPreference) -> WhenWords:
+    """Drops a "voor" time that would empty the wished window: a complaint, not a wish.
+
+    "15:00 is nog steeds voor vier uur" while the wish is "na 4 uur" says the times shown
+    are too early; read as "before 16:00" it would turn the wish around.
+    """
+    if (
+        words.before_minutes is not None
+        and words.after_minutes is None
+        and current.after_minutes is not None
+        and words.before_minutes <= current.after_minutes
+    ):
+        return replace(words, before_minutes=None)
+    return words
+
+
+def restates_wish(text: str, current: WhenPreference, now: datetime | None = None) -> bool:
+    """The message repeats a time wish that is already known ("ik zei toch na vier uur").
+
+    Then the same search is shown again, with its honest "niets vrij", instead of "Welke
+    tijd bedoel je?".
+    """
+    if leaving(text):
+        return False
+    words = read_when(text, now or utcnow())
+    if words.after_minutes is None and words.before_minutes is None and not words.later:
+        return False
+    same_after = words.after_minutes in (None, current.after_minutes)
+    return same_after and (words.after_minutes is not None or words.later)
+
+
 def refine_when(
     text: str,
     current: WhenPreference,
@@ -463,6 +508,7 @@ def refine_when(
     negated = _negated_weekdays(text)
     if not (days or parts or negated) and words.empty:
         return None
+    words = _without_complaint(words, current)
     refined = current
     if days - negated or negated:
         chosen = (days - negated) or set(range(5)) - negated
@@ -471,9 +517,12 @@ def refine_when(
         refined = replace(refined, parts=frozenset(parts), after_minutes=None, before_minutes=None)
     refined = refined.with_words(words)
     if words.later and shown:
+        # "Later" than what was shown, but never earlier than the wish: "niks later?" after
+        # alternatives at 13:30 while the wish was "na 4 uur" still means after 16:00.
+        after_shown = min(minutes_of_day(start) for start in shown) + 1
         refined = replace(
             refined,
-            after_minutes=min(minutes_of_day(start) for start in shown) + 1,
+            after_minutes=max(after_shown, current.after_minutes or 0),
             parts=frozenset(),
         )
     if words.other_day and shown:
@@ -531,6 +580,11 @@ def any_time(preference: WhenPreference) -> WhenPreference:
     return replace(preference, parts=frozenset(), after_minutes=None, before_minutes=None)
 
 
+def has_clock_window(preference: WhenPreference) -> bool:
+    """The employee named a clock time ("na 4 uur", "voor tienen"): a limit, not a taste."""
+    return preference.after_minutes is not None or preference.before_minutes is not None
+
+
 def only_exclusions(preference: WhenPreference) -> WhenPreference:
     """Anything except the days the employee ruled out."""
     return WhenPreference(not_dates=preference.not_dates)
@@ -538,6 +592,14 @@ def only_exclusions(preference: WhenPreference) -> WhenPreference:
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _after_words(minutes: int) -> str:
+    """ "om 16:00 of later", or "na 16:00" for the minute after a time shown ("niks later?"
+    keeps after 16:00 as 16:01 internally; an employee must never read "16:01")."""
+    if minutes % 5 == 1:
+        return f"na {_clock(minutes - 1)}"
+    return f"om {_clock(minutes)} of later"
 
 
 def describe_preference(preference: WhenPreference) -> str:
@@ -557,7 +619,7 @@ def describe_preference(preference: WhenPreference) -> str:
         window = f"tussen {_clock(preference.after_minutes)} en {_clock(preference.before_minutes)}"
         bits.append(window)
     elif preference.after_minutes is not None:
-        bits.append(f"om {_clock(preference.after_minutes)} of later")
+        bits.append(_after_words(preference.after_minutes))
     elif preference.before_minutes is not None:
         bits.append(f"voor {_clock(preference.before_minutes)}")
     if preference.from_date is not None:
@@ -757,4 +819,20 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
     no = any(_has_phrase(folded, word) for word in _NO)
     if yes != no:
         return yes
+    return _opening_answer(folded)
+
+
+_OPENING_YES = re.compile(r"^(?:ja|jawel|jazeker|ja hoor|ja graag|graag|prima|yes|zeker|ok|oke)\b")
+_OPENING_NO = re.compile(r"^(?:nee|neen|nope|liever niet)\b")
+_TAKEN_BACK = re.compile(r"\b(?:nee|liever niet|toch niet|hoeft niet|niet nodig)\b")
+
+
+def _opening_answer(folded: str) -> bool | None:
+    """ "ja graag, anders weet ik niet hoe ik inlog. en ...?": the answer opens the message,
+    the rest explains or asks something ("niet" in it is no "nee")."""
+    rest = re.sub(r"^\S+", "", folded)
+    if _OPENING_YES.match(folded) and not _TAKEN_BACK.search(rest):
+        return True
+    if _OPENING_NO.match(folded) and not re.search(r"\bja\b", rest):
+        return False
     return None

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LOCAL_TZ
 from bot.ledger import audit, when
+from bot.ledger.booking import is_plausible_email
 from bot.ledger.catalog import (
     REGIONS,
     SIGNUP_ATTENDED,
@@ -55,6 +56,7 @@ from bot.ledger.codes import CodeProblem, check_code, format_code, new_code
 from bot.ledger.models import Voucher, Workshop, WorkshopEvent, WorkshopSignup
 from bot.ledger.preferences import MONTH_NAMES, PARTS, WEEKDAY_NAMES, part_of_day
 from bot.ledger.vouchers import effective_status, is_valid_employee_key
+from bot.notify import messages, outbox
 from bot.trends import events as trend
 from bot.trends.recorder import add_trend_event
 
@@ -96,6 +98,9 @@ SESSION_NOT_OVER = "session_not_started"
 UNKNOWN_REGION = "unknown_region"
 UNKNOWN_THEME = "unknown_theme"
 UNKNOWN_TIME_OF_DAY = "unknown_time_of_day"
+BAD_EMAIL = "bad_email"
+#: The e-mail page of a place that no longer waits (moved up, cancelled, expired).
+NOT_WAITING = "not_waiting"
 
 _THEME_LIST = (
     "je talenten, een goed gesprek met je leidinggevende, jezelf presenteren, "
@@ -175,6 +180,11 @@ SIGNUP_MESSAGES: Mapping[str, str] = MappingProxyType(
         ),
         UNKNOWN_THEME: f"Dat onderwerp ken ik niet. De workshops gaan over {_THEME_LIST}.",
         UNKNOWN_TIME_OF_DAY: "Kies een deel van de dag: ochtend, middag of avond.",
+        BAD_EMAIL: "Dit e-mailadres klopt niet. Kijk het nog eens na.",
+        NOT_WAITING: (
+            "Je staat niet meer op de wachtlijst. Een mail is dus niet meer nodig. "
+            "Vraag Koers gerust hoe je inschrijving er nu voor staat."
+        ),
     }
 )
 
@@ -298,6 +308,8 @@ class SignupView:
     promoted_at: datetime | None
     cancelled_at: datetime | None
     attended_at: datetime | None
+    #: Whether an address waits for the "a seat is free" mail (never the address itself).
+    has_email: bool = False
 
     @property
     def reserved(self) -> bool:
@@ -402,6 +414,7 @@ def view_of(session: Session, signup: WorkshopSignup) -> SignupView:
         promoted_at=signup.promoted_at,
         cancelled_at=signup.cancelled_at,
         attended_at=signup.attended_at,
+        has_email=signup.email is not None,
     )
 
 
@@ -467,9 +480,11 @@ def find_sessions(
     time_of_day: str | None = None,
     limit: int = MAX_SESSIONS,
     offset: int = 0,
+    exclude: Collection[int] = (),
 ) -> SessionPage:
     """Upcoming sessions, earliest first, filtered by province, theme, first day and part of
-    the day (``ochtend``, ``middag``, ``avond``); never on a public holiday.
+    the day (``ochtend``, ``middag``, ``avond``); never on a public holiday. ``exclude``:
+    sessions left out (the one a sign-up being moved is in).
 
     Full sessions are listed too (``seats_left == 0``): the employee can join the waiting
     list. A region only matches sessions of an event in that province. An unknown region,
@@ -494,6 +509,8 @@ def find_sessions(
         statement = statement.where(WorkshopEvent.region == region)
     if theme is not None:
         statement = statement.where(Workshop.theme == theme)
+    if exclude:
+        statement = statement.where(Workshop.id.not_in(list(exclude)))
     first = _from_moment(on_or_after)
     if first is not None:
         statement = statement.where(Workshop.starts_at >= first)
@@ -603,6 +620,11 @@ def fill_free_seats(
     session's lock. Each one moved up gets ``notice_pending`` (told at their next chat);
     their reserved voucher moves with them. Nobody moves up within :data:`SIGNUP_LEAD` of
     the start: they could not know in time.
+
+    One who left an address gets the "a seat is free" mail, queued in this transaction, and
+    the address leaves the sign-up in the same update that moves it up: the mail goes out
+    once, whatever happens to the sign-up later (the outbox keeps its copy until the same
+    delete date, as with bookings).
     """
     workshop = _lock_workshop(session, workshop_id)
     if workshop.starts_at <= now + SIGNUP_LEAD:
@@ -621,6 +643,7 @@ def fill_free_seats(
         ).scalar_one_or_none()
         if first is None or not _take_seat(session, workshop_id):
             return promoted
+        address, delete_after = first.email, first.email_delete_after
         moved = session.execute(
             update(WorkshopSignup)
             .where(WorkshopSignup.id == first.id, WorkshopSignup.status == SIGNUP_WAITING)
@@ -630,6 +653,8 @@ def fill_free_seats(
                 promoted_at=now,
                 updated_at=now,
                 sequence=WorkshopSignup.sequence + 1,
+                email=None,
+                email_delete_after=None,
             )
             .execution_options(synchronize_session=False)
         )
@@ -643,10 +668,38 @@ def fill_free_seats(
             action="workshop_signup.promoted",
             entity_type="workshop_signup",
             entity_id=first.id,
-            details={"workshop_id": workshop_id, "queue_number": first.queue_number},
+            details={
+                "workshop_id": workshop_id,
+                "queue_number": first.queue_number,
+                "mail": address is not None,
+            },
             at=now,
         )
+        if address is not None:
+            _enqueue_seat_mail(session, first, address, delete_after or now, now)
         promoted.append(first)
+
+
+def _enqueue_seat_mail(
+    session: Session, signup: WorkshopSignup, address: str, delete_after: datetime, now: datetime
+) -> None:
+    """The "a seat is free" mail into the caller's transaction (sent after it commits)."""
+    view = view_of(session, signup)
+    facts = messages.SeatFacts(
+        title=WORKSHOP_THEMES.get(view.theme, view.title),
+        starts_at=view.starts_at,
+        ends_at=view.ends_at,
+        place=_mail_place(view),
+        signup_code=view.code,
+        event_name=view.event_name,
+    )
+    outbox.enqueue(
+        session,
+        to_address=address,
+        mail=messages.seat_free_mail(facts),
+        now=now,
+        purge_after=delete_after,
+    )
 
 
 # --- Signing up -------------------------------------------------------------------------
@@ -692,6 +745,8 @@ def _expire_waiting(
             cancelled_at=now,
             updated_at=now,
             sequence=WorkshopSignup.sequence + 1,
+            email=None,
+            email_delete_after=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -928,6 +983,8 @@ def cancel_signup(
             updated_at=now,
             notice_pending=False,
             sequence=WorkshopSignup.sequence + 1,
+            email=None,
+            email_delete_after=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -979,6 +1036,7 @@ def move_signup(
     signup.queue_number = _next_queue_number(session, target.id)
     signup.workshop_id = target.id
     signup.status = SIGNUP_RESERVED if seat else SIGNUP_WAITING
+    _carry_email(signup, old, target)
     signup.notice_pending = False
     signup.promoted_at = None
     signup.sequence = signup.sequence + 1
@@ -997,6 +1055,103 @@ def move_signup(
         now=now,
         actor=actor,
     )
+
+
+def _carry_email(signup: WorkshopSignup, old: Workshop, target: Workshop) -> None:
+    """A waiting place moved to another waiting list keeps its address, to be deleted the
+    same time after the new session; a place that got a seat needs it no more."""
+    if signup.email is None:
+        return
+    if signup.status != SIGNUP_WAITING or signup.email_delete_after is None:
+        signup.email = None
+        signup.email_delete_after = None
+        return
+    signup.email_delete_after = target.ends_at + (signup.email_delete_after - old.ends_at)
+
+
+def signup_by_token(session: Session, token: str) -> WorkshopSignup | None:
+    if not token or len(token) > 64:
+        return None
+    return session.execute(
+        select(WorkshopSignup).where(WorkshopSignup.ics_token == token)
+    ).scalar_one_or_none()
+
+
+def set_signup_email(
+    session: Session,
+    *,
+    token: str,
+    email: str | None,
+    now: datetime,
+    email_retention: timedelta,
+    actor: str = "web:signup-email",
+) -> SignupView:
+    """Stores (or, with None, removes) the address for the one "a seat is free" mail.
+
+    Only on a waiting place of a session still to come (:data:`NOT_WAITING` otherwise); a
+    malformed address is refused (:data:`BAD_EMAIL`) and nothing is stored. The address is
+    deleted ``email_retention`` after the session at the latest, like a booking's, and
+    before that as soon as the mail is queued or the place stops waiting.
+    """
+    found = signup_by_token(session, token)
+    if found is None:
+        raise SignupError(SIGNUP_UNKNOWN)
+    signup, locked = _locked_for_change(session, found)
+    workshop = locked[signup.workshop_id]
+    if signup.status != SIGNUP_WAITING or workshop.starts_at <= now:
+        raise SignupError(NOT_WAITING)
+    if email is None:
+        signup.email = None
+        signup.email_delete_after = None
+        action = "workshop_signup.email_removed"
+    else:
+        if not is_plausible_email(email):
+            raise SignupError(BAD_EMAIL)
+        signup.email = email.strip()
+        signup.email_delete_after = workshop.ends_at + email_retention
+        action = "workshop_signup.email_added"
+    signup.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="workshop_signup",
+        entity_id=signup.id,
+        details={"workshop_id": workshop.id},
+        at=now,
+    )
+    return view_of(session, signup)
+
+
+def purge_signup_emails(session: Session, now: datetime, *, actor: str = "cli") -> int:
+    """Deletes waiting-list addresses past their delete date (a fallback: moving up,
+    cancelling and expiring clear them sooner); the outbox's copies go with
+    :func:`bot.ledger.booking.purge_emails`. Returns how many."""
+    due = list(
+        session.execute(
+            select(WorkshopSignup.id).where(
+                WorkshopSignup.email.is_not(None), WorkshopSignup.email_delete_after <= now
+            )
+        ).scalars()
+    )
+    if due:
+        session.execute(
+            update(WorkshopSignup)
+            .where(WorkshopSignup.id.in_(due))
+            .values(email=None, email_delete_after=None)
+            .execution_options(synchronize_session=False)
+        )
+        for signup_id in due:
+            audit.record(
+                session,
+                actor=actor,
+                action="workshop_signup.email_purged",
+                entity_type="workshop_signup",
+                entity_id=signup_id,
+                at=now,
+            )
+    return len(due)
 
 
 def pending_notices(
@@ -1064,12 +1219,9 @@ def employee_signups(
 
 
 def find_signup_by_token(session: Session, token: str) -> SignupView | None:
-    """For the calendar download link (the token is unrelated to the code)."""
-    if not token or len(token) > 64:
-        return None
-    signup = session.execute(
-        select(WorkshopSignup).where(WorkshopSignup.ics_token == token)
-    ).scalar_one_or_none()
+    """For the calendar download link and the e-mail page (the token is unrelated to the
+    code)."""
+    signup = signup_by_token(session, token)
     return view_of(session, signup) if signup else None
 
 
@@ -1321,6 +1473,12 @@ def _place(view: SignupView) -> str:
     if view.venue and view.town:
         return f"{view.venue}, {view.town}"
     return view.location
+
+
+def _mail_place(view: SignupView) -> str:
+    """The venue and town with the province, or the session's own location ("Online")."""
+    place = _place(view)
+    return f"{place} ({view.region})" if view.venue and view.town and view.region else place
 
 
 def signup_ics(view: SignupView, now: datetime, uid_domain: str = "koers") -> bytes:

@@ -7,6 +7,7 @@ which text to send. Buttons send plain text, so clicking and typing work the sam
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.clock import LOCAL_TZ
 from bot.ledger.booking import (
@@ -28,6 +29,7 @@ from bot.ledger.booking import (
     SlotOffer,
 )
 from bot.ledger.catalog import (
+    MODE_ON_LOCATION,
     MODE_ONLINE,
     REGIONS,
     VOUCHER_CANCELLED,
@@ -38,8 +40,17 @@ from bot.ledger.catalog import (
     WORKSHOP_THEMES,
 )
 from bot.ledger.codes import CodeCheck, CodeProblem, format_code
-from bot.ledger.facts import TOPIC_COST, TOPIC_COUNT, TOPIC_DURATION, TOPIC_LINK, CoachFacts
+from bot.ledger.facts import (
+    TOPIC_COST,
+    TOPIC_COUNT,
+    TOPIC_DURATION,
+    TOPIC_LINK,
+    TOPIC_PLACE,
+    CoachFacts,
+)
 from bot.ledger.preferences import (
+    MODE_ANY,
+    MODE_ONLINE_ANYWHERE,
     WEEKDAY_SHORT,
     WhenPreference,
     day_fits,
@@ -112,13 +123,21 @@ def offer_label(offer: SlotOffer) -> str:
 def offer_button_title(number: int, offer: SlotOffer) -> str:
     local = offer.starts_at.astimezone(LOCAL_TZ)
     day = WEEKDAY_SHORT[local.weekday()]
-    return f"{number}. {day} {local.day}-{local.month} {format_time(offer.starts_at)}"
+    # the coach's first name: two coaches at one time read the same otherwise (walkthrough of
+    # 2026-12-03, "4. di 8-12 16:00" twice)
+    first_name = offer.coach_name.split()[0] if offer.coach_name.strip() else ""
+    moment = f"{number}. {day} {local.day}-{local.month} {format_time(offer.starts_at)}"
+    return f"{moment} {first_name}".rstrip()
+
+
+#: Button under a list for one region: look at online coaches of every province too.
+ELSEWHERE_BUTTON = "Ook coaches uit andere provincies (online)"
 
 
 def alternative_note(offer: SlotOffer, preference: WhenPreference) -> str:
     """How a nearest-other time differs from what was asked: only what is true of it."""
     if offer.kind == OFFER_ELSEWHERE_ONLINE:
-        return " (online, coach uit een andere regio)"
+        return " (coach uit een andere provincie)"  # the label already says "online"
     if offer.kind != OFFER_LATER:
         return ""
     day_ok = day_fits(offer.starts_at, preference)
@@ -132,27 +151,71 @@ def alternative_note(offer: SlotOffer, preference: WhenPreference) -> str:
     return " (andere dag en tijd)"
 
 
+def nothing_fits(preference: WhenPreference, region: str | None, mode: str) -> str:
+    """The plain sentence when no time fits the wish: "Na 16:00 is er in Overijssel de
+    komende weken niets vrij." (``region`` None: at no coach online, anywhere)."""
+    where = f"in {region}" if region else "bij geen enkele coach online"
+    how = " voor een gesprek op locatie" if mode == MODE_ON_LOCATION else ""
+    if preference.is_any:
+        return f"{where[0].upper()}{where[1:]} is de komende weken niets vrij{how}."
+    wish = describe_wish(preference)
+    return f"{wish[0].upper()}{wish[1:]} is er {where} de komende weken niets vrij{how}."
+
+
+def describe_wish(preference: WhenPreference) -> str:
+    """The wish in the employee's words: "na 16:00", "op dinsdag, in de middag".
+
+    Weekdays Monday to Friday are left out: coaches work on weekdays anyway.
+    """
+    if preference.weekdays == frozenset(range(5)):
+        preference = replace(preference, weekdays=frozenset())
+    if preference.after_minutes is not None and preference.before_minutes is None:
+        rest = describe_preference(replace(preference, after_minutes=None))
+        after = preference.after_minutes
+        # the minute after a time shown ("niks later?") reads as that time: "na 16:00"
+        clock = f"na {format_clock(after - 1 if after % 5 == 1 else after)}"
+        return clock if rest == "op elk moment" else f"{clock}, {rest}"
+    return describe_preference(preference)
+
+
+def format_clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def offers_message(
     offers: Sequence[SlotOffer], region: str, preference: WhenPreference, mode: str
 ) -> tuple[str, list[Button]]:
-    """The list of free times to pick from (matches, or the nearest alternatives)."""
-    alternatives = any(offer.kind != "match" for offer in offers)
-    if alternatives:
-        intro = (
-            f"In {region} is {describe_preference(preference)} niets vrij"
-            f"{' voor een gesprek op locatie' if mode == 'on_location' else ''}. "
-            "Dit zijn de dichtstbijzijnde andere tijden:"
-        )
+    """The list of free times to pick from (matches, or the nearest alternatives).
+
+    When nothing in the region fits, that is said first in one plain sentence. Online coaches
+    from other provinces are named as such; when the list also has times in the region, a
+    button looks at every province (online does not depend on where you live).
+    """
+    anywhere = mode == MODE_ONLINE_ANYWHERE
+    elsewhere = [offer for offer in offers if offer.kind == OFFER_ELSEWHERE_ONLINE]
+    if any(offer.kind == OFFER_LATER for offer in offers) or (elsewhere and not anywhere):
+        lines = [nothing_fits(preference, None if anywhere else region, mode)]
+        if elsewhere and len(elsewhere) == len(offers):
+            lines.append(
+                "Online kan het wel bij een coach uit een andere provincie. "
+                "Waar je woont, maakt dan niet uit. Deze tijden passen:"
+            )
+        else:
+            lines.append("Dit zijn de dichtstbijzijnde andere tijden:")
+    elif anywhere:
+        lines = ["Deze tijden zijn vrij, online, bij coaches uit heel Nederland:"]
     else:
-        intro = f"Deze tijden zijn vrij in {region}:"
-    lines = [intro]
+        lines = [f"Deze tijden zijn vrij in {region}:"]
     for number, offer in enumerate(offers, start=1):
         lines.append(f"{number}. {offer_label(offer)}{alternative_note(offer, preference)}")
     lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
-    return "\n".join(lines), [
+    choices = [
         {"title": offer_button_title(number, offer), "payload": str(number)}
         for number, offer in enumerate(offers, start=1)
     ]
+    if mode in (MODE_ONLINE, MODE_ANY) and elsewhere and len(elsewhere) < len(offers):
+        choices.append({"title": ELSEWHERE_BUTTON, "payload": ELSEWHERE_BUTTON})
+    return "\n".join(lines), choices
 
 
 def slot_problem(reason: str) -> str:
@@ -204,6 +267,7 @@ LIMIT_TEXTS = {
         "Vraag het daarna hier opnieuw."
     ),
 }
+CHANGE_QUESTION = "Wil je iets aan je afspraak veranderen? Kies hieronder. Anders blijft hij staan."
 CHANGE_BUTTONS = (
     {"title": "Afspraak verzetten", "payload": "/reschedule_booking"},
     {"title": "Afspraak afzeggen", "payload": "/cancel_booking"},
@@ -243,10 +307,10 @@ def booking_done(view: BookingView, ics_url: str, email_url: str | None) -> str:
         f"{format_moment(view.starts_at, view.ends_at)}, {_how(view.mode, view.location)}.",
         f"Je boekingscode is {format_code(view.code)}. Bewaar deze code goed. "
         "Daarmee kun je de afspraak verzetten of afzeggen.",
-        f"Zet de afspraak in je agenda met dit bestand: {ics_url}",
+        f"[Zet de afspraak in je agenda]({ics_url})",
     ]
     if email_url:
-        lines.append(f"Vul hier je e-mailadres in voor de coach: {email_url}")
+        lines.append(f"[Vul je e-mailadres in voor de coach]({email_url})")
     else:
         lines.append(f"Wil je de coach zelf iets vragen? Mail dan naar {view.coach_email}.")
     return "\n".join(lines)
@@ -314,7 +378,7 @@ def rescheduled(view: BookingView, ics_url: str) -> str:
         f"Je afspraak is verzet. Je spreekt {view.coach_name} op "
         f"{format_moment(view.starts_at, view.ends_at)}, {_how(view.mode, view.location)}.\n"
         f"Je boekingscode blijft {format_code(view.code)}.\n"
-        f"Zet de nieuwe tijd in je agenda met dit bestand: {ics_url}"
+        f"[Zet de nieuwe tijd in je agenda]({ics_url})"
     )
 
 
@@ -431,7 +495,11 @@ def voucher_status_text(view: VoucherView) -> str:
 
 
 def coach_facts_text(
-    facts: CoachFacts, topics: Sequence[str], email_page: str | None, anonymous: bool
+    facts: CoachFacts,
+    topics: Sequence[str],
+    email_page: str | None,
+    anonymous: bool,
+    proposed: tuple[SlotOffer, str | None] | None = None,
 ) -> str:
     """Answers "hoe lang duurt het", "hoeveel gesprekken", "wat kost het", "hoe krijg ik de
     link" from the ledger: the slot lengths, the booking rules, the voucher value and the
@@ -449,21 +517,78 @@ def coach_facts_text(
             "afspraak maken. Of je nog meer gesprekken nodig hebt, bespreek je met de coach."
         )
     if TOPIC_COST in asked:
-        if facts.voucher_cents:
-            lines.append(
-                f"Je kunt het gesprek betalen met de voucher van je gemeente. Die is "
-                f"{euros(facts.voucher_cents)} waard. Typ: ik wil een voucher."
-            )
-        else:
-            lines.append("Je kunt het gesprek betalen met de voucher van je gemeente.")
-            if anonymous:
-                lines.append(
-                    "Hoeveel die waard is, zie ik als je Koers opent via de link op het "
-                    "intranet van je gemeente."
-                )
+        lines.extend(cost_lines(facts, anonymous))
     if TOPIC_LINK in asked:
         lines.extend(_link_lines(facts.booking, email_page))
+    if TOPIC_PLACE in asked:
+        lines.extend(place_lines(facts.booking, proposed))
     return "\n".join(lines)
+
+
+#: "waar is dat dan?" before a time is chosen: where that is shown, and when the address comes.
+PLACE_NOT_CHOSEN = (
+    "Bij elke tijd staat of het gesprek online is of op locatie. Kies je een tijd op locatie? "
+    "Dan noem ik het adres voordat ik iets vastzet."
+)
+
+
+def place_lines(
+    booking: BookingView | None, proposed: tuple[SlotOffer, str | None] | None
+) -> list[str]:
+    """Where the conversation is: the booked one, or the time Koers just proposed
+    (``proposed``: the offer and its coach's location)."""
+    if booking is not None:
+        mode, location, coach = booking.mode, booking.location, booking.coach_name
+    elif proposed is not None:
+        offer, location = proposed
+        mode, coach = offer.mode, offer.coach_name
+    else:
+        return [PLACE_NOT_CHOSEN]
+    if mode == MODE_ONLINE:
+        return [f"Het gesprek met {coach} is online. De coach stuurt je de link."]
+    if location:
+        return [f"Het gesprek met {coach} is op locatie: {location}."]
+    return [f"Het gesprek met {coach} is op locatie. De coach vertelt je waar."]
+
+
+def cost_lines(facts: CoachFacts, anonymous: bool) -> list[str]:
+    """Who pays the coach, and whether this booking used the voucher: one answer.
+
+    Booking here never touches the voucher (``book_slot`` knows no voucher); the coach's
+    provider redeems the code (docs/provider-api.md). So the booking is "not yet" paid with
+    it, and what matters is the voucher's status.
+    """
+    value = f" van {euros(facts.voucher_cents)}" if facts.voucher_cents else ""
+    lines = [
+        f"Een gesprek met een coach betaal je met de voucher{value} van je gemeente. "
+        "Zelf hoef je niets bij te betalen."
+    ]
+    if facts.booking is not None:
+        lines.append(
+            f"Je afspraak op {format_day(facts.booking.starts_at)} is nog niet van je voucher "
+            "afgegaan. Dat gebeurt pas als je je vouchercode aan de coach geeft."
+        )
+    voucher = facts.voucher
+    if voucher is not None and voucher.status == VOUCHER_ISSUED:
+        lines.append("Je voucher is nog niet gebruikt. Geef de code aan de coach bij je gesprek.")
+    elif voucher is not None and voucher.status == VOUCHER_REDEEMED:
+        lines.append(
+            "Je voucher is al gebruikt. Vraag P&O hoe je dit gesprek kunt betalen, "
+            "bijvoorbeeld met je loopbaanbudget."
+        )
+    elif voucher is not None and voucher.status == VOUCHER_RESERVED:
+        lines.append(
+            "Je voucher is gereserveerd voor een workshop. Vraag P&O hoe je dit gesprek "
+            "kunt betalen, bijvoorbeeld met je loopbaanbudget."
+        )
+    elif facts.voucher_known and voucher is None:
+        lines.append("Je hebt nog geen voucher. Wil je er een? Typ dan: ik wil een voucher.")
+    elif anonymous:
+        lines.append(
+            "Of je al een voucher hebt, zie ik als je Koers opent via de link op het "
+            "intranet van je gemeente."
+        )
+    return lines
 
 
 def _link_lines(booking: BookingView | None, email_page: str | None) -> list[str]:

@@ -80,7 +80,9 @@ _MONTHS = {
 
 _HOUR = r"(\d{1,2})(?:[:.](\d{2}))?"
 _HALF = rf"half\s+(\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})"
-_CLOCK = rf"(?:{_HALF}|{_HOUR}\s*(?:uur|u)?|({'|'.join(_NUMBER_WORDS_EN)}))"
+#: "vier uur", "na vijf uur": a spelled hour counts when "uur" follows ("een uur" is a length).
+_SPELLED_HOUR = rf"(?:{'|'.join(word for word in _NUMBER_WORDS if word != 'een')})\s+uur\b"
+_CLOCK = rf"(?:{_HALF}|{_HOUR}\s*(?:uur|u)?|({'|'.join(_NUMBER_WORDS_EN)}|{_SPELLED_HOUR}))"
 _AFTER = re.compile(
     rf"\b(?:na|vanaf|later dan|niet voor|niet eerder dan|pas na|pas om|na de)\s+{_CLOCK}"
 )
@@ -137,7 +139,8 @@ def _hour_of(match: re.Match, start: int) -> int | None:
         base = value - 1
         minutes = 30
     elif word is not None:
-        base, minutes = _NUMBER_WORDS_EN[word], 0
+        spelled = word.split()[0]  # "vieren", or "vier" of "vier uur"
+        base, minutes = _NUMBER_WORDS_EN.get(spelled) or _NUMBER_WORDS[spelled], 0
     elif hour is not None:
         base, minutes = int(hour), int(minute or 0)
     else:  # pragma: no cover - the pattern always fills one branch
@@ -256,7 +259,7 @@ def read_when(text: str, now: datetime) -> WhenWords:
 
 _EXPLICIT_CLOCK = re.compile(
     rf"(?:\bhalf\s+(\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\b|(?<![\d-])(\d{{1,2}})(?:[:.](\d{{2}})|\s*uur\b)|"
-    rf"\b({'|'.join(_NUMBER_WORDS_EN)})\b)"
+    rf"\b({'|'.join(_NUMBER_WORDS_EN)}|{_SPELLED_HOUR})\b)"
 )
 
 

@@ -1,6 +1,8 @@
-"""Texts of the e-mails to coaches (pure functions).
+"""Texts of the e-mails Koers sends (pure functions).
 
 A coach gets the appointment and nothing else: no chat text, no scan results, no reasons.
+An employee on a waiting list who asked for it gets one mail when a seat frees up: the
+workshop, date, place, sign-up code and how to cancel, nothing about the chat.
 """
 
 from __future__ import annotations
@@ -99,5 +101,40 @@ def email_left_mail(facts: AppointmentFacts, employee_email: str) -> MailContent
         f"E-mailadres van de medewerker: {employee_email}\n\n"
         "Gebruik dit adres alleen voor deze afspraak. Koers wist het na de afspraak.\n"
         f"{_FOOTER}"
+    )
+    return MailContent(subject, body)
+
+
+@dataclass(frozen=True)
+class SeatFacts:
+    """What the "a seat is free" mail says about the sign-up that moved up."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    signup_code: str
+    event_name: str | None = None
+
+
+def seat_free_mail(facts: SeatFacts) -> MailContent:
+    """To the employee who moved up from the waiting list and left an address for this."""
+    when = format_moment(facts.starts_at, facts.ends_at)
+    subject = f"Er is een plek vrijgekomen: {facts.title}"
+    event = f"Onderdeel van: {facts.event_name}\n" if facts.event_name else ""
+    body = (
+        "Hallo,\n\n"
+        f"Er is een plek vrijgekomen bij de workshop '{facts.title}'. Jij stond als eerste op "
+        "de wachtlijst. De plek is nu van jou. Je voucher is hiervoor gereserveerd.\n\n"
+        f"Workshop: {facts.title}\n"
+        f"{event}"
+        f"Wanneer: {when}\n"
+        f"Waar: {facts.place}\n"
+        f"Inschrijfcode: {format_code(facts.signup_code)}\n\n"
+        "Kun je toch niet? Zeg het dan tegen Koers, bijvoorbeeld: 'ik wil mijn inschrijving "
+        "afzeggen'. Je plek gaat dan naar de volgende op de lijst en je voucher is weer vrij.\n\n"
+        "Je krijgt deze mail omdat je daar in Koers om vroeg. Dit is de enige mail: je "
+        "e-mailadres is nu gewist bij je inschrijving.\n"
+        "Deze mail is automatisch verstuurd door Koers.\n"
     )
     return MailContent(subject, body)

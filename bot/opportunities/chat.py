@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
+
+from babel.dates import format_date as babel_format_date
 
 from bot.opportunities.catalog import (
     TYPE_EVENT,
@@ -36,7 +39,7 @@ SKIPPED = "__overgeslagen__"
 _S, _E = TYPE_SHADOWING, TYPE_EXCHANGE
 #: Words that name a type (checked on the lower-cased message, in this order).
 _KIND_WORDS: tuple[tuple[str, str], ...] = (
-    (r"meeloop|meelo+pen|mee\s*lopen|meekijk|mee\s*kijken|snuffel|kijkje|dagje\s+mee", _S),
+    (r"meeloop|meelo+pen|mee\s*lopen|meekijk|mee\s*kijken|snuffel|kijkje|dag(?:je)?\s+mee", _S),
     (r"vacature|vacatuur|baan|banen|functie|solliciteer|vaste\s+plek|mobiliteit", TYPE_VACANCY),
     (r"detacher|gedetacheerd|uitwissel|ruilen|tijdelijk\s+(?:ergens|bij|op|werken)", _E),
     (r"opleiding|training|cursus|scholing|leergang|bijscholing", TYPE_TRAINING),
@@ -137,6 +140,100 @@ def with_saved(saved: object, line: str) -> tuple[list[str], bool]:
     return [*lines, line], True
 
 
+_SCALE = re.compile(r"\bschaal\s*(\d{1,2})\b", re.I)
+_MY_SCALE_IS = re.compile(r"\bmijn\s+schaal\s+is\s+(?:nu\s+)?(\d{1,2})\b", re.I)
+#: First person, present: "ik zit in schaal 6", "ik werk bij het kcc, schaal 6", "mijn schaal".
+_OWN_SCALE_LEAD = re.compile(
+    r"\b(?:ik\s+(?:ben|zit|werk|sta|heb|verdien)|ben\s+(?:nu|nog)|zit\s+(?:nu|nog)|mijn)\b", re.I
+)
+#: Words that make a scale a wish or someone else's: "ik wil naar schaal 8", "die vacature".
+_NOT_OWN_SCALE = re.compile(
+    r"\b(?:wil|willen|naar|hoger|word|worden|zou|graag|vacature|functie|baan|die|deze|is)\b",
+    re.I,
+)
+#: "als ik nu schaal 6 ben", "schaal 6 ben ik": the scale before the verb.
+_SCALE_THEN_VERB = re.compile(r"^\s*(?:ben|zit|heb)\b", re.I)
+
+
+def own_scale_in(text: str | None) -> int | None:
+    """The employee's own salary scale, when a message says it; else None.
+
+    "ik werk bij het kcc, schaal 6 al 8 jaar" (walkthrough of 2026-12-03) says it; "ik wil
+    naar schaal 8" and "die vacature schaal 9" do not. Only within one sentence.
+    """
+    for sentence in re.split(r"[.!?;\n]+", text or ""):
+        mine = _MY_SCALE_IS.search(sentence)
+        if mine and 1 <= int(mine.group(1)) <= 18:
+            return int(mine.group(1))
+        for found in _SCALE.finditer(sentence):
+            value = int(found.group(1))
+            before = sentence[: found.start()]
+            lead = list(_OWN_SCALE_LEAD.finditer(before))
+            after_lead = before[lead[-1].end() :] if lead else ""
+            own = bool(lead) and not _NOT_OWN_SCALE.search(after_lead)
+            if not own and _SCALE_THEN_VERB.match(sentence[found.end() :]):
+                own = not _NOT_OWN_SCALE.search(before[-12:]) or "ik" in before.lower().split()
+            if own and 1 <= value <= 18:
+                return value
+    return None
+
+
+def own_scale(texts: list[str]) -> int | None:
+    """The latest scale the employee gave as their own, over the messages (newest last)."""
+    for text in reversed(texts):
+        found = own_scale_in(text)
+        if found is not None:
+            return found
+    return None
+
+
+_WHO_HEARS = re.compile(
+    r"\b(?:leidinggevende|manager|baas|chef|teamleider|teamleid\w*|afdelingshoofd|p\s*&\s*o|"
+    r"hr|werkgever|collega'?s)\b",
+    re.I,
+)
+_TOLD = re.compile(
+    r"\b(?:te\s+horen|horen|hoort|weten|weet|zien|ziet|merken|merkt|doorgeven|doorgegeven|"
+    r"door\s*geven|vertel\w*|bericht|melden|gemeld|toestemming|goedkeuring|akkoord|"
+    r"vragen|mag\s+dat|moet\s+\w+\s+(?:dat|het)\s+weten)\b",
+    re.I,
+)
+
+
+def asks_who_is_told(text: str | None) -> bool:
+    """A question whether the manager (or P&O) hears of it, or must agree: not a search.
+
+    "als ik ga meelopen, krijgt mijn leidinggevende dat dan te horen?" repeated the card in
+    the walkthrough of 2026-12-03; it needs the honest answer instead.
+    """
+    folded = text or ""
+    if folded.startswith("/"):
+        return False
+    return bool(_WHO_HEARS.search(folded) and _TOLD.search(folded))
+
+
+_WHAT_IS = re.compile(
+    r"\b(?:wat\s+(?:is|betekent|houdt|bedoel\w*|moet\s+ik\s+me\s+voorstellen)|hoe\s+werkt|"
+    r"hoe\s+gaat\s+(?:dat|het|een)|hoe\s+ziet\b.*\beruit|leg\b.{0,30}\buit|uitleg\w*|"
+    r"wat\s+heb\s+ik\s+aan|hetzelfde\s+als|verschil\s+tussen|blijf\s+ik\s+in\s+dienst)\b"
+    r"|^\W*(?:evc|e\.v\.c\.?|meeloopstage|detachering|uitwisseling|snuffelstage)\W*$",
+    re.I,
+)
+_FOR_ME = re.compile(r"\b(?:voor\s+mij|bij\s+mij|bij\s+me|voor\s+me|kan\s+ik|waar)\b", re.I)
+
+
+def asks_what_it_is(text: str | None) -> bool:
+    """A general question about the topic ("wat is EVC?", "wat is een meeloopstage?").
+
+    Not a request for one ("is EVC iets voor mij?", "waar kan ik meelopen?"): those start the
+    check or show places. The topic's flow owns both, so one intent answers each topic.
+    """
+    folded = (text or "").strip()
+    if not folded or folded.startswith("/"):
+        return False
+    return bool(_WHAT_IS.search(folded)) and not _FOR_ME.search(folded)
+
+
 # --- texts ------------------------------------------------------------------------------
 
 _KIND_PLURALS: Mapping[str, str] = MappingProxyType(
@@ -193,6 +290,39 @@ SAVED = (
     "Je maakt je blad als je je gesprek voorbereidt."
 )
 ALREADY_SAVED = "Die staat al op je voorbereidingsblad."
+
+
+def closes_before_meeting_text(item: OpportunityFacts, meeting: date | None) -> str | None:
+    """ "Let op: reageren kan tot 15 december, je gesprek is op 17 december.": a saved listing
+    that ends before the meeting it is saved for; None when it does not (or no date known)."""
+    last = item.last_day
+    if meeting is None or last is None or last >= meeting:
+        return None
+    what = "reageren kan" if item.respond_by == last else "deze kans loopt"
+    return (
+        f"Let op: {what} tot {_day_month(last)}, je gesprek is op {_day_month(meeting)}. "
+        "Wacht dus niet op je gesprek. Reageer eerder, of bespreek het eerder met je "
+        "leidinggevende."
+    )
+
+
+def _day_month(day: date) -> str:
+    return babel_format_date(day, format="d MMMM", locale="nl")
+
+
+def offered_kinds(buttons: object) -> tuple[bool, tuple[str, ...] | None]:
+    """What a yes to "Zal ik verder gaan met de lijst?" shows: the list its button offered
+    (True and the types; None: every type), or (False, None) when no list was offered."""
+    for button in buttons if isinstance(buttons, list) else []:
+        payload = str(button.get("payload") or "") if isinstance(button, Mapping) else ""
+        if not payload.startswith("/find_opportunities"):
+            continue
+        kind = re.search(r'"opportunity_kind"\s*:\s*"([^"]+)"', payload)
+        named = known_kind(kind.group(1)) if kind else None
+        return True, ((named,) if named else None)
+    return False, None
+
+
 SAVED_FULL = (
     "Er staan al {count} kansen op je blad. Meer past er niet op. Kies er in het gesprek een uit."
 )
@@ -201,6 +331,38 @@ SAVE_UNKNOWN = (
     "Vraag me opnieuw welke kansen er zijn."
 )
 PREPARE_BUTTON = {"title": "Bereid je gesprek voor", "payload": "/prepare_conversation"}
+
+#: Who hears of it: honest about what Koers does and what the employee arranges themself.
+WHO_IS_TOLD = (
+    "Nee, van mij hoort niemand dat je hiernaar vroeg. Ook je leidinggevende niet.\n"
+    "Het contact bij elke kans is een mailbox van P&O of een website, geen persoon. "
+    "Jij kiest of je contact opneemt.\n"
+    "Ga je echt meelopen of reageren? Dan beslis jij wanneer je het vertelt. "
+    "Kijk ook wat de regels van je gemeente zijn.\n"
+    "Een meeloopstage in werktijd regel je meestal wel samen met je leidinggevende. "
+    "P&O weet hoe dat bij jouw gemeente gaat.\n"
+    "Wil je eerst rustig nadenken? Een loopbaancoach denkt vertrouwelijk met je mee."
+)
+WHO_IS_TOLD_NEXT = "Zal ik verder gaan met de lijst?"
+COACH_BUTTON = {"title": "Praat met een loopbaancoach", "payload": "/request_coach"}
+#: "Wat is een meeloopstage?": what the types are, then the offer to show places.
+SHADOWING_EXPLAINED = (
+    "Bij een meeloopstage loop je een paar dagen mee op een andere plek. "
+    "Zo zie je of ander werk bij je past.\n"
+    "Bij een uitwisseling ruil je een tijdje van werk met iemand anders. "
+    "Bij een detachering werk je tijdelijk bij een andere organisatie. "
+    "Je blijft dan gewoon in dienst van je eigen gemeente.\n"
+    "Zal ik laten zien welke plekken er nu zijn?"
+)
+#: "Wat is EVC?": a short explanation, then the offer of the check.
+EVC_EXPLAINED = (
+    "EVC betekent: Erkenning van Verworven Competenties. "
+    "Je laat zien wat je in je werk hebt geleerd, ook zonder diploma. "
+    "Dat komt op een ervaringscertificaat. "
+    "Daarmee kun je soms sneller een erkend diploma halen.\n"
+    "Wil je weten of EVC bij jou past? Ik stel je dan drie korte vragen."
+)
+EVC_CHECK_BUTTON = {"title": "Doe de EVC-check", "payload": "/check_evc"}
 
 
 # --- EVC --------------------------------------------------------------------------------
@@ -238,13 +400,31 @@ def is_skip(text: str | None) -> bool:
     return bool(_SKIP.match(text or ""))
 
 
+_YEARS_OF = re.compile(r"\b(\d{1,2})\s*(?:jaar|jr)\b")
+
+
+def year_parts(text: str | None) -> tuple[int, ...]:
+    """Every "N jaar" in the message ("4 jaar bij kcc, daarvoor 2 jaar callcenter": 4, 2)."""
+    return tuple(int(number) for number in _YEARS_OF.findall((text or "").lower()))
+
+
+def years_summed_text(years: int) -> str:
+    """Said when several periods were added up, so the employee can correct it."""
+    return f"Dus {years} jaar ervaring."
+
+
 def parse_years(text: str | None) -> int | None:
-    """Years of experience from "12", "al 8 jaar", "twintig jaar", "half jaar" (0); else None."""
+    """Years of experience from "12", "al 8 jaar", "twintig jaar", "half jaar" (0), or the
+    sum of several periods ("4 jaar bij kcc, daarvoor 2 jaar callcenter": 6); else None."""
     folded = (text or "").strip().lower()
     if not folded or folded.startswith("/"):
         return None
     if re.search(r"\bhalf\s+jaar\b|\bmaanden\b|\bnet\s+begonnen\b|\bpas\s+begonnen\b", folded):
         return 0
+    parts = year_parts(folded)
+    if len(parts) > 1:  # "4 jaar bij kcc, daarvoor 2 jaar callcenter": all in the field
+        total = sum(parts)
+        return total if total <= MAX_YEARS else None
     digits = re.findall(r"\b(\d{1,3})\b", folded)
     if len(digits) == 1:
         years = int(digits[0])
@@ -274,6 +454,94 @@ def parse_goal(text: str | None) -> str | None:
 def unskipped(value: object) -> object | None:
     """The slot value for the advice: None when skipped or missing."""
     return None if value is None or value == SKIPPED else value
+
+
+# --- Questions about EVC after (or instead of) the check ----------------------------------
+
+EVC_PAYS, EVC_COST, EVC_VOUCHER, EVC_DURATION, EVC_HOW = (
+    "betalen",
+    "kosten",
+    "voucher",
+    "duur",
+    "beginnen",
+)
+_EVC_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (EVC_PAYS, re.compile(r"wie\s+betaalt|betaal|betalen|vergoed|budget|wie\s+draait", re.I)),
+    (EVC_COST, re.compile(r"\bkost\b|\bkosten\b|prijs|hoeveel\s+geld|\beuro\b", re.I)),
+    (EVC_VOUCHER, re.compile(r"\bvou?che?r|\bvocher", re.I)),
+    (EVC_DURATION, re.compile(r"hoe\s*lang|\bduurt\b|hoeveel\s+tijd|tijd\s+kost", re.I)),
+    (
+        EVC_HOW,
+        re.compile(
+            r"hoe\s+(?:begin|start|vraag|regel|kom)\s+ik|waar\s+(?:begin|meld|vraag)\s+ik|"
+            r"hoe\s+werkt\s+(?:het\s+)?aanvragen|aanvragen",
+            re.I,
+        ),
+    ),
+)
+_AGAIN = re.compile(r"\b(?:opnieuw|overnieuw|nog\s+(?:een\s*)?keer|nog\s+eens)\b", re.I)
+_FIT = re.compile(r"\b(?:iets\s+voor\s+(?:mij|me)|past\b.*\b(?:mij|me|bij)|check)\b", re.I)
+
+
+def evc_topics(text: str | None) -> tuple[str, ...]:
+    """What a question about EVC asks ("wie betaalt evc", "wat kost dat"), in a fixed order."""
+    folded = text or ""
+    if folded.startswith("/"):
+        return ()
+    return tuple(topic for topic, pattern in _EVC_TOPICS if pattern.search(folded))
+
+
+def asks_check_again(text: str | None) -> bool:
+    """ "Doe de check opnieuw": the employee wants the three questions again."""
+    return bool(_AGAIN.search(text or ""))
+
+
+def asks_fit(text: str | None) -> bool:
+    """ "Is EVC iets voor mij?": a wish for the check itself, next to any other question."""
+    return bool(_FIT.search(text or ""))
+
+
+_EVC_FACTS: Mapping[str, str] = MappingProxyType(
+    {
+        EVC_PAYS: (
+            "Wie EVC betaalt, verschilt per gemeente. Vraag P&O of je gemeente EVC aanbiedt en "
+            "betaalt. Vraag ook of je je loopbaanbudget ervoor mag gebruiken. Dat is het budget "
+            "voor je ontwikkeling uit de cao."
+        ),
+        EVC_COST: (
+            "Wat EVC kost, verschilt per aanbieder. Ik ken geen bedragen. "
+            "P&O weet wat het in jouw geval kost."
+        ),
+        EVC_VOUCHER: (
+            "De voucher is niet voor EVC. Die gebruik je voor één workshop of voor een gesprek "
+            "met een loopbaancoach."
+        ),
+        EVC_DURATION: (
+            "Hoe lang EVC duurt, verschilt per traject. P&O of de aanbieder weet dat voor jouw "
+            "situatie."
+        ),
+        EVC_HOW: (
+            "Zo begin je: vraag P&O of je gemeente EVC aanbiedt. Je kunt het ook noemen in het "
+            "gesprek met je leidinggevende."
+        ),
+    }
+)
+EVC_ALREADY_CHECKED = (
+    "Je hebt de EVC-check al gedaan. Wil je weten wie het betaalt, wat het kost of hoe je "
+    "begint? Vraag het gerust. Wil je de drie vragen opnieuw doen? Kies dan de knop."
+)
+EVC_AGAIN_BUTTON = {"title": "Doe de check opnieuw", "payload": "/check_evc"}
+
+
+def evc_facts_text(topics: tuple[str, ...]) -> str:
+    """The answer to "wie betaalt EVC?" and the like: what is known, honestly (no amounts,
+    no durations: they differ per employer and provider, so P&O). Who pays or what it costs
+    also says the voucher is not for EVC (the walkthrough's next question)."""
+    wanted = list(topics)
+    if EVC_PAYS in wanted or EVC_COST in wanted:
+        wanted.append(EVC_VOUCHER)
+    ordered = [topic for topic, _pattern in _EVC_TOPICS if topic in wanted]
+    return " ".join(_EVC_FACTS[topic] for topic in ordered)
 
 
 EVC_INTRO = (

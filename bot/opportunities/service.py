@@ -158,6 +158,7 @@ def employee_profile(
     min_scale: int | None = None,
     place: str | None = None,
     work_area: str | None = None,
+    scale: int | None = None,
 ) -> EmployeeProfile:
     """A matching profile with the region and province of the employee's municipality."""
     where = employee_place(session, municipality_code)
@@ -171,6 +172,7 @@ def employee_profile(
         min_scale=min_scale,
         place=place,
         work_area=work_area,
+        scale=scale,
     )
 
 

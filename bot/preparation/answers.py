@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.preparation.questions import ASKS, QUESTIONS
+from bot.preparation.questions import ASK_SLOT, ASKS, QUESTIONS, SKIPPED
 
 _SKIP_RE = re.compile(
     r"^\s*(?:ik\s+)?(?:wil\s+)?(?:sla\s*(?:deze|dit|die)?\s*(?:vraag\s*)?(?:maar\s*)?over|"
@@ -172,3 +172,108 @@ def confirmed_with_more(text: str | None) -> str | None:
     rest = (text or "")[match.end() :].strip(" ,.!")
     rest = re.sub(r"^(?:dat\s+ik\s+)", "", rest, flags=re.I).strip()
     return rest or None
+
+
+def added_to_answer(slot: str, old: object, addition: str) -> str | list[str]:
+    """The answer of ``slot`` with ``addition`` added: the requests as labels, text joined.
+
+    "bij vraag 5 ook budget voor opleiding" adds "Budget voor een opleiding" to the chosen
+    requests; a list of strengths from the scan gets one more item; text gets ", addition".
+    """
+    empty = old in (None, SKIPPED, "", [])
+    if slot == ASK_SLOT:
+        before = [str(item) for item in old] if isinstance(old, list) else []
+        if isinstance(old, str) and not empty:
+            before = [old]
+        return [*before, *(item for item in parse_asks(addition) if item not in before)]
+    if isinstance(old, list):
+        return [*(str(item) for item in old), addition]
+    if empty:
+        return addition
+    text = str(old).rstrip()
+    if text.endswith((".", "!", "?")):  # a new sentence after a sentence
+        return f"{text} {addition[:1].upper()}{addition[1:]}"
+    return f"{text}, {addition}"
+
+
+_ADDITION_LEAD_RE = re.compile(
+    r"^\s*(?:(?:en|ook|nog|wel|graag|oh|oké|ok|dus)\b[\s,]*)*"
+    r"(?:(?:ik\s+)?(?:wil|zou)\s+(?:ik\s+)?(?:er\s+|daar\s+)?(?:graag\s+)?(?:nog\s+|ook\s+)*"
+    r"(?:bij\s*zetten|bij\s*doen|toevoegen|noemen|zeggen|erbij\s+zetten)(?:\s+willen)?"
+    r"\s*:?\s*)?",
+    re.IGNORECASE,
+)
+
+
+def addition_text(text: str | None) -> str:
+    """The words to add, without "ik wil er nog bij zetten dat" in front (walkthrough 2026-12-03b).
+
+    "Ik wil er nog bij zetten dat ik nieuwe collega's vaak inwerk." -> "dat ik nieuwe
+    collega's vaak inwerk.": kept as the employee wrote it, only the announcement goes.
+    """
+    value = (text or "").strip()
+    rest = _ADDITION_LEAD_RE.sub("", value, count=1).strip()
+    return rest or value
+
+
+_DECLINE_RE = re.compile(
+    r"^\W*(?:nee|nou\s+nee|toch\s+niet|laat\s+maar|hoeft\s+niet|niks|niets|niet\s+meer|"
+    r"sla\s+over|laat\s+(?:het\s+)?(?:maar\s+)?zo|zo\s+laten|klopt\s+al)\b[^?]*$",
+    re.IGNORECASE,
+)
+
+
+def declines_addition(text: str | None) -> bool:
+    """ "laat maar", "toch niet", "nee": nothing to add after all; the answer stays."""
+    return bool(_DECLINE_RE.match(text or "")) or is_skip(text)
+
+
+#: A short question tag after an answer ("..., kan dat allebei?"): the answer stands.
+_TAG_QUESTION_RE = re.compile(
+    r"(?:^|(?<=[.!,]))\s*(?:(?:en|maar)\s+)?(?:kan|mag|is|klopt|lukt|gaat)\s+(?:dat|het|dit)"
+    r"(?:\s+(?:allebei|allemaal|ook|wel|zo|samen|goed|oké|ok|echt|eigenlijk|zomaar)){0,3}"
+    r"\s*\?+\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_tag_question(text: str | None) -> str | None:
+    """``text`` without a trailing "kan dat allebei?" when the rest is a plain statement.
+
+    Walkthrough 2026-12-03b, question 5: "Ik wil eigenlijk twee dingen vragen: andere of nieuwe
+    taken, en budget voor die cursus. Kan dat allebei?" is an answer, not a question for Koers.
+    None when there is no such tag or the rest still holds a question.
+    """
+    value = (text or "").strip()
+    match = _TAG_QUESTION_RE.search(value)
+    if not match:
+        return None
+    rest = value[: match.start()].strip(" ,")
+    if not rest or "?" in rest or len(rest.split()) < 2:
+        return None
+    return rest
+
+
+#: Sentences that say nothing about the answer itself; left off the sheet and the summary.
+_FILLER_RE = re.compile(
+    r"^\W*(?:(?:ik\s+)?weet\s+(?:ik\s+)?niet\s+of\s+(?:dat|het)\s+(?:een\s+beetje\s+|wel\s+|zo\s+)?"
+    r"duidelijk\s+is|(?:ik\s+)?hoop\s+(?:dat|het)\s+(?:dat\s+)?(?:een\s+beetje\s+)?duidelijk\s+is|"
+    r"(?:is\s+dat\s+)?duidelijk\??|snap\s+je(?:\s+wat\s+ik\s+bedoel)?|weet\s+je(?:\s+wel)?|"
+    r"(?:hmm+|tja|nou|eh+|uhm*)\b[^.!?]*(?:lastig|moeilijk)\s+(?:om\s+)?(?:te\s+)?zeggen|"
+    r"(?:dat\s+)?vind\s+ik\s+(?:altijd\s+)?(?:lastig|moeilijk)(?:\s+om\s+te\s+zeggen)?|"
+    r"(?:hmm+|tja|eh+|uhm*|nou))\W*$",
+    re.IGNORECASE,
+)
+_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def without_filler(text: str | None) -> str:
+    """``text`` without sentences like "Ik weet niet of dat een beetje duidelijk is".
+
+    The sheet goes into the meeting: it should carry what the employee means, not the doubts
+    they typed around it (walkthrough 2026-12-03b). Nothing is left off when all is filler.
+    """
+    value = (text or "").strip()
+    kept = [s.strip() for s in _SENTENCE_RE.findall(value) if not _FILLER_RE.match(s.strip())]
+    result = " ".join(part for part in kept if part).strip()
+    return result or value

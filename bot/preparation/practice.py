@@ -9,6 +9,7 @@ and a link to the work. Pure functions, so the coaching is predictable and testa
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.preparation.questions import ASKS
@@ -21,6 +22,9 @@ class Reaction:
     strong_answer: str
     #: Words in the employee's worry that make this reaction the one to practise first.
     topics: tuple[str, ...] = ()
+    #: What an answer to this reaction needs (a regex), and the tip when it is missing.
+    needs: str | None = None
+    needs_tip: str | None = None
 
 
 REACTIONS: dict[str, Reaction] = {
@@ -56,6 +60,32 @@ REACTIONS: dict[str, Reaction] = {
             "Er is een loopbaanbudget in de cao. Ik kan ook een voucher van 375 euro gebruiken. "
             "Dat kost de afdeling niets.",
             ("geld", "budget", "kosten", "betalen", "duur", "bezuinig"),
+            r"voucher|budget|cao|potje|euro|kost|betaal",
+            "Zeg waar het geld vandaan kan komen. Bijvoorbeeld de voucher of het loopbaanbudget.",
+        ),
+        # Walkthrough 2026-12-03b: the busy manager who puts it off and then does nothing.
+        Reaction(
+            "druk_later",
+            "Ik heb het nu even heel druk. Daar komen we later op terug.",
+            "Dat snap ik. Zullen we nu meteen een datum prikken? "
+            "Dan zet ik het in de agenda en neem ik dit blad mee.",
+            (
+                "later op terug",
+                "later terug",
+                "terugkom",
+                "terug komen",
+                "wegwuif",
+                "wuift",
+                "gebeurt er niks",
+                "gebeurt er niets",
+                "gebeurt niks",
+                "altijd druk",
+                "heel druk",
+                "te druk",
+                "geen tijd voor mij",
+            ),
+            r"wanneer|datum|afspr|agenda|plan|prik|week|maand|dag\b",
+            "Vraag door en prik meteen een datum. Bijvoorbeeld: 'Wanneer komen we erop terug?'",
         ),
         Reaction(
             "waarom",
@@ -127,6 +157,31 @@ REACTIONS: dict[str, Reaction] = {
             ("afwacht", "niks horen", "stil", "te laat", "wachten"),
         ),
         Reaction(
+            "po_regels",
+            "Dat hangt af van de regels. Daar moet ik eerst naar kijken.",
+            "Prima. Wanneer hoor ik het van je? En waar kan ik die regels zelf nalezen?",
+            ("regels", "mag het", "recht op", "cao", "afwijz"),
+            r"wanneer|datum|week|lezen|nalezen|waar",
+            "Vraag wanneer je antwoord krijgt. Dan blijft het niet liggen.",
+        ),
+        Reaction(
+            "po_afdeling",
+            "Dat moet je afdeling betalen. Daar ga ik niet over.",
+            "Dat snap ik. Welke budgetten zijn er? Dan vraag ik het daarna aan mijn "
+            "leidinggevende. Ik kan ook de voucher van 375 euro gebruiken.",
+            ("geld", "budget", "kosten", "betalen", "doorverwijz", "van het kastje"),
+            r"budget|voucher|potje|welke|wie",
+            "Vraag welke budgetten er zijn. Dan weet je wat je je leidinggevende kunt vragen.",
+        ),
+        Reaction(
+            "po_passend",
+            "We kijken eerst of er passend werk voor je is.",
+            "Fijn. Wat telt als passend werk? En wie helpt me bij het zoeken?",
+            ("passend", "baan kwijt", "boventallig", "herplaats", "ontslag"),
+            r"wat|wie|wanneer|welke|\?",
+            "Vraag wat 'passend werk' voor jou betekent. En wie je daarbij helpt.",
+        ),
+        Reaction(
             "po_leidinggevende",
             "Heb je dit al met je leidinggevende besproken?",
             "Nog niet. Ik wil eerst weten wat er kan. Daarna ga ik met mijn leidinggevende "
@@ -139,10 +194,36 @@ REACTIONS: dict[str, Reaction] = {
 #: Plausible reactions per kind of conversation, most likely first. A reorganisation is about
 #: the employee's place, so "Je wilt zeker weg, hè?" is no reaction there.
 KIND_REACTIONS: dict[str, tuple[str, ...]] = {
-    "ontwikkelgesprek": ("waarom", "tijd", "geld", "later", "weg", "jong", "leeftijd"),
-    "jaargesprek": ("weg", "resultaat", "tijd", "geld", "waarom", "leeftijd", "jong", "later"),
-    "tussendoor": ("wachten", "tijd", "waarom", "geld", "later", "jong"),
+    "ontwikkelgesprek": (
+        "waarom",
+        "tijd",
+        "geld",
+        "later",
+        "weg",
+        "druk_later",
+        "jong",
+        "leeftijd",
+    ),
+    "jaargesprek": (
+        "weg",
+        "resultaat",
+        "tijd",
+        "geld",
+        "druk_later",
+        "waarom",
+        "leeftijd",
+        "jong",
+        "later",
+    ),
+    "tussendoor": ("wachten", "druk_later", "tijd", "waarom", "geld", "later", "jong"),
     "reorganisatie": ("reorganisatie", "reorg_plek", "reorg_kans", "reorg_afwachten"),
+}
+#: With P&O the reactions are about rules, money and the manager, not about leaving.
+PO_KIND_REACTIONS: dict[str, tuple[str, ...]] = {
+    "ontwikkelgesprek": ("po_leidinggevende", "po_regels", "po_afdeling", "waarom", "wachten"),
+    "jaargesprek": ("po_leidinggevende", "po_regels", "po_afdeling", "waarom"),
+    "tussendoor": ("po_leidinggevende", "wachten", "po_regels", "po_afdeling"),
+    "reorganisatie": ("po_passend", "reorganisatie", "po_regels", "reorg_afwachten"),
 }
 DEFAULT_KIND = "ontwikkelgesprek"
 PO_PARTY = "P&O-adviseur"
@@ -166,12 +247,22 @@ def _ask_reaction(asks: list[str]) -> str | None:
     return None
 
 
-def _worry_reaction(worry: str | None, candidates: tuple[str, ...]) -> str | None:
+def _worry_reaction(worry: str | None, candidates: Sequence[str]) -> str | None:
+    """The candidate whose most specific topic is in the worry ("later op terug" over "druk")."""
     lowered = (worry or "").lower()
+    best: tuple[int, str] | None = None
     for key in candidates:
-        if any(topic in lowered for topic in REACTIONS[key].topics):
-            return key
-    return None
+        found = [len(topic) for topic in REACTIONS[key].topics if topic in lowered]
+        if found and (best is None or max(found) > best[0]):
+            best = (max(found), key)
+    return best[1] if best else None
+
+
+def candidates_for(kind: str | None, party: str | None = None) -> tuple[str, ...]:
+    """The plausible reactions for this kind of conversation and other party, likeliest first."""
+    if party == PO_PARTY:
+        return PO_KIND_REACTIONS.get(kind or "", PO_KIND_REACTIONS[DEFAULT_KIND])
+    return KIND_REACTIONS.get(kind or "", KIND_REACTIONS[DEFAULT_KIND])
 
 
 def likely_reactions(
@@ -180,31 +271,68 @@ def likely_reactions(
     asks: list[str] | None = None,
     worry: str | None = None,
     party: str | None = None,
+    done: Collection[str] = (),
+    wished: str | None = None,
 ) -> tuple[Reaction, Reaction]:
     """Two different reactions that fit this kind of conversation, the worry first.
 
-    The worry the employee typed decides first, then the barrier, then the request; the rest
-    is filled from the most likely reactions of this kind. With P&O the first check is often
-    whether the manager knows.
+    A line the employee asked to practise comes first; then the worry they typed, then the
+    barrier, then the request; the rest is filled from the most likely reactions of this kind
+    and other party. Reactions in ``done`` (practised before: "nog een keer") come only when
+    nothing new is left.
     """
-    candidates = KIND_REACTIONS.get(kind or "", KIND_REACTIONS[DEFAULT_KIND])
-    if party == PO_PARTY:
-        candidates = ("po_leidinggevende", *candidates)
+    candidates = candidates_for(kind, party)
+    allowed = set(candidates)
+    if kind is None and not barrier and party != PO_PARTY:
+        allowed.add("weg")
     wanted = [
+        wished if wished in REACTIONS else None,
         _worry_reaction(worry, candidates),
         _BARRIER_REACTION.get(barrier or ""),
         _ask_reaction(asks or []),
         *candidates,
     ]
-    if kind is None and not barrier:
-        wanted.insert(3, "weg")
+    if kind is None and not barrier and party != PO_PARTY:
+        wanted.insert(4, "weg")
     chosen: list[str] = []
-    for key in wanted:
-        if key and key in (*candidates, "weg") and key not in chosen:
+    for fresh_only in (True, False):
+        for key in wanted:
+            if not key or key in chosen or len(chosen) == 2:
+                continue
+            if key != wished and key not in allowed:
+                continue
             if kind == "reorganisatie" and key == "weg":
+                continue
+            if fresh_only and key in done and key != wished:
                 continue
             chosen.append(key)
     return REACTIONS[chosen[0]], REACTIONS[chosen[1]]
+
+
+#: "kun je niet zeggen: '...'", "kunnen we oefenen dat hij zegt ...", "wat zeg ik als ...":
+#: a request to practise a line, never the employee's own practice answer.
+_LINE_REQUEST_RE = re.compile(
+    r"\b(?:(?:kun(?:nen)?|kan)\s+(?:je|jij|we|wij)\s+(?:\w+\s+){0,3}?oefen\w*|"
+    r"oefenen\s+(?:met|dat|op|wat)|wil\s+(?:graag\s+|nog\s+)?oefenen|"
+    r"(?:kun|kan)\s+(?:je|jij)\s+(?:niet|eens|ook|nou)\s+(?:\w+\s+)?zeggen|"
+    r"doe\s+(?:eens|maar)\s+alsof|doen\s+alsof|zeg\s+(?:eens|maar)|speel\s+(?:eens|maar)|"
+    r"wat\s+(?:kan|moet|zeg)\s+ik\s+(?:dan\s+)?(?:zeggen\s+)?als)\b",
+    re.IGNORECASE,
+)
+#: Reactions named by who says them, not by what is said: never picked from a request.
+_NOT_WISHED = frozenset({"po_leidinggevende"})
+
+
+def asks_for_line(text: str | None) -> bool:
+    """True when the employee asks Koers to practise a line instead of answering one."""
+    return bool(_LINE_REQUEST_RE.search(text or ""))
+
+
+def wished_reaction(text: str | None) -> str | None:
+    """The reaction the employee asks to practise ("daar komen we later op terug"), or None."""
+    if not asks_for_line(text):
+        return None
+    return _worry_reaction(text, tuple(key for key in REACTIONS if key not in _NOT_WISHED))
 
 
 _STAY_RE = re.compile(r"\b(?:blijv|hier|gemeente|team|afdeling|organisatie|graag)", re.I)
@@ -218,6 +346,12 @@ _WORK_RE = re.compile(
 )
 _HEDGE_RE = re.compile(r"\b(?:sorry|misschien|weet\s+niet|geen\s+idee|eigenlijk\s+niks)", re.I)
 MIN_WORDS = 6
+_GIVE_UP_RE = re.compile(
+    r"\b(?:weet\s+(?:ik\s+)?het\s+(?:eigenlijk\s+)?niet|oh\s+ok[eé]?|oké\s+dan|"
+    r"(?:er\s+)?niet\s+meer\s+over\s+beginnen|wat\s+kan\s+ik\s+(?:dan\s+)?beter\s+zeggen|"
+    r"ik\s+zou\s+niks\s+zeggen|dan\s+geef\s+ik\s+op)",
+    re.IGNORECASE,
+)
 
 
 def answer_feedback(answer: str, reaction: Reaction) -> str:
@@ -229,6 +363,13 @@ def answer_feedback(answer: str, reaction: Reaction) -> str:
     text = answer or ""
     good: list[str] = []
     tips: list[str] = []
+    if _GIVE_UP_RE.search(text):  # "dan zeg ik 'oh oké' en begin er niet meer over"
+        return (
+            "Goed dat je eerlijk zegt wat je nu zou doen. Geef niet meteen op: "
+            "vraag wat wel kan, of stel een kleine stap voor."
+        )
+    if reaction.needs and reaction.needs_tip and not re.search(reaction.needs, text, re.I):
+        tips.append(reaction.needs_tip)
     if len(text.split()) < MIN_WORDS:
         tips.append("Geef een voorbeeld uit je werk. Dan wordt je antwoord sterker.")
     if reaction.key in {"weg", "leeftijd"}:
@@ -249,3 +390,33 @@ def answer_feedback(answer: str, reaction: Reaction) -> str:
     praise = good[0] if good else "Goed dat je het probeert."
     tip = tips[0] if tips else "Sterk antwoord!"
     return f"{praise} {tip}"
+
+
+_SKIP_LEAD_RE = re.compile(
+    r"^\W*(?:sla\s+(?:deze\s+|die\s+)?(?:maar\s+)?over|overslaan|skip|volgende|"
+    r"die\s+(?:heb|had)\s+ik\s+al|die\s+(?:ook\s+)?al\s+gehad)\b",
+    re.IGNORECASE,
+)
+
+
+def skips_practice(text: str | None) -> bool:
+    """ "sla over, die heb ik al gedaan": a skip with a reason is still a skip."""
+    return bool(_SKIP_LEAD_RE.match(text or ""))
+
+
+#: Worries with a tip that fits them better than the general barrier tips.
+_WORRY_TIPS: tuple[tuple[str, str], ...] = (
+    (
+        "druk_later",
+        "Dat herken ik. Een drukke leidinggevende schuift het snel door.\n"
+        "Tip: vraag meteen door. Zeg bijvoorbeeld: 'Wanneer komen we erop terug?' "
+        "Prik samen een datum en zet die in de agenda. Zo blijft het niet liggen. "
+        "Je kunt dit straks ook oefenen.",
+    ),
+)
+
+
+def worry_tip(worry: str | None) -> str | None:
+    """A tip that fits this worry, or None to use the general one."""
+    key = _worry_reaction(worry, tuple(REACTIONS))
+    return next((tip for reaction_key, tip in _WORRY_TIPS if reaction_key == key), None)

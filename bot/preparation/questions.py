@@ -130,3 +130,21 @@ def previous_slot(slot: str | None) -> str | None:
         return None
     index = FORM_SLOTS.index(slot)
     return FORM_SLOTS[index - 1] if index > 0 else None
+
+
+#: How Koers names an answer when it adds to it or changes it ("Ik heb bij je wensen ...").
+#: Only free-text answers and the requests: the kind and the date are chosen again instead.
+ANSWER_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        GOAL_SLOT: "je doel",
+        STRENGTHS_SLOT: "je sterke punten",
+        DEVELOP_SLOT: "wat je wilt leren",
+        ASK_SLOT: "je wensen",
+        WORRY_SLOT: "waar je tegen opziet",
+    }
+)
+
+
+def slot_of_question(number: int) -> str | None:
+    """The slot of question ``number`` as the employee sees it ("Vraag 5 van 7"), or None."""
+    return QUESTION_SLOTS[number - 1] if 1 <= number <= len(QUESTION_SLOTS) else None

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.preparation.answers import without_filler
 from bot.preparation.practice import Reaction
 from bot.preparation.questions import KINDS, SKIPPED
 
@@ -67,15 +68,54 @@ def _answer(value: object) -> str | None:
         return None
     if isinstance(value, list | tuple):
         value = ", ".join(str(item) for item in value if item)
-    text = shorten(readable_placeholders(str(value)))
+    text = shorten(readable_placeholders(without_filler(str(value))))
     return text or None
+
+
+#: A part after a comma that goes on with the part before it ("..., ook als ze boos zijn").
+_GOES_ON_RE = re.compile(
+    r"^(?:ook\s+als|zelfs\s+als|als|omdat|want|maar|zodat|dus|die|dat|waardoor|waarbij|"
+    r"vooral|bijvoorbeeld|bv|zoals|in|op|aan|bij|met|voor|van|naar|uit)\b",
+    re.IGNORECASE,
+)
+#: Words in front of a strength that only announce it ("ik denk dat ik goed ben met").
+_STRENGTH_LEAD_RE = re.compile(
+    r"^(?:(?:en|ook|verder|eigenlijk|nou)\s+)*(?:ik\s+denk\s+(?:dat\s+)?)?", re.IGNORECASE
+)
+_I_AM_GOOD_RE = re.compile(
+    r"^ik\s+(?:ben\s+)?(?:heel\s+|erg\s+|best\s+)?goed(?:\s+ben\b)?\s*", re.I
+)
+
+
+def strength_parts(text: str) -> list[str]:
+    """Strengths typed as text, split where the employee meant a new one.
+
+    Sentences first, then commas and "en", but a part that goes on with the one before it
+    ("ook als ze boos zijn", "in de backoffice") stays with it: walkthrough 2026-12-03b cut
+    "goed met mensen aan de balie, ook als ze boos zijn. nauwkeurig" in the wrong places.
+    """
+    parts: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", without_filler(text)):
+        pieces = [p for p in re.split(r"\s*,\s*|\s+en\s+", sentence.strip(" .!?;")) if p]
+        merged: list[str] = []
+        for piece in pieces:
+            if merged and _GOES_ON_RE.match(piece):
+                merged[-1] = f"{merged[-1]}, {piece}"
+            else:
+                merged.append(piece)
+        for piece in merged:
+            tidy = _STRENGTH_LEAD_RE.sub("", piece.strip(), count=1)
+            tidy = _I_AM_GOOD_RE.sub("goed ", tidy, count=1).strip(" ,.")
+            if tidy:
+                parts.append(tidy)
+    return parts
 
 
 def _items(values: Sequence[object] | object | None) -> list[str]:
     if values is None or values == SKIPPED:
         return []
     if isinstance(values, str):
-        values = [part for part in re.split(r"\s*[,;\n]\s*|\s+en\s+", values) if part]
+        values = strength_parts(values)
     if not isinstance(values, list | tuple):
         return []
     items = [shorten(readable_placeholders(str(v)), 120) for v in values]
@@ -135,13 +175,34 @@ def opening_sentence(kind: str | None, wants: str | None) -> str:
     return f"{start} Daarom wil ik met je praten over mijn ontwikkeling."
 
 
+_I_WANT_RE = re.compile(
+    r"^(?:ik\s+(?:wil|zou)\s+(?:graag\s+|eigenlijk\s+|heel\s+graag\s+)*(?:willen\s+)?)",
+    re.IGNORECASE,
+)
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0].strip(" .!?")
+
+
 def proposal_text(wants: str | None, asks: list[str]) -> str:
-    """A concrete, small proposal built from what the employee wants and asks."""
+    """A concrete, small proposal: what the employee wants in one short sentence, and asks.
+
+    Not the whole answer again: "Ik wil graag aan de slag met: Ik wil graag een cursus ..."
+    repeated the section above it (walkthrough 2026-12-03b).
+    """
     parts = []
     if wants:
-        parts.append(f"Ik wil graag aan de slag met: {wants}.".replace("..", "."))
+        first = _first_sentence(wants)
+        rest = _I_WANT_RE.sub("", first, count=1).strip()
+        if rest and rest != first:
+            parts.append(f"Ik wil graag {rest}.")
+        elif first:
+            parts.append(f"Ik wil graag aan de slag met {first[:1].lower()}{first[1:]}.")
     if asks:
-        parts.append(f"Daarvoor vraag ik: {asks[0].lower()}.")
+        listed = [ask[:1].lower() + ask[1:] for ask in asks[:3]]
+        joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " en " + listed[-1]
+        parts.append(f"Daarvoor vraag ik: {joined}.")
     parts.append("Over drie maanden kijken we samen hoe het gaat.")
     return " ".join(parts)
 
@@ -152,6 +213,16 @@ NEXT_STEPS = (
     "Vraag een voucher van 375 euro aan voor een workshop of een loopbaangesprek.",
     "Spreek af wanneer jullie weer praten.",
 )
+#: With the date on the sheet the meeting is planned already.
+TAKE_ALONG = "Neem dit blad mee naar het gesprek op {when}."
+
+
+def next_steps(when: str | None) -> list[str]:
+    """The next steps; "Plan het gesprek in" only when no date was given."""
+    steps = list(NEXT_STEPS)
+    if when:
+        steps[0] = TAKE_ALONG.format(when=when)
+    return steps
 
 
 def build_sheet(
@@ -182,9 +253,10 @@ def build_sheet(
         )
         for index, reaction in enumerate(reactions)
     ]
+    when = _answer(answers.get("prep_when"))
     return Sheet(
         kind=kind,
-        when=_answer(answers.get("prep_when")),
+        when=when,
         goal=_answer(answers.get("prep_goal")),
         opening=opening_sentence(kind_key if isinstance(kind_key, str) else None, wants),
         strengths=_items(answers.get("prep_strengths")),
@@ -193,7 +265,7 @@ def build_sheet(
         asks=asks,
         worry=_answer(answers.get("prep_worry")) if include_private else None,
         reactions=practiced,
-        next_steps=list(NEXT_STEPS),
+        next_steps=next_steps(when),
         made_on=today or date.today(),
         party=party or DEFAULT_PARTY,
         tries=[shorten(str(item), 160) for item in tries if item][:MAX_TRIES],
@@ -264,6 +336,8 @@ def says_label(party: str) -> str:
 
 
 CALM_TIP = "Blijf rustig. Je mag even nadenken voor je antwoordt."
+#: Koers's example answers, not the employee's own (those show only when they chose so).
+REACTIONS_HEADING = "Mogelijke reacties en voorbeeldantwoorden"
 
 
 def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
@@ -281,7 +355,7 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
         ("Wat ik wil leren of proberen", wants_items(sheet)),
         ("Mijn voorstel", [sheet.proposal]),
         ("Wat ik vraag", sheet.asks or [EMPTY]),
-        ("Mogelijke reacties en mijn antwoorden", reactions),
+        (REACTIONS_HEADING, reactions),
         ("Waar ik op let", [sheet.worry or CALM_TIP]),
         ("Volgende stappen", sheet.next_steps),
     ]

@@ -29,6 +29,12 @@ NAMES_LEFT_OUT = "Let op: namen en andere persoonlijke gegevens heb ik weggelate
 WORRY_HEARD = "Dank je dat je dit deelt. Dat is heel normaal."
 GO_BACK = "Geen probleem. We gaan terug naar de vorige vraag."
 FIRST_QUESTION = "Dit is de eerste vraag. Er is nog geen vorige vraag."
+GO_BACK_TO = "Geen probleem. We gaan terug naar vraag {number}."
+#: "terug, ik wil bij vraag 5 ook budget voor opleiding noemen": added, then on where we were.
+ADDED = "Ik heb bij {deel} '{addition}' toegevoegd."
+REPLACED = "Ik heb {deel} veranderd in: '{replacement}'."
+NOT_YET = "Vraag {number} komt nog. We blijven eerst bij deze vraag."
+NO_SUCH_QUESTION = "Er zijn {count} vragen. We blijven bij deze vraag."
 PAUSED = (
     "Ik zet je voorbereiding op pauze. Je antwoorden bewaar ik in dit gesprek. "
     "Typ 'gesprek voorbereiden' om verder te gaan."
@@ -41,6 +47,8 @@ REVIEW_BUTTONS = [
     {"title": "Eerst oefenen", "payload": "eerst oefenen"},
     {"title": "Iets aanpassen", "payload": "iets aanpassen"},
 ]
+#: At the check after a sheet was made: starting a new preparation is a choice too.
+RESTART_BUTTON = {"title": "Opnieuw beginnen", "payload": "opnieuw beginnen"}
 REVIEW_NOT_UNDERSTOOD = "Kies een knop: maak mijn blad, eerst oefenen of iets aanpassen."
 WHICH_CHANGE = "Wat wil je aanpassen?"
 CHANGE_THIS = "Goed, pas het maar aan."
@@ -105,8 +113,8 @@ WHEN_NOT_A_DATE = (
 WHEN_NOTED = "Genoteerd: {day}."
 PREFILLED = "Ik heb al genoteerd: {facts}. Dat vraag ik dus niet meer."
 PRIVATE_QUESTION = (
-    "Je zorg en je oefenantwoorden zijn alleen voor jou. Wil je ze ook op je blad hebben? "
-    "Zonder staan ze er niet op."
+    "Je zorg is alleen voor jou. Dat geldt ook voor wat je typt als je straks oefent. "
+    "Wil je dat ook op je blad hebben? Zonder staat het er niet op."
 )
 PRIVATE_YES, PRIVATE_NO = "Ja, zet ze erop", "Nee, alleen voor mij"
 PRIVATE_BUTTONS = [
@@ -114,3 +122,32 @@ PRIVATE_BUTTONS = [
     {"title": PRIVATE_NO, "payload": PRIVATE_NO},
 ]
 PRIVATE_NOT_UNDERSTOOD = "Kies een knop: ja, zet ze erop, of nee, alleen voor mij."
+
+#: "bij vraag 3 wil ik nog iets toevoegen": the answer stays; Koers asks what to add.
+ADD_WHAT = "Wat wil je toevoegen aan je antwoord op vraag {number}? Nu staat er: '{current}'"
+ADDED_NOW = "Ik heb het erbij gezet. Nu staat er: '{current}'"
+ADD_NOTHING = "Goed, dan laat ik je antwoord zoals het was."
+#: "dat was mijn antwoord op vraag 3, bij vraag 2 bedoel ik: ...".
+MOVED = "Je vorige antwoord heb ik bij vraag {number} gezet."
+#: After the sheet was made: "gesprek voorbereiden" again shows the answers, wipes nothing.
+SHEET_ALREADY = "Je blad is al klaar. Je antwoorden heb ik nog. {where}"
+#: Where the sheet is: its link when Koers can still read it, else where it was given. The
+#: stored conversation holds no link (the scrubber takes addresses out, the database keeps only
+#: a hash of the token), so a lost link means a new one from the same answers.
+SHEET_LINK = "[Bekijk je blad]({html_url})"
+SHEET_LINK_ABOVE = (
+    "De link staat hierboven in ons gesprek. Kwijt? Kies dan 'Maak mijn blad', dan krijg je "
+    "een nieuwe link."
+)
+RESTARTED = "Goed, we beginnen opnieuw met een nieuwe voorbereiding."
+#: "nee, laat maar" once the sheet is made: nothing starts again, the sheet stays.
+KEEP_SHEET = (
+    "Goed, ik begin niet opnieuw. Je antwoorden blijven staan.\n"
+    "Je blad van net staat nog klaar. {where}"
+)
+#: "Kun je niet zeggen: 'daar komen we later op terug'?": that line is practised now.
+PRACTICE_THIS_ONE = "Goed idee. Die oefenen we nu."
+PRACTICE_AGAIN = "We oefenen nu met andere reacties dan de vorige keer."
+PRACTICE_UNKNOWN_LINE = (
+    "Die reactie heb ik nog niet. Oefen eerst met deze. Typ wat jij zou zeggen, of typ 'sla over'."
+)

@@ -138,6 +138,7 @@ SYSTEM_SLOTS: frozenset[str] = frozenset(
         "signup_plan",
         "signup_confirm",
         "signup_moving",
+        "signup_pending",  # a session id
     }
 )
 # Entity types (from any extractor) whose value is personal by definition.

@@ -37,11 +37,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.conversation.guards import guard_intent
 from bot.conversation.normalise import normalise_for_nlu, vocabulary
 from bot.conversation.odd_input import classify_odd_input
 from bot.privacy.canonical import CANONICAL_ENTITIES, normalise_entity_value
 
 FALLBACK_INTENT = "nlu_fallback"
+ERASURE_INTENT = "request_erasure"
 ODD_INPUT_KEY = "odd_input"
 # The employee's own text while the pipeline reads the tidied copy (not in the parse output).
 ORIGINAL_TEXT_KEY = "koers_original_text"
@@ -143,6 +145,7 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
+            tidied = message.get(TEXT)
             restore_original_text(message)
             canonical_entities(message)
             text = message.get(TEXT)
@@ -150,6 +153,7 @@ class InputGuard(GraphComponent):
                 continue
             reason = classify_odd_input(text)
             if reason is None:
+                guard_erasure(message, tidied)
                 continue
             message.set(
                 INTENT,
@@ -181,6 +185,38 @@ class FaqResponseSelector(ResponseSelector):
     def _has_retrieval_intent(self, message: Message) -> bool:
         intent = message.get(INTENT) or {}
         return isinstance(intent, dict) and intent.get(INTENT_NAME_KEY) == self.retrieval_intent
+
+
+#: Set in the parse output when the erasure guard replaced NLU's intent (for the logs/tests).
+ERASURE_GUARD_KEY = "koers_erasure_guard"
+#: Set when any word guard replaced NLU's intent: NLU's intent and the rule that decided.
+WORD_GUARD_KEY = "koers_word_guard"
+
+
+def guard_erasure(message: Message, tidied: Any = None) -> None:
+    """NLU's intent corrected where the words decide (:mod:`bot.conversation.guards`).
+
+    "wis mijn gegevns dan maar" read as goodbye becomes the erasure request; "ik wil niks
+    wissen" a no; "zien coördinatoren dat ik het ben?" the privacy question instead of
+    switching counting off. The tidied copy (typos corrected) is read first, then the typed
+    text; Koers asks before it erases anything.
+    """
+    intent = message.get(INTENT) or {}
+    name = intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else None
+    texts = [t for t in (tidied, message.get(TEXT)) if isinstance(t, str)]
+    guarded = next((g for g in (guard_intent(text, name) for text in texts) if g), None)
+    if guarded is None or guarded.intent == name:
+        return
+    message.set(
+        INTENT,
+        {INTENT_NAME_KEY: guarded.intent, PREDICTED_CONFIDENCE_KEY: 1.0},
+        add_to_output=True,
+    )
+    message.set(
+        WORD_GUARD_KEY, {"nlu": name or FALLBACK_INTENT, "rule": guarded.rule}, add_to_output=True
+    )
+    if guarded.intent == ERASURE_INTENT:
+        message.set(ERASURE_GUARD_KEY, name or FALLBACK_INTENT, add_to_output=True)
 
 
 def restore_original_text(message: Message) -> None:

@@ -20,6 +20,7 @@ ALREADY_DONE = "Je hebt de scan al gedaan. Hier is je uitslag nog een keer."
 REDO_HINT = "Wil je de scan opnieuw doen? Typ dan: scan opnieuw."
 RESET = "Prima, we beginnen opnieuw. Je oude antwoorden heb ik gewist."
 GO_BACK = "Geen probleem. We gaan terug naar de vorige vraag."
+GO_BACK_TO = "Geen probleem. We gaan terug naar vraag {number}."
 GO_BACK_AFTER_RESULT = "Geen probleem. Je kunt je laatste antwoord nog veranderen."
 FIRST_QUESTION = "Dit is de eerste vraag. Er is nog geen vorige vraag."
 NOT_UNDERSTOOD = (

@@ -85,13 +85,18 @@ def ledger(
     database_url: str, sessions: sessionmaker, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[sessionmaker]:
     load(sessions, basic_data())
+    action_settings(monkeypatch, database_url)
+    yield sessions
+
+
+def action_settings(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    """The settings the coach actions read, for a test ledger (no mail, default limits)."""
     monkeypatch.setenv("KOERS_DATABASE_URL", database_url)
     monkeypatch.setenv("KOERS_PUBLIC_BASE_URL", "https://koers.test")
     monkeypatch.setenv("KOERS_IDENTITY_SECRET", IDENTITY_SECRET)
     monkeypatch.delenv("KOERS_SMTP_HOST", raising=False)
     for name in ("CHANGES_PER_HOUR", "ANONYMOUS_PER_HOUR", "ANONYMOUS_ACTIVE_MAX"):
         monkeypatch.delenv(f"KOERS_BOOKING_{name}", raising=False)
-    yield sessions
 
 
 def bookings(sessions: sessionmaker) -> list[Booking]:
@@ -218,7 +223,7 @@ async def test_nothing_free_offers_alternatives(ledger: sessionmaker) -> None:
     asked = await chat.answer("maakt niet uit")
     shown = texts(asked)
     assert "niets vrij" in shown and "(later)" in shown
-    assert "coach uit een andere regio" in shown
+    assert "coach uit een andere provincie" in shown
 
 
 async def test_nothing_free_at_all_ends_the_form(ledger: sessionmaker) -> None:

@@ -168,6 +168,111 @@ async def test_after_the_scan_the_reason_names_the_direction(catalogue: sessionm
     assert chat.NO_SCAN_TIP not in texts(said)
 
 
+async def test_the_own_scale_keeps_far_higher_jobs_out_and_reasons_differ(
+    catalogue: sessionmaker,
+) -> None:
+    """Walkthrough 2026-12-03: "Coördinator Wmo" (schaal 9-10) read "past bij verbreden"."""
+    talk = Conversation(ACTIONS, metadata=claim())
+    talk.slots |= {
+        "scan_status": "completed",
+        "scan_direction": "verbreden",
+        "scan_strengths": ["contact", "verbeteren", "nauwkeurig"],
+    }
+    talk.user("ik werk bij het kcc, schaal 6. welke kansen zijn er?", "find_opportunities")
+    shown = listings(await talk.run("action_show_opportunities"))
+    assert shown and not any("Coördinator Wmo" in m["text"] for m in shown)
+    vacancies = [m["text"] for m in shown if "Vacature bij" in m["text"]]
+    assert vacancies and not any("verbreden" in text for text in vacancies)
+    reasons = [m["text"].splitlines()[-2] for m in shown]
+    assert len(set(reasons)) == len(reasons)
+    assert any("Je bent goed in" in r or "sterk" in r for r in reasons)
+
+
+async def test_who_hears_of_it_gets_the_honest_answer_not_the_card_again(
+    catalogue: sessionmaker,
+) -> None:
+    talk = Conversation(ACTIONS, metadata=claim())
+    talk.user("kan ik ergens meelopen?", "find_opportunities")
+    await talk.run("action_show_opportunities")
+    talk.user(
+        "als ik ga meelopen, krijgt mijn leidinggevende dat dan te horen?", "find_opportunities"
+    )
+    said = await talk.run("action_show_opportunities")
+    assert listings(said) == []
+    assert chat.WHO_IS_TOLD in texts(said) and chat.WHO_IS_TOLD_NEXT in texts(said)
+    payloads = button_payloads(said)
+    assert '/find_opportunities{"opportunity_kind":"meeloopstage"}' in payloads
+    assert "/request_coach" in payloads
+
+
+async def test_what_a_meeloopstage_is_is_explained_then_places_offered(
+    catalogue: sessionmaker,
+) -> None:
+    talk = Conversation(ACTIONS, metadata=claim())
+    talk.user("wat is een meeloopstage?", "find_opportunities")
+    said = await talk.run("action_show_opportunities")
+    assert listings(said) == [] and chat.SHADOWING_EXPLAINED in texts(said)
+    assert button_payloads(said) == [actions.SHADOWING_BUTTON["payload"]]
+    talk.user(
+        actions.SHADOWING_BUTTON["payload"],
+        "find_opportunities",
+        [{"entity": "opportunity_kind", "value": "meeloopstage"}],
+    )
+    assert listings(await talk.run("action_show_opportunities"))
+
+
+async def test_what_evc_is_is_explained_and_the_check_offered(catalogue: sessionmaker) -> None:
+    talk = Conversation(ACTIONS, metadata=claim())
+    talk.user("wat is EVC?", "check_evc")
+    said = await talk.run("action_evc_start")
+    assert chat.EVC_EXPLAINED in texts(said) and chat.EVC_INTRO not in texts(said)
+    assert button_payloads(said) == ["/check_evc"]
+    assert {"event": "followup", "name": "action_listen"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in talk.last_events
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "scale"),
+    [
+        ("hee ik werk bij het kcc, schaal 6 al 8 jaar", 6),
+        ("is schaal 9 te hoog als ik nu schaal 6 ben?", 6),
+        ("mijn schaal is 7", 7),
+        ("ik wil naar schaal 8", None),
+        ("die vacature coordinator wmo schaal 9, is dat niet te hoog voor mij?", None),
+    ],
+)
+def test_the_own_scale_in_words(text: str, scale: int | None) -> None:
+    assert chat.own_scale_in(text) == scale
+
+
+@pytest.mark.parametrize(
+    ("text", "general"),
+    [
+        ("wat is EVC?", True),
+        ("is evc iets voor mij?", False),
+        ("wat is een meeloopstage", True),
+        ("kan ik ergens meelopen?", False),
+        ("wat is het verschil tussen detachering en uitwisseling", True),
+    ],
+)
+def test_a_general_question_is_told_from_a_request(text: str, general: bool) -> None:
+    assert chat.asks_what_it_is(text) is general
+
+
+def test_inside_a_form_what_evc_is_is_a_side_question() -> None:
+    from bot.conversation.turns import TurnKind, classify_turn
+
+    turn = classify_turn(
+        form="scan_form", intent="check_evc", confidence=0.9, text="wat is evc eigenlijk?"
+    )
+    assert (turn.kind, turn.intent) == (TurnKind.SIDE_QUESTION, "explain_evc")
+    asked = classify_turn(
+        form="scan_form", intent="check_evc", confidence=0.9, text="is evc iets voor mij?"
+    )
+    assert asked.kind is TurnKind.NEW_REQUEST
+
+
 async def test_saving_puts_a_line_on_the_sheet_once(catalogue: sessionmaker) -> None:
     talk = Conversation(ACTIONS, metadata=claim())
     talk.user("kan ik ergens meelopen?", "find_opportunities")

@@ -329,3 +329,51 @@ async def test_move_to_another_date_of_the_same_workshop(ledger: sessionmaker) -
         ).scalar_one()
     assert moved == gelderland
     assert voucher_status(ledger) == [VOUCHER_RESERVED]
+
+
+# --- the optional mail when a seat frees up -----------------------------------------------
+
+
+def followed_by_form(talk: Conversation) -> bool:
+    return any(
+        event.get("event") == "followup" and event.get("name") == "signup_form"
+        for event in talk.last_events
+    )
+
+
+async def test_joining_a_waiting_list_asks_once_about_a_mail_and_a_yes_gets_the_page(
+    ledger: sessionmaker,
+) -> None:
+    talk = await with_voucher()
+    said = await signed_up(talk, workshop_id(ledger, "Zeeland", "presenteren"))
+    assert "Je staat op de wachtlijst" in said and "@" not in said
+    assert followed_by_form(talk)
+    asked = await talk.start_form("signup_form")
+    assert texts(asked) == chat.MAIL_QUESTION
+    assert button_payloads(asked) == ["/affirm", "/deny"]
+    await talk.answer("ja graag", "affirm")
+    assert not talk.form_active
+    link = texts(await talk.run("action_signup_done"))
+    with ledger() as session:
+        token = session.execute(
+            select(WorkshopSignup.ics_token).where(WorkshopSignup.status == "waiting")
+        ).scalar_one()
+    assert f"/signups/{token}/email" in link and "Typ het niet hier in de chat" in link
+    assert talk.slots["signup_plan"] is None and not followed_by_form(talk)
+
+
+async def test_no_mail_is_fine_and_a_seat_is_not_asked(ledger: sessionmaker) -> None:
+    talk = await with_voucher()
+    await signed_up(talk, workshop_id(ledger, "Zeeland", "presenteren"))
+    await talk.start_form("signup_form")
+    await talk.answer("nee", "deny")
+    said = texts(await talk.run("action_signup_done"))
+    assert said == chat.MAIL_DECLINED and "/email" not in said
+    with ledger() as session:
+        assert all(
+            email is None for email in session.execute(select(WorkshopSignup.email)).scalars()
+        )
+
+    seated = await with_voucher("employee-2")
+    said = await signed_up(seated, workshop_id(ledger, "Limburg", "financien"))
+    assert "Je bent ingeschreven" in said and not followed_by_form(seated)

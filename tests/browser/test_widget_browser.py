@@ -268,6 +268,27 @@ def test_html_and_script_are_shown_as_text(
     expect(bot_bubbles(page, "Je bericht is te lang")).to_have_count(1)
 
 
+def test_bare_addresses_are_links(page: Page, widget_stack: WidgetStack) -> None:
+    """Walkthrough 2026-12-03 (second round): the agenda and e-mail addresses of a booking were
+    plain text, broken over lines. A bare http(s) address is a link now, without the full stop
+    after it; other schemes stay text."""
+    open_widget(page, widget_stack)
+    wait_idle(page)
+    page.evaluate(
+        """() => window.koersWidget.receive({
+            text: "Je agenda: https://koers.test/bookings/abc.ics. En javascript:alert(1) niet.\\n"
+                + "[Vul je e-mailadres in](https://koers.test/bookings/abc/email)",
+            koers_seq: 9998, koers_epoch: "test"})"""
+    )
+    last = page.locator(".koers-msg-bot").last
+    links = last.locator("a")
+    expect(links).to_have_count(2)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(2)]
+    assert hrefs == ["https://koers.test/bookings/abc.ics", "https://koers.test/bookings/abc/email"]
+    expect(links.nth(1)).to_contain_text("Vul je e-mailadres in")
+    expect(last).to_contain_text("javascript:alert(1) niet.")
+
+
 def test_every_card_of_one_reply_keeps_its_button(
     page: Page, widget_stack: WidgetStack, artefacts_dir: Path
 ) -> None:

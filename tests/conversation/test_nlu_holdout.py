@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import pytest
+import yaml
 
 from .conftest import AUTH_TOKEN, KoersServers
 
@@ -19,6 +21,8 @@ TRAINING_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
 #: shouting, "ok …" openings, jargon): harder by design. Measured then: the earlier model
 #: 0.817 and the retrained one 0.824 on the grown set; on the earlier 256 examples 0.916 before
 #: and 0.897 after (issue 16 is to win that back). The floor sits just under today's figure.
+#: 2026-12-03 (second round, 363 examples): the morning's model 0.789, the retrained 0.834;
+#: on the 321 examples both sets share 0.832 before and 0.839 after.
 MIN_INTENT_MACRO_F1 = 0.80
 MIN_FAQ_ACCURACY = 0.90
 
@@ -58,6 +62,21 @@ def test_the_held_out_set_holds_no_training_example() -> None:
     assert copies == []
 
 
+def test_no_comment_inside_an_example_block() -> None:
+    """A "# ..." line inside ``examples: |`` is no YAML comment: Rasa skips it with a warning
+    that `rasa data validate --fail-on-warnings` lets through (seen on 2026-12-03)."""
+    files = [*sorted(TRAINING_DATA.glob("*.yml")), HOLDOUT]
+    found = [
+        f"{path.name}: {item.get('intent')}: {line.strip()}"
+        for path in files
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", [])
+        for line in str(item.get("examples", "")).splitlines()
+        if line.strip() and not line.lstrip().startswith("- ")
+    ]
+    assert found == []
+
+
+@pytest.mark.server
 async def test_intent_macro_f1_on_unseen_phrasings(koers_servers: KoersServers) -> None:
     intent_pairs, faq_pairs = [], []
     url = f"{koers_servers.rasa_url}/model/parse?token={AUTH_TOKEN}"

@@ -127,3 +127,33 @@ def test_reading_ease() -> None:
     too_hard = {n: round(s) for n, s in scores.items() if s < MIN_FLESCH_DOUMA_SINGLE}
     assert not too_hard, f"too hard to read: {too_hard}"
     assert sum(scores.values()) / len(scores) >= MIN_FLESCH_DOUMA_AVERAGE, scores
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_place"),
+    [
+        ("waar is dat dan", True),
+        ("wat is het adres van de coach?", True),
+        ("waar moet ik heen voor dat gesprek", True),
+        ("hoe lang duurt het", False),
+        ("waar betaal ik dat van", False),
+    ],
+)
+def test_where_is_it_is_a_topic_of_its_own(question: str, asks_place: bool) -> None:
+    from bot.ledger.facts import TOPIC_PLACE, topics_in
+
+    assert (TOPIC_PLACE in topics_in(question)) is asks_place
+
+
+def test_where_is_it_names_the_proposed_or_booked_place() -> None:
+    """Walkthrough 2026-12-03 (second round): "waar is dat dan" at "Zal ik … vastzetten?" left
+    the booking and started the scan; Koers knows the coach's location and says it."""
+    on_location = SlotOffer(4, "Rosa Sjabloon", START, START + timedelta(hours=1), "on_location")
+    assert texts.place_lines(None, (on_location, "Wijkcentrum De Kern, Apeldoorn")) == [
+        "Het gesprek met Rosa Sjabloon is op locatie: Wijkcentrum De Kern, Apeldoorn."
+    ]
+    assert "online" in texts.place_lines(None, (OFFERS[0], None))[0]
+    assert texts.place_lines(VIEW, None) == [
+        "Het gesprek met Anna Voorbeeld is op locatie: Buurthuis."
+    ]
+    assert texts.place_lines(None, None) == [texts.PLACE_NOT_CHOSEN]

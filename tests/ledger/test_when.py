@@ -186,7 +186,8 @@ def test_alternatives_say_only_what_is_true_of_them() -> None:
     # A morning is never called "later" when the afternoon was asked (walkthrough 3, T11).
     assert alternative_note(offer(local(9, 9, 30), OFFER_LATER), afternoon) == " (ander tijdstip)"
     assert alternative_note(offer(local(3, 9), OFFER_LATER), afternoon) == " (andere dag en tijd)"
-    assert "andere regio" in alternative_note(offer(local(3, 9), OFFER_ELSEWHERE_ONLINE), afternoon)
+    elsewhere = offer(local(3, 9), OFFER_ELSEWHERE_ONLINE)
+    assert "andere provincie" in alternative_note(elsewhere, afternoon)
 
 
 any_preference = st.builds(

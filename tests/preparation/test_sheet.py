@@ -137,7 +137,7 @@ def test_html_is_a_complete_dutch_page_without_a_name() -> None:
         "Wat ik wil leren of proberen",
         "Mijn voorstel",
         "Wat ik vraag",
-        "Mogelijke reacties en mijn antwoorden",
+        "Mogelijke reacties en voorbeeldantwoorden",
         "Volgende stappen",
     ):
         assert heading in page

@@ -166,6 +166,9 @@ SIGNUP_ERRORS: dict[str, tuple[int, str, str]] = {
         "unknown_time_of_day",
         "The part of the day must be ochtend, middag or avond.",
     ),
+    # Only the employee's e-mail page meets these two; listed so every refusal has an answer.
+    signups.BAD_EMAIL: (400, "invalid_email", "This is not a valid e-mail address."),
+    signups.NOT_WAITING: (409, "signup_not_waiting", "This sign-up is not on a waiting list."),
 }
 
 #: A second no-show report is refused (the first one already freed the voucher).

@@ -1,8 +1,9 @@
-// A safe subset of markdown for bot texts: **bold**, *italics*, lists, [links](https://…) and
-// line breaks. Builds DOM nodes with textContent only; bot or user text never reaches innerHTML,
-// so markup in a message is shown as text and never runs.
+// A safe subset of markdown for bot texts: **bold**, *italics*, lists, [links](https://…), bare
+// http(s) addresses (clickable too) and line breaks. Builds DOM nodes with textContent only; bot
+// or user text never reaches innerHTML, so markup in a message is shown as text and never runs.
 
-const INLINE = /\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*([^*\n]+?)\*\*|\*([^*\s][^*\n]*?)\*/g;
+const INLINE =
+  /\[([^\]\n]+)\]\(([^)\s]+)\)|\*\*([^*\n]+?)\*\*|\*([^*\s][^*\n]*?)\*|(https?:\/\/[^\s<>()[\]]+[^\s<>()[\].,;:!?'"])/g;
 const BULLET = /^\s*[-*•]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
 
@@ -35,8 +36,11 @@ function appendInline(doc, parent, text) {
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
     if (match.index > last) parent.appendChild(doc.createTextNode(text.slice(last, match.index)));
-    const [whole, linkText, linkUrl, bold, italic] = match;
-    if (linkText !== undefined) {
+    const [whole, linkText, linkUrl, bold, italic, bare] = match;
+    if (bare !== undefined) {
+      const href = safeUrl(bare);
+      parent.appendChild(href ? makeLink(doc, href, bare) : doc.createTextNode(whole));
+    } else if (linkText !== undefined) {
       const href = safeUrl(linkUrl);
       parent.appendChild(href ? makeLink(doc, href, linkText) : doc.createTextNode(whole));
     } else if (bold !== undefined) {

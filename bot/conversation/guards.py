@@ -1,0 +1,444 @@
+"""Word-level guards on NLU's intent: settings and erasing change only on a clear request.
+
+NLU is a good guesser, but for a few decisions a wrong guess costs the employee's trust
+(walkthrough of 2026-12-03, a privacy-minded P&O assistant): "wat slaat Koers op en wie kan
+dat lezen?" got the erase confirmation, "Nee, ik wil niks wissen" at that confirmation got it
+again, "Zien coördinatoren dat ik het ben?" switched counting off, "Zet het meetellen maar
+weer aan" switched it off again, "wat tellen jullie?" switched it on, and "Ik wil niet opnieuw
+beginnen" restarted the scan. These rules read the words and correct NLU only in those cases.
+Each rule is narrow and documented; when no rule applies NLU's intent stands.
+
+The rules, in the order :func:`guard_intent` tries them:
+
+1. :func:`counting_wish` - an explicit wish about the anonymous counts ("zet het meetellen
+   weer aan", "ik wil wel meetellen" / "ik wil niet meetellen", "buiten de telling") is that
+   setting, when NLU read it as the other setting or as something harmless.
+2. :func:`asks_about_counts` - a question about what is counted or what coordinators see,
+   without such a wish, is the privacy question: a setting never changes on a question.
+3. :func:`negated_request` - a destructive or state-changing request in negated words ("ik
+   wil niks wissen", "niet opnieuw beginnen", "niet afzeggen", "geen coach nodig") is a no,
+   or the privacy question it carries ("Nee, ik wil niks wissen. Ik vroeg wat je opslaat");
+   a plain no that carries a privacy question is that question too.
+4. An erase guess for a privacy question with no erase word ("wat slaat Koers op?") is
+   the privacy question.
+5. :func:`bot.conversation.erasure.erasure_meant` - an erase request in plain words that NLU
+   took for goodbye, stop or the fallback is the erase request (Koers asks before erasing).
+6. :func:`asks_who_reads` - "kan iemand van P&O lezen wat ik typ?" read as a reorganisation,
+   a hand-off or the fallback is the privacy question.
+
+Inside a form, :func:`form_interruption` reads two commands from the words whatever the
+form's shape rules say: an erase request and "stop" at the start of the message. Both were
+stored as preparation answers ("stop. wis mijn gegevns dan maar").
+
+Pure: text and intent in, a :class:`Guarded` or None out. No Rasa imports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.conversation.erasure import asks_erasure, erasure_meant
+
+ASK_PRIVACY = "ask_privacy"
+ASK_MY_DATA = "ask_my_data"
+DENY = "deny"
+ERASE = "request_erasure"
+OPT_IN = "opt_in_trends"
+OPT_OUT = "opt_out_trends"
+STOP = "stop"
+FALLBACK = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """The intent the words ask for, and the rule that decided (for logs and tests)."""
+
+    intent: str
+    rule: str
+
+
+# --- Sentences and clauses ------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s-\s|…")
+_QUESTION_OPENERS = frozenset(
+    {"wat", "hoe", "wie", "waar", "waarom", "wanneer", "welke", "welk", "zien", "ziet",
+     "kunnen", "kan", "kun", "kunt", "mag", "wordt", "worden", "tel", "weet", "is", "heb",
+     "hebben"}
+)  # fmt: skip
+#: A question that is a polite request ("mag ik weer meetellen?"), not a request for facts.
+_POLITE_REQUEST = re.compile(
+    r"^\W*(?:(?:en|maar|oké|ok|dan)\W+)?(?:mag|kan|kun|kunt|wil|zou|zoudt)\s+"
+    r"(?:ik|je|jij|u|jullie)\b(?!\s+(?:zien|vertellen|uitleggen|zeggen))",
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The message split after ``.``, ``!``, ``?`` and ``…``; empty parts dropped."""
+    return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+
+
+#: "Ik vroeg wat je opslaat.", "Simpele vraag: ..." ask without a question mark.
+_INDIRECT_QUESTION = re.compile(
+    r"^\W*(?:(?:nee|maar|en)\W+)?(?:ik\s+(?:vroeg|vraag|wil\s+(?:graag\s+)?weten)|"
+    r"mijn\s+vraag\s+is|simpele\s+vraag|vraagje)\b",
+    re.IGNORECASE,
+)
+_WH_WORDS = frozenset({"wat", "hoe", "wie", "waar", "waarom", "wanneer", "welke", "welk"})
+
+
+def _first_word(sentence: str) -> str:
+    found = re.findall(r"[^\W\d_]+", sentence.lower())
+    return found[0] if found else ""
+
+
+def is_question_sentence(sentence: str) -> bool:
+    """Ends in a question mark, opens with a question word or inverted verb, or asks
+    indirectly ("Ik vroeg wat je opslaat")."""
+    return (
+        sentence.rstrip().endswith("?")
+        or _first_word(sentence) in _QUESTION_OPENERS
+        or _INDIRECT_QUESTION.search(sentence) is not None
+    )
+
+
+def _asks_for_facts(sentence: str) -> bool:
+    """A question for facts, not a polite request: "?" or a wh-word, and no "mag ik ..."."""
+    if _POLITE_REQUEST.search(sentence):
+        return False
+    return sentence.rstrip().endswith("?") or _first_word(sentence) in _WH_WORDS
+
+
+def is_question(text: str) -> bool:
+    """Any sentence of the message is a question."""
+    return any(is_question_sentence(sentence) for sentence in sentences(text))
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [part.strip() for part in _CLAUSE_BREAK.split(sentence) if part.strip()]
+
+
+#: Negating words. "niet" before "gewoon/even/eens/meteen" is rhetorical ("kan ik niet
+#: gewoon alles wissen?"), not a negation.
+_NEGATION = re.compile(
+    r"\b(?:niks|niets|geen|nooit|niet(?!\s+(?:gewoon|even|eens|meteen|gelijk)\b))\b",
+    re.IGNORECASE,
+)
+
+
+def _negated(clause: str) -> bool:
+    return _NEGATION.search(clause) is not None
+
+
+# --- 1. An explicit wish about the anonymous counts -----------------------------------------
+
+_COUNT_WORD = re.compile(
+    r"\b(?:mee\s*tel\w*|meegeteld|tel(?:t|len|ling|lingen)?|cijfers|statistiek\w*|trends?)\b"
+)
+_WISH_IN = (
+    # "ik wil wel meetellen", "tel me weer mee", "ik doe toch weer mee", "alsnog meetellen"
+    re.compile(r"\b(?:weer|wel|alsnog)\s+(?:mee\s*tel\w*|meegeteld|mee\s*do\w*|mee\b)"),
+    # "zet het meetellen maar weer aan", "het meetellen weer aanzetten"
+    re.compile(r"\bmee\s*tel\w*\s+(?:\w+\s+){0,3}aan(?:zetten|\s+zetten)?\b"),
+    re.compile(r"\bzet\s+(?:\w+\s+){0,4}(?:weer\s+)?aan\b"),
+    # "zet me weer in de tellingen", "neem me weer mee in de cijfers"
+    re.compile(r"\bweer\s+in\s+de\s+(?:anonieme\s+)?(?:tellingen|cijfers|statistiek\w*)"),
+)
+_WISH_OUT = (
+    # "ik wil niet meetellen", "ik wil toch niet meer meegeteld worden", "liever niet meetellen"
+    re.compile(
+        r"\b(?:wil|doe|liever|graag|hoef)\s+(?:\w+\s+){0,3}niet\s+(?:meer\s+)?"
+        r"(?:mee\s*tel\w*|meegeteld|mee\s*do\w*)"
+    ),
+    # "ik wil niet dat jullie mij meetellen"
+    re.compile(r"\bniet\s+dat\s+(?:\w+\s+){0,3}(?:mee\s*tel\w*|meegeteld|tel\w*)"),
+    # "niet meetellen aub", "nee, niet meer meetellen"
+    re.compile(r"^\W*(?:nee\W+)?niet\s+(?:meer\s+)?mee\s*tel\w*"),
+    # "tel me niet mee", "tel mij maar niet meer mee"
+    re.compile(r"\btel\s+(?:me|mij)\s+(?:\w+\s+){0,2}niet\s+(?:meer\s+)?mee\b"),
+)
+#: Opting out in words without a negation: a negated clause ("zet het niet uit") is no wish.
+_WISH_OUT_PLAIN = (
+    # "zet het meetellen uit", "het meetellen uitzetten", "zet de tellingen maar uit"
+    re.compile(r"\bzet\s+(?:\w+\s+){0,4}uit\b"),
+    re.compile(r"\b(?:mee\s*tel\w*|tellingen?)\s+(?:\w+\s+){0,2}uit(?:zetten|\s+zetten)?\b"),
+    # "ik wil buiten de telling blijven", "laat mij buiten de cijfers"
+    re.compile(r"\bbuiten\s+de\s+(?:telling\w*|cijfers|statistiek\w*|trends?)\b"),
+)
+#: Undoing the opt-out ("ik trek het niet meetellen in") is no wish to opt out.
+_UNDO = re.compile(r"\b(?:trek\w*|intrekken|ongedaan|terugdraai\w*|terug\s+draai\w*)\b")
+
+
+def _wishes(clause: str) -> set[str]:
+    lowered = clause.lower()
+    found: set[str] = set()
+    if _COUNT_WORD.search(lowered) is None:  # "ik ga wel mee", "zet de pc aan"
+        return found
+    if not _negated(lowered) and any(p.search(lowered) for p in _WISH_IN):
+        found.add(OPT_IN)
+    plain_out = not _negated(lowered) and any(p.search(lowered) for p in _WISH_OUT_PLAIN)
+    if not _UNDO.search(lowered) and (plain_out or any(p.search(lowered) for p in _WISH_OUT)):
+        found.add(OPT_OUT)
+    return found
+
+
+def counting_wish(text: str) -> str | None:
+    """``opt_in_trends`` / ``opt_out_trends`` when the words clearly ask for that setting.
+
+    Only a statement or a polite request ("mag ik weer meetellen?") is a wish; a question for
+    facts ("tel ik nu weer mee?") is not. A message that asks for both is no clear wish.
+    """
+    wishes: set[str] = set()
+    for sentence in sentences(text):
+        if _asks_for_facts(sentence):
+            continue
+        for clause in _clauses(sentence):
+            wishes |= _wishes(clause)
+    return next(iter(wishes)) if len(wishes) == 1 else None
+
+
+# --- 2. A question about the counts or what coordinators see --------------------------------
+
+_ABOUT_COUNTS = (
+    re.compile(r"\bwat\s+(?:wordt|worden)\s+er\s+(?:\w+\s+){0,3}(?:geteld|meegeteld)\b"),
+    re.compile(r"\bwat\s+er\s+(?:\w+\s+){0,2}(?:geteld|meegeteld)\s+wordt\b"),
+    re.compile(r"\bwat\s+(?:tel|telt|tellen)\s+(?:jullie|je|jij|koers|ze|jullie)\b"),
+    re.compile(
+        r"\bwat\s+(?:staat|zit|komt)\s+er\s+(?:\w+\s+){0,2}in\s+(?:die|de|jullie)\s+"
+        r"(?:anonieme\s+)?(?:tellingen|telling|cijfers|statistiek\w*)"
+    ),  # fmt: skip
+    re.compile(r"\bwelke\s+(?:tellingen|cijfers|dingen\s+tel\w*)\b"),
+    re.compile(r"\bwat\s+(?:houdt|betekent|is)\s+(?:dat\s+|het\s+)?(?:meetellen|tellen)\b"),
+    re.compile(r"^\W*(?:en\s+)?tel\s+ik\b"),
+    re.compile(r"\bhoe\s+(?:werkt|zit)\s+(?:het|dat)\s+(?:\w+\s+){0,2}(?:meetellen|tellingen)"),
+)
+_COORDINATOR = re.compile(r"\bco[öo]rdinator\w*\b")
+_SEES_ME = re.compile(
+    r"\b(?:zien|ziet|zie|weten|weet|herkennen|herkent|terugvinden|achterhalen|opmaken)\b"
+)
+#: "tel ik nu weer mee?": the answer is the overview of this conversation (ask_my_data).
+_COUNTING_ME = re.compile(r"^\W*(?:en\s+)?tel\s+ik\b")
+
+
+def asks_about_counts(text: str) -> bool:
+    """A question about what is counted, or whether coordinators can see it is you."""
+    lowered = text.lower()
+    if not is_question(text):
+        return False
+    if any(pattern.search(lowered) for pattern in _ABOUT_COUNTS):
+        return True
+    return any(
+        _COORDINATOR.search(s.lower()) and _SEES_ME.search(s.lower())
+        for s in sentences(text)
+        if is_question_sentence(s)
+    )
+
+
+# --- 3. A negated destructive or state-changing request -------------------------------------
+
+#: Per intent the words that name what it does; a clause with them and a negation negates it.
+_REQUEST_WORDS: dict[str, re.Pattern[str]] = {
+    # not "dat wist ik niet" (weten) nor "ik kan niet weg" (leaving)
+    ERASE: re.compile(
+        r"\b(?:wis|wissen|gewist|wist(?!\s+(?:ik|je|jij|u|we|wij|ze|zij|hij)\b)|verwijder\w*|"
+        r"weghalen|weggooien|wegdoen|weg\s+(?:halen|gooien|doen)|alles\s+weg|delete\w*|"
+        r"vergeet|vergeten)\b"
+    ),
+    "restart_scan": re.compile(
+        r"\b(?:opnieuw|overnieuw|herstart\w*|over\s+nieuw|opnieuw\s+beginnen)\b"
+    ),
+    # "niet meetellen" is the opt-out itself: only "niet uitzetten" negates it
+    OPT_OUT: re.compile(r"\b(?:uitzetten|uit\s+zetten|uitschakelen|zet\s+(?:\w+\s+){0,4}uit)\b"),
+    OPT_IN: re.compile(r"\b(?:aanzetten|aan\s+zetten|weer\s+mee\w*|meetel\w*|mee\s+te\s+doen)\b"),
+    "cancel_booking": re.compile(
+        r"\b(?:afzeggen|afgezegd|af\s+te\s+zeggen|zeg\s+(?:\w+\s+){0,3}af|annuleer\w*|"
+        r"annuleren|geannuleerd)\b"
+    ),
+    "cancel_signup": re.compile(
+        r"\b(?:afmelden|afgemeld|af\s+te\s+melden|uitschrijven|uit\s+te\s+schrijven|"
+        r"uitgeschreven|annuleer\w*|annuleren|afzeggen)\b"
+    ),
+}
+#: Asking for a coach is negated only by a refusal: "ik heb nog geen coach gehad, kan ik er
+#: een krijgen?" is a request.
+_COACH_REFUSAL = re.compile(
+    r"\b(?:geen\s+(?:\w+\s+)?coach\w*\s+(?:nodig|hoeven|willen)|(?:wil|hoef)\s+geen\s+"
+    r"(?:\w+\s+)?coach\w*|(?:wil|hoef)\s+niet\s+(?:\w+\s+){0,3}doorverbonden|"
+    r"niet\s+doorverbonden\s+(?:te\s+)?worden)\b"
+)
+_COACH_WISH = re.compile(r"\b(?:wil|wel|graag|toch)\s+(?:\w+\s+)?(?:een\s+)?coach\b")
+NEGATABLE_INTENTS: frozenset[str] = frozenset(_REQUEST_WORDS) | {"request_coach"}
+
+
+def negated_request(text: str, intent: str) -> bool:
+    """The words of ``intent``'s request occur only negated ("ik wil niks wissen").
+
+    Clause by clause: "ik wil niet langer wachten, wis alles" still asks to erase, because
+    its erasing clause is not negated. Unknown intents are never negated.
+    """
+    if intent == "request_coach":
+        lowered = text.lower()
+        return bool(_COACH_REFUSAL.search(lowered)) and not _COACH_WISH.search(lowered)
+    words = _REQUEST_WORDS.get(intent)
+    if words is None:
+        return False
+    negated = positive = False
+    for sentence in sentences(text):
+        for clause in _clauses(sentence):
+            lowered = clause.lower()
+            if not words.search(lowered) or _UNDO.search(lowered):
+                continue
+            if _negated(lowered):
+                negated = True
+            else:
+                positive = True
+    return negated and not positive
+
+
+# --- 4 and 6. Privacy questions NLU read as something else ----------------------------------
+
+#: Words of a question about what Koers keeps of this conversation or who can read it.
+#: Reading words count only with what is read ("wie kan dat lezen", not "een boek om te lezen").
+_PRIVACY_WORDS = re.compile(
+    r"\b(?:opslaan|opslaat|opgeslagen|bewaar\w*|meelezen|inzien|toegang|privacy|anoniem|"
+    r"beheerder\w*)\b|\bwat\s+ik\s+(?:hier\s+)?(?:typ|typt|schrijf)\b|"
+    r"\bwie\s+(?:\w+\s+){0,3}(?:lezen|leest|zien|ziet|inzien)\b|"
+    r"\bco[öo]rdinator\w*\b|\b(?:slaat|sla)\s+(?:\w+\s+){0,5}op\b"
+)
+_ERASE_WORD = re.compile(
+    r"\b(?:wis\w*|gewist|verwijder\w*|weg\w*|delete\w*|vergeet|vergeten|leeg\w*|"
+    r"vernietig\w*|prullenbak)\b"
+)
+#: Who might read along: the employee's own organisation.
+_READER = re.compile(
+    r"\b(?:p&o|p\s*&\s*o|hr|collega'?s?|beheerder\w*|iemand|niemand|leidinggevende|manager|"
+    r"baas|teamleider|gemeente|werkgever|co[öo]rdinator\w*)\b|\bp&o\b"
+)
+#: What they would read: this chat, or the systems it runs on.
+_READS_CHAT = re.compile(
+    r"\b(?:lezen|leest|meelezen|meekijken|inzien|toegang|beheren|beheert)\b|"
+    r"\b(?:zien|ziet)\s+(?:wat\s+ik|dat\s+ik|mijn\s+(?:chat|gesprek|gegevens|antwoorden)|"
+    r"dit\s+gesprek)\b|\bwat\s+ik\s+(?:hier\s+)?(?:typ|typt|schrijf|zeg)\b"
+)
+#: Intents a question about who reads the chat is lost to.
+_READ_QUESTION_LOST_TO = frozenset(
+    {"reorganisation", FALLBACK, "human_handoff", "out_of_scope", "express_worry", "faq"}
+)
+
+
+def asks_privacy(text: str) -> bool:
+    """A question about what is kept of this conversation or who can read or see it."""
+    return is_question(text) and _PRIVACY_WORDS.search(text.lower()) is not None
+
+
+def asks_who_reads(text: str) -> bool:
+    """A question whether someone of the employee's organisation can read this chat."""
+    lowered = text.lower()
+    return (
+        is_question(text)
+        and _READER.search(lowered) is not None
+        and _READS_CHAT.search(lowered) is not None
+    )
+
+
+# --- The guard --------------------------------------------------------------------------------
+
+#: Intents an explicit counting wish may replace: the other setting, privacy and harmless reads.
+_WISH_REPLACES = frozenset(
+    {OPT_IN, OPT_OUT, ASK_PRIVACY, ASK_MY_DATA, FALLBACK, "out_of_scope", "human_handoff",
+     DENY, "affirm", STOP, "goodbye", "faq"}
+)  # fmt: skip
+#: Intents that already answer a counting question (never replaced by rule 2).
+_ANSWERS_COUNTS = frozenset({ASK_PRIVACY, ASK_MY_DATA, "ask_remember_me"})
+
+
+def guard_intent(text: str, intent: str | None) -> Guarded | None:
+    """The intent the words of ``text`` ask for when NLU's ``intent`` must not stand.
+
+    None when NLU's reading stands (including every button payload).
+    """
+    if not text or text.lstrip().startswith("/"):
+        return None
+    name = intent or FALLBACK
+    wish = counting_wish(text)
+    if wish is not None:
+        if name != wish and name in _WISH_REPLACES:
+            return Guarded(wish, "counting_wish")
+        return None
+    if asks_about_counts(text) and name not in _ANSWERS_COUNTS:
+        target = ASK_MY_DATA if _COUNTING_ME.search(text.lower()) else ASK_PRIVACY
+        return Guarded(target, "counting_question")
+    negated = name if name in NEGATABLE_INTENTS else None
+    if name == FALLBACK:  # "Nee, ik wil niks wissen. Ik vroeg …" left NLU unsure of anything
+        negated = next((i for i in sorted(NEGATABLE_INTENTS) if negated_request(text, i)), None)
+    if negated is not None and negated_request(text, negated):
+        if asks_privacy(text) or asks_who_reads(text):
+            return Guarded(ASK_PRIVACY, "negated_request_with_question")
+        return Guarded(DENY, "negated_request")
+    if name == DENY and (asks_privacy(text) or asks_who_reads(text)):
+        return Guarded(ASK_PRIVACY, "no_with_a_privacy_question")
+    if name == ERASE and not _ERASE_WORD.search(text.lower()) and asks_privacy(text):
+        return Guarded(ASK_PRIVACY, "erase_guess_for_a_question")
+    if erasure_meant(text, name):
+        return Guarded(ERASE, "erasure_in_words")
+    if name in _READ_QUESTION_LOST_TO and asks_who_reads(text):
+        return Guarded(ASK_PRIVACY, "who_reads_question")
+    return None
+
+
+# --- Inside a form ------------------------------------------------------------------------------
+
+#: "stop", "STOP", "stop." or "Nee laat maar, ..." as the first words: the way out.
+_STOP_FIRST = re.compile(
+    r"^\W*(?:(?:nee|ok|oké|oke|nou|sorry)\W+)*(?:stop(?:pen)?|laat\s+maar)\s*(?:$|[.!,;:…]|\.\.\.)",
+    re.IGNORECASE,
+)
+#: Words before an erase object that make it the employee's own ("mijn gegevens", "dit gesprek").
+_OWN_BEFORE = frozenset({"mijn", "m'n", "mn", "dit", "het", "hele", "al", "de", "jouw", "me"})
+_WORD = re.compile(r"[^\W\d_']+(?:'[^\W\d_]+)?")
+
+
+def stops_at_start(text: str) -> bool:
+    """The message opens with "stop" or "laat maar" as a command, not "stop met roken"."""
+    return _STOP_FIRST.match(text) is not None
+
+
+def _erases_own(text: str) -> bool:
+    """An erase request about the employee's own data ("wis mijn gegevns", "verwijder alles").
+
+    Stricter than :func:`asks_erasure`: inside a form a free-text answer may be about data at
+    work ("ik wil leren data te verwijderen uit oude systemen").
+    """
+    if not asks_erasure(text):
+        return False
+    words = [w.lower() for w in _WORD.findall(text)]
+    for index, word in enumerate(words):
+        if word == "alles":
+            return True
+        is_object = word.startswith(("gegev", "gesprek", "chat", "geschiedenis", "antwoorden"))
+        if is_object and index > 0 and words[index - 1] in _OWN_BEFORE:
+            return True
+    return False
+
+
+def form_interruption(text: str) -> str | None:
+    """The command a message inside a form gives in so many words, or None.
+
+    An erase request about the employee's own data comes first ("stop. wis mijn gegevns dan
+    maar": the form pauses and Koers asks to confirm the erasure), then "stop" or "laat maar"
+    opening a longer message (the form pauses). Button payloads are judged by the form's own
+    rules.
+    """
+    stripped = text.strip()
+    if not stripped or stripped.startswith("/"):
+        return None
+    if _erases_own(stripped):
+        return ERASE
+    # a lone "stop" or "laat maar" is NLU's (trained, and judged by the form's threshold); the
+    # words decide when more follows: "stop. ik wil ...", "Nee laat maar, ik wil niet ..."
+    opening = _STOP_FIRST.match(stripped)
+    if opening is not None and re.search(r"[^\W\d_]", stripped[opening.end() :]):
+        return STOP
+    return None
