@@ -333,8 +333,10 @@ async def test_an_expired_token_on_an_open_socket_drops_the_identity(koers, clie
 
 async def test_the_expiry_event_comes_without_a_message(koers, client) -> None:
     chat = client()
-    await chat.start(mint_token("GM9901", "emp-8", SECRET, 1, int(time.time())))
-    deadline = time.monotonic() + 15  # the timer fires at exp; a loaded CI runner is slow
+    # 3 s, not 1: a token minted at a whole second may expire before the socket connects
+    # (then it is refused, no expiry event; failed once under two pytest workers)
+    await chat.start(mint_token("GM9901", "emp-8", SECRET, 3, int(time.time())))
+    deadline = time.monotonic() + 20  # the timer fires at exp; a loaded CI runner is slow
     while not chat.expired_events and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     assert chat.expired_events
