@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ from actions.tracker import (
 from bot.channels.identity import VerifiedIdentity
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
+from bot.conversation.turns import coach_fact_question
 from bot.conversation.two_questions import split_questions
 from bot.db.session import RunSession
 from bot.ledger import signup_chat, texts
@@ -68,13 +70,14 @@ from bot.ledger.booking import (
 )
 from bot.ledger.catalog import MODE_ONLINE
 from bot.ledger.codes import CodeCheck, find_code
-from bot.ledger.facts import coach_facts, coach_location, topics_in
+from bot.ledger.facts import coach_facts, coach_location, coach_locations, topics_in
 from bot.ledger.preferences import (
     MODE_ANY,
     MODE_ONLINE_ANYWHERE,
     WhenPreference,
     asks_other_provinces,
     normalize_region,
+    offers_named,
     parse_mode,
     parse_when,
     parse_yes_no,
@@ -83,7 +86,7 @@ from bot.ledger.preferences import (
     restates_wish,
 )
 from bot.ledger.signups import SignupView, employee_signups
-from bot.ledger.when import leaving
+from bot.ledger.when import after_leaving, leaving, read_when
 from bot.opportunities import chat as opportunity_chat
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
@@ -102,6 +105,9 @@ NOT_DATES = "coach_not_dates"
 BOOKING_CODE = "booking_code"
 CANCEL_CONFIRM = "booking_cancel_confirm"
 REQUESTED = "requested_slot"
+#: Extracted value of ``coach_slot`` when the answer fits several offered times ("dinsdag
+#: om 4 uur" with three coaches): the list narrows to those, and the question comes again.
+NARROWED = "narrowed:"
 #: Extracted value of ``coach_confirm`` when the answer names another offered time.
 OTHER_CHOICE = "other:"
 
@@ -182,10 +188,11 @@ def _picked_offer(tracker: Tracker, *, loose: bool = False) -> int | None:
     question a number always means a time, never a yes.
     """
     offers = offers_from_slot_value(tracker.get_slot(OFFERS))
+    text = after_leaving(latest_text(tracker))  # "laat maar dat dinsdag. doe die van woensdag"
+    if not text:
+        return None
     index = pick_offer(
-        latest_text(tracker),
-        [offer.starts_at for offer in offers],
-        [offer.coach_name for offer in offers],
+        text, [offer.starts_at for offer in offers], [offer.coach_name for offer in offers]
     )
     if index is None and loose and len(latest_text(tracker).split()) <= 6:
         numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", latest_text(tracker))
@@ -237,6 +244,12 @@ def when_in_message(tracker: Tracker) -> WhenPreference | None:
     if preference is None or preference.is_any:
         return None
     return preference
+
+
+def names_a_moment(text: str) -> bool:
+    """Names a time to pick, not a window: "om 4 uur", not "na vier uur" or "niks later"."""
+    words = read_when(text, utcnow())
+    return words.after_minutes is None and words.before_minutes is None and not words.later
 
 
 def refined_when(tracker: Tracker) -> WhenPreference | None:
@@ -337,6 +350,19 @@ class _LedgerFormValidation(TurnTakingFormValidation, ABC):
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
         index = _picked_offer(tracker)
         if index is None:
+            # "dinsdag 8 dec om 4 uur" with three coaches then: which of them
+            said = after_leaving(latest_text(tracker))
+            named = (
+                offers_named(
+                    said,
+                    [offer.starts_at for offer in offers],
+                    [offer.coach_name for offer in offers],
+                )
+                if names_a_moment(said)
+                else []
+            )
+            if len(named) > 1:
+                return {CHOICE: NARROWED + ",".join(str(offers[i].slot_id) for i in named)}
             # "liever donderdag", "heb je niks na 16:00?": look again with that wish.
             refined = refined_when(tracker) or wish_again(tracker)
             if refined is not None:
@@ -369,6 +395,13 @@ class _LedgerFormValidation(TurnTakingFormValidation, ABC):
         offers = offers_from_slot_value(tracker.get_slot(OFFERS))
         if value is None and WHEN in tracker.slots_to_validate():
             return {CHOICE: None}  # a new wish: new times are shown, no complaint
+        if isinstance(value, str) and value.startswith(NARROWED):
+            wanted = value.removeprefix(NARROWED).split(",")
+            narrowed = [
+                replace(offer, narrowed=True) for offer in offers if str(offer.slot_id) in wanted
+            ]
+            if len(narrowed) > 1:  # the list of just these is asked next (texts.offers_message)
+                return {CHOICE: None, OFFERS: [offer.to_dict() for offer in narrowed]}
         if value is None or not any(str(offer.slot_id) == str(value) for offer in offers):
             dispatcher.utter_message(text=texts.UNCLEAR_SLOT)
             return {CHOICE: None}
@@ -485,7 +518,9 @@ class ValidateCoachForm(_LedgerFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A time, or another province to look in (booking only: a move keeps its region)."""
-        if _asked(tracker, CHOICE) and _picked_offer(tracker) is None:
+        # "waar is die locatie. in apeldoorn?" asks where the times are; it is no switch
+        asks_where = coach_fact_question(latest_text(tracker)) is not None
+        if _asked(tracker, CHOICE) and _picked_offer(tracker) is None and not asks_where:
             switched = place_switch(tracker)
             if switched is not None:
                 return switched
@@ -1109,6 +1144,7 @@ def _live_signups(session: Session, *, who: VerifiedIdentity) -> list[SignupView
 #: A cost question that names EVC ("wie betaalt evc?") is about EVC: NLU hears "betaalt" and
 #: "kost" as the coach's price (walkthrough of 2026-12-03, third round).
 _EVC_WORD = re.compile(r"\bevc\b", re.IGNORECASE)
+_DISTANCE = re.compile(r"\b(?:hoe\s+)?ver\s+(?:weg\s+)?van\b|\bhoe\s+ver\b", re.IGNORECASE)
 
 
 class ActionCoachFacts(Action):
@@ -1142,6 +1178,16 @@ class ActionCoachFacts(Action):
                 if offer is not None
                 else None
             )
+            listed = (
+                offers_from_slot_value(tracker.get_slot(OFFERS))
+                if offer is None and _asked(tracker, CHOICE)
+                else []
+            )
+            places = (
+                await run.call(coach_locations, slot_ids=[o.slot_id for o in listed])
+                if listed
+                else {}
+            )
         if signup_chat.asks_workshop_entry(text) or (
             facts.booking is None
             and signup_chat.asks_online_entry(text)
@@ -1150,6 +1196,8 @@ class ActionCoachFacts(Action):
             dispatcher.utter_message(text=signup_chat.workshop_entry_text(workshops))
             return []
         page = email_url(settings, facts.booking) if facts.booking else None
+        if _DISTANCE.search(text):  # "is dat ver van apeldoorn?": say what Koers cannot know
+            dispatcher.utter_message(text=texts.DISTANCE_UNKNOWN)
         dispatcher.utter_message(
             text=texts.coach_facts_text(
                 facts,
@@ -1157,6 +1205,7 @@ class ActionCoachFacts(Action):
                 page,
                 anonymous=identity is None,
                 proposed=proposed,
+                offered=[(o, places.get(o.slot_id)) for o in listed],
             )
         )
         return []

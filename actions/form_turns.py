@@ -112,14 +112,19 @@ async def run_step(
     return list(await action.run(dispatcher, tracker, domain))
 
 
-def _filled(events: list[EventType], slot: str | None) -> bool:
-    """The form's slot methods read something: the asked slot, or another one they set.
+def _filled(events: list[EventType], slot: str | None, before: dict[str, object]) -> bool:
+    """The form's slot methods read something: the asked slot, or another one they changed.
 
     "avond" at the list of times is no choice, but it is an answer: the times are looked up
     again for the evening (``coach_when`` set), and the form must not take it for "stop".
+    A slot set again to the value it had is no answer: "waar is die locatie. in apeldoorn?"
+    fills ``region`` from the entity with the province already chosen, and is a question.
     """
     return slot is not None and any(
-        e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT and e.get("value") is not None
+        e.get("event") == "slot"
+        and e.get("name") != REQUESTED_SLOT
+        and e.get("value") is not None
+        and (e.get("name") == slot or e.get("value") != before.get(str(e.get("name"))))
         for e in events
     )
 
@@ -194,8 +199,9 @@ class TurnTakingFormValidation(FormValidationAction, ABC):
             return await super().run(dispatcher, tracker, domain)
         if self.answer_first:
             said = list(dispatcher.messages)
+            before = dict(tracker.current_slot_values())
             events = await super().run(dispatcher, tracker, domain)
-            if _filled(events, requested_slot(tracker)):
+            if _filled(events, requested_slot(tracker), before):
                 return events
             dispatcher.messages[:] = said  # the slot method's re-ask makes way for the answer
         return await self.interrupted(turn, dispatcher, tracker, domain)

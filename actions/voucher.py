@@ -22,12 +22,14 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.coach import booking_owner
 from actions.identity import verified_identity
 from bot.channels.identity import VerifiedIdentity
 from bot.clock import utcnow
 from bot.config import load_settings
 from bot.db.session import RunSession
 from bot.ledger import texts
+from bot.ledger.booking import active_booking_of
 from bot.ledger.codes import CODE_LENGTHS, CodeCheck, CodeProblem, find_code
 from bot.ledger.tries import TryLimiter
 from bot.ledger.vouchers import (
@@ -122,14 +124,14 @@ class ActionRequestVoucher(Action):
                 dispatcher.utter_message(text=texts.voucher_refused(refused.reason))
                 return []
             workshops = await run.call(upcoming_workshops, now=now)
+            booked = await run.call(active_booking_of, owner=booking_owner(tracker), now=now)
         if result.new:
             await record_trend({"municipality": who.municipality}, trend.VOUCHER_ISSUED)
         dispatcher.utter_message(text=texts.voucher_issued(result.voucher, result.new))
         if tracker.get_slot(SIGNUP_PENDING):
             return [FollowupAction(SIGNUP_RESUME)]
         dispatcher.utter_message(
-            text=texts.spending_options(workshops),
-            buttons=[dict(button) for button in texts.SPENDING_BUTTONS],
+            text=texts.spending_options(workshops, booked), buttons=texts.spending_buttons(booked)
         )
         return []
 
@@ -184,8 +186,8 @@ class ActionShowWorkshops(Action):
         settings = load_settings()
         async with RunSession(settings.database_url) as run:
             workshops = await run.call(upcoming_workshops, now=utcnow())
+            booked = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
         dispatcher.utter_message(
-            text=texts.spending_options(workshops),
-            buttons=[dict(button) for button in texts.SPENDING_BUTTONS],
+            text=texts.spending_options(workshops, booked), buttons=texts.spending_buttons(booked)
         )
         return []

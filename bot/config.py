@@ -487,9 +487,13 @@ class LedgerSettings:
     opportunity_feed_tokens: tuple[str, ...] = env_field(
         "KOERS_OPPORTUNITY_FEED_TOKENS",
         (),
-        "comma-separated `platform:token` pairs: each regional vacancy platform pushes its "
-        "listings to `POST /api/opportunities/feed` with `Authorization: Bearer <token>` "
-        "(platform: 2-20 of a-z, 0-9, -; token: at least 32 characters)",
+        "comma-separated `platform@provinces:token` entries, one per token of a regional "
+        "vacancy platform pushing to `POST /api/opportunities/feed` with `Authorization: "
+        "Bearer <token>` (platform: 2-20 of a-z, 0-9, -; token: at least 32 characters); "
+        "`@gelderland+overijssel`: only listings of municipalities in those provinces (a push "
+        "with any other is refused whole, 403), `@*`: every province; without `@` (the old "
+        "`platform:token`) every province too, with a warning at start-up; a bad entry is "
+        "left out (docs/provider-api.md)",
         note="no platform can push",
     )
 

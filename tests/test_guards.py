@@ -190,6 +190,8 @@ def test_a_wish_replaces_only_harmless_or_opposite_readings() -> None:
         "Zien coördinatoren dat ik het ben?",
         "kunnen de coordinatoren mij herkennen?",
         "wat houdt meetellen in?",
+        "Als ze tellen op functie en leeftijd, kunnen ze mij dan niet gewoon herkennen?",
+        "ben ik herkenbaar in die cijfers?",
     ],
 )
 def test_questions_about_the_counts(text: str) -> None:
@@ -204,6 +206,8 @@ def test_questions_about_the_counts(text: str) -> None:
         "ik wil niet meetellen",
         "de coördinatoren zien alleen groepen",
         "hoeveel vragen telt de scan",
+        "ik herken mezelf wel in die uitslag",
+        "hoe herken je een goede workshop?",
     ],
 )
 def test_no_counting_question(text: str) -> None:
@@ -447,3 +451,18 @@ def test_a_negated_request_nlu_was_unsure_of_is_still_a_no() -> None:
     plain = guard_intent("nee, ik wil niet opnieuw beginnen", "nlu_fallback")
     assert plain is not None and plain.intent == "deny"
     assert guard_intent("ik snap de vraag niet", "nlu_fallback") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["moet ik nu eerst een voucher hebben of niet", "heb ik daar een voucher voor nodig?"]
+)
+def test_whether_a_voucher_is_needed_is_no_request_for_one(text: str) -> None:
+    """It issued a voucher in the middle of the coach's e-mail question (2026-12-03c)."""
+    assert guard_intent(text, "request_voucher").intent == "ask_coach_facts"
+
+
+@pytest.mark.parametrize(
+    "text", ["ik wil een voucher", "mag ik een voucher?", "kan ik een voucher krijgen?"]
+)
+def test_asking_for_a_voucher_stays_a_request(text: str) -> None:
+    assert guard_intent(text, "request_voucher") is None

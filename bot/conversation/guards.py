@@ -218,6 +218,12 @@ _COORDINATOR = re.compile(r"\bco[öo]rdinator\w*\b")
 _SEES_ME = re.compile(
     r"\b(?:zien|ziet|zie|weten|weet|herkennen|herkent|terugvinden|achterhalen|opmaken)\b"
 )
+#: "kunnen ze mij herkennen in die tellingen?": whether the counts give the employee away.
+_RECOGNISED = re.compile(
+    r"\b(?:herkennen|herkent|herkend|herkenbaar|herleid\w*|terug\s+te\s+(?:leiden|herleiden)|"
+    r"achterhalen|uitvogelen)\b"
+)
+_ME = re.compile(r"\b(?:mij|me|ik|mijzelf|mezelf)\b")
 #: "tel ik nu weer mee?": the answer is the overview of this conversation (ask_my_data).
 _COUNTING_ME = re.compile(r"^\W*(?:en\s+)?tel\s+ik\b")
 
@@ -230,7 +236,8 @@ def asks_about_counts(text: str) -> bool:
     if any(pattern.search(lowered) for pattern in _ABOUT_COUNTS):
         return True
     return any(
-        _COORDINATOR.search(s.lower()) and _SEES_ME.search(s.lower())
+        (_COORDINATOR.search(s.lower()) and _SEES_ME.search(s.lower()))
+        or (_RECOGNISED.search(s.lower()) and _ME.search(s.lower()))
         for s in sentences(text)
         if is_question_sentence(s)
     )
@@ -343,6 +350,27 @@ def asks_who_reads(text: str) -> bool:
     )
 
 
+# --- 7. Whether a voucher is needed, read as asking for one ----------------------------------
+
+_VOUCHER_WORD = re.compile(r"\bv[ao]?u?c+h?er\w*\b")
+#: "moet ik nu eerst een voucher hebben of niet", "heb ik daar een voucher voor nodig?"
+_NEEDS = re.compile(r"\b(?:nodig|moet\s+ik|hoef\s+ik|moet\s+je|hoef\s+je|of\s+niet|verplicht)\b")
+_WANTS = re.compile(r"\b(?:ik\s+wil|wil\s+ik|graag|geef\s+me|vraag\s+(?:\w+\s+)?aan|aanvragen)\b")
+
+
+def asks_whether_voucher_needed(text: str) -> bool:
+    """A question whether a voucher is needed, which is no request to issue one.
+
+    "moet ik nu eerst een voucher hebben of niet" issued a voucher in the middle of the
+    coach's e-mail question (walkthrough 2026-12-03c): a voucher is one per year.
+    """
+    lowered = text.lower()
+    if not _VOUCHER_WORD.search(lowered) or _WANTS.search(lowered):
+        return False
+    asked = is_question(text) or re.search(r"\bof\s+niet\b", lowered) is not None
+    return asked and _NEEDS.search(lowered) is not None
+
+
 # --- The guard --------------------------------------------------------------------------------
 
 #: Intents an explicit counting wish may replace: the other setting, privacy and harmless reads.
@@ -385,6 +413,8 @@ def guard_intent(text: str, intent: str | None) -> Guarded | None:
         return Guarded(ERASE, "erasure_in_words")
     if name in _READ_QUESTION_LOST_TO and asks_who_reads(text):
         return Guarded(ASK_PRIVACY, "who_reads_question")
+    if name == "request_voucher" and asks_whether_voucher_needed(text):
+        return Guarded("ask_coach_facts", "voucher_needed_question")
     return None
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from bot.conversation.guards import form_interruption
@@ -159,6 +159,9 @@ class FormTurns:
     #: Answers are free text, so a question typed there is never the answer: it is a side
     #: question even when NLU is less sure (see :func:`side_question_in_free_text`).
     free_text: bool = False
+    #: A typed question this form's parser cannot read, named by its words: the side
+    #: question's intent ("waar is dat dan?" while choosing a coach's time), or None.
+    question_by_words: Callable[[str], str | None] | None = None
 
     def shape_ok(self, intent: str, text: str) -> bool:
         shape = self.interrupts.get(intent)
@@ -233,6 +236,17 @@ _NOT_IN_BOOKING = frozenset(
 )
 BOOKING_TURNS = FormTurns(interrupts=_all(_EVERY - _NOT_IN_BOOKING, Shape.ANY))
 
+
+def coach_fact_question(text: str) -> str | None:
+    """ "waar is dat dan?", "hoe lang duurt dat?" while choosing or confirming a coach's time:
+    the coach facts, whatever NLU read (walkthrough 2026-12-03c: the list came back)."""
+    from bot.ledger.facts import topics_in  # pure; imported late, like _topic_question
+
+    return "ask_coach_facts" if is_question(text) and topics_in(text) else None
+
+
+COACH_TURNS = replace(BOOKING_TURNS, question_by_words=coach_fact_question)
+
 #: The EVC check: an answer it can read ("hbo", "12", "sla over") always wins, like booking.
 #: Not here: "terug" (no going back), barriers and worries ("ik heb geen diploma" is an answer),
 #: practising and starting the check again (this is that flow). As in the scan, one loose word
@@ -250,9 +264,9 @@ FORM_TURNS: Mapping[str, FormTurns] = MappingProxyType(
         "scan_form": SCAN_TURNS,
         "prepare_form": PREPARE_TURNS,
         "practice_form": PRACTICE_TURNS,
-        "coach_form": BOOKING_TURNS,
+        "coach_form": COACH_TURNS,
         "booking_cancel_form": BOOKING_TURNS,
-        "booking_reschedule_form": BOOKING_TURNS,
+        "booking_reschedule_form": COACH_TURNS,
         "evc_form": EVC_TURNS,
         "signup_form": BOOKING_TURNS,
     }
@@ -537,6 +551,9 @@ def classify_turn(
         side = side_question_in_free_text(intent, confidence, stripped)
         if side is not None:
             return side
+    asked = turns.question_by_words(stripped) if typed and turns.question_by_words else None
+    if asked is not None and answer_understood is not True:
+        return Turn(TurnKind.SIDE_QUESTION, asked, by_words=True)
     if answer_understood is False:
         return Turn(TurnKind.UNCLEAR, intent)
     return Turn(TurnKind.ANSWER, intent)

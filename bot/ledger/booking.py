@@ -179,6 +179,9 @@ class SlotOffer:
     ends_at: datetime
     mode: str
     kind: str = OFFER_MATCH
+    #: Picked out of a longer list by what the employee said ("dinsdag om 4 uur": three
+    #: coaches then); the list shows only these and asks which.
+    narrowed: bool = False
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -195,6 +198,7 @@ class SlotOffer:
             ends_at=datetime.fromisoformat(str(data["ends_at"])),
             mode=str(data["mode"]),
             kind=str(data.get("kind") or OFFER_MATCH),
+            narrowed=data.get("narrowed") is True,
         )
 
 

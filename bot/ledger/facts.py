@@ -32,7 +32,8 @@ _TOPIC_WORDS = {
     TOPIC_LINK: r"\blink\b|linkje|teams|zoom|inloggen|videobel|hoe krijg ik|uitnodiging",
     # "waar is dat dan?" at the confirmation (walkthrough of 2026-12-03 left the booking)
     TOPIC_PLACE: r"\bwaar (?:is|zit|zitten|moet ik|ga ik|vindt)\b|\badres\b|\blocatie\b|"
-    r"\bwaar\b.*\b(?:gesprek|afspraak|coach)\b",
+    r"\bwaar\b.*\b(?:gesprek|afspraak|coach)\b|\b(?:hoe\s+)?ver\s+(?:weg\s+)?van\b|"
+    r"\bin\s+welke\s+(?:plaats|stad|gemeente)\b",
 }
 
 
@@ -41,6 +42,16 @@ def coach_location(session: Session, *, slot_id: int) -> str | None:
     return session.execute(
         select(Coach.location).join(Slot, Slot.coach_id == Coach.id).where(Slot.id == slot_id)
     ).scalar_one_or_none()
+
+
+def coach_locations(session: Session, *, slot_ids: Sequence[int]) -> dict[int, str | None]:
+    """Where the coach of each slot holds on-location conversations, by slot id."""
+    rows = session.execute(
+        select(Slot.id, Coach.location)
+        .join(Coach, Slot.coach_id == Coach.id)
+        .where(Slot.id.in_(list(slot_ids)))
+    ).all()
+    return {slot_id: location for slot_id, location in rows}
 
 
 def topics_in(text: str) -> tuple[str, ...]:

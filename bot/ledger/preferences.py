@@ -18,10 +18,11 @@ from bot.clock import LOCAL_TZ, utcnow
 from bot.ledger.catalog import MODE_ON_LOCATION, MODE_ONLINE, REGIONS
 from bot.ledger.when import (
     WhenWords,
+    after_leaving,
     days_of,
+    days_of_month,
     fold,
     is_public_holiday,
-    leaving,
     minutes_of_day,
     read_when,
     time_asked,
@@ -283,7 +284,9 @@ class WhenPreference:
     """Preferred weekdays (0 = Monday), parts of the day, a time window and dates.
 
     Empty means any. ``not_dates`` are days the employee said do not work ("morgen kan
-    niet"); ``from_date`` is the first day to look at ("volgende week").
+    niet"), ``not_weekdays`` weekdays ("niet op vrijdag"): both hold for the whole search,
+    also when a later message names other days. ``from_date`` is the first day to look at
+    ("volgende week").
     """
 
     weekdays: frozenset[int] = field(default_factory=frozenset)
@@ -293,13 +296,14 @@ class WhenPreference:
     dates: frozenset[date] = field(default_factory=frozenset)
     not_dates: frozenset[date] = field(default_factory=frozenset)
     from_date: date | None = None
+    not_weekdays: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_any(self) -> bool:
         return self.without_exclusions() == WhenPreference()
 
     def without_exclusions(self) -> WhenPreference:
-        return replace(self, not_dates=frozenset())
+        return replace(self, not_dates=frozenset(), not_weekdays=frozenset())
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"weekdays": sorted(self.weekdays), "parts": sorted(self.parts)}
@@ -313,6 +317,8 @@ class WhenPreference:
             data["not_dates"] = sorted(day.isoformat() for day in self.not_dates)
         if self.from_date is not None:
             data["from"] = self.from_date.isoformat()
+        if self.not_weekdays:
+            data["not_weekdays"] = sorted(self.not_weekdays)
         return data
 
     @classmethod
@@ -320,6 +326,7 @@ class WhenPreference:
         if not isinstance(data, dict):
             return cls()
         days = {int(day) for day in data.get("weekdays") or [] if str(day).isdigit()}
+        not_days = {int(day) for day in data.get("not_weekdays") or [] if str(day).isdigit()}
         parts = {str(part) for part in data.get("parts") or [] if part in PARTS}
         starts = _iso_dates([data["from"]]) if data.get("from") else frozenset()
         return cls(
@@ -330,6 +337,7 @@ class WhenPreference:
             dates=_iso_dates(data.get("dates")),
             not_dates=_iso_dates(data.get("not_dates")),
             from_date=next(iter(starts), None),
+            not_weekdays=frozenset(day for day in not_days if 0 <= day <= 6),
         )
 
     def with_words(self, words: WhenWords) -> WhenPreference:
@@ -343,7 +351,14 @@ class WhenPreference:
                 parts=frozenset(),
             )
         if words.dates:
-            merged = replace(merged, dates=words.dates, weekdays=frozenset(), from_date=None)
+            named = {day.weekday() for day in words.dates}  # "vrijdag 11 december" after all
+            merged = replace(
+                merged,
+                dates=words.dates,
+                weekdays=frozenset(),
+                from_date=None,
+                not_weekdays=merged.not_weekdays - named,
+            )
         if words.from_date is not None:
             merged = replace(merged, from_date=words.from_date, dates=frozenset())
         if words.not_dates:
@@ -454,7 +469,9 @@ def parse_when(text: str, now: datetime | None = None) -> WhenPreference | None:
         days = (days - negated) or set(range(5)) - negated
     words = read_when(text, now or utcnow())
     if days or parts or not words.empty and not (words.later or words.other_day):
-        preference = WhenPreference(frozenset(days), frozenset(parts)).with_words(words)
+        preference = WhenPreference(
+            frozenset(days), frozenset(parts), not_weekdays=frozenset(negated)
+        ).with_words(words)
         return preference
     if says_no_preference(text):
         return WhenPreference()
@@ -483,7 +500,8 @@ def restates_wish(text: str, current: WhenPreference, now: datetime | None = Non
     Then the same search is shown again, with its honest "niets vrij", instead of "Welke
     tijd bedoel je?".
     """
-    if leaving(text):
+    text = after_leaving(text)
+    if not text:
         return False
     words = read_when(text, now or utcnow())
     if words.after_minutes is None and words.before_minutes is None and not words.later:
@@ -500,7 +518,8 @@ def refine_when(
 ) -> WhenPreference | None:
     """The preference after a remark on the offered times ("liever donderdag", "iets
     later", "andere dag graag", "volgende week mag ook"); None if it says nothing new."""
-    if leaving(text):
+    text = after_leaving(text)
+    if not text:
         return None
     moment = now or utcnow()
     words = read_when(text, moment)
@@ -511,8 +530,16 @@ def refine_when(
     words = _without_complaint(words, current)
     refined = current
     if days - negated or negated:
-        chosen = (days - negated) or set(range(5)) - negated
-        refined = replace(refined, weekdays=frozenset(chosen), dates=frozenset())
+        # a day ruled out stays out ("niet op vrijdag", then "heb je niks op dinsdag?"),
+        # until the employee names it again without "niet"
+        ruled_out = (refined.not_weekdays - days) | negated
+        chosen = (days - negated) or set(range(5)) - ruled_out
+        refined = replace(
+            refined,
+            weekdays=frozenset(chosen),
+            dates=frozenset(),
+            not_weekdays=frozenset(ruled_out),
+        )
     if parts:
         refined = replace(refined, parts=frozenset(parts), after_minutes=None, before_minutes=None)
     refined = refined.with_words(words)
@@ -547,6 +574,8 @@ def day_fits(moment: datetime, preference: WhenPreference) -> bool:
     """The day is one the employee can (dates, weekdays, from, not a holiday)."""
     local = moment.astimezone(LOCAL_TZ)
     if is_public_holiday(moment) or local.date() in preference.not_dates:
+        return False
+    if local.weekday() in preference.not_weekdays:
         return False
     if preference.dates and local.date() not in preference.dates:
         return False
@@ -587,7 +616,7 @@ def has_clock_window(preference: WhenPreference) -> bool:
 
 def only_exclusions(preference: WhenPreference) -> WhenPreference:
     """Anything except the days the employee ruled out."""
-    return WhenPreference(not_dates=preference.not_dates)
+    return WhenPreference(not_dates=preference.not_dates, not_weekdays=preference.not_weekdays)
 
 
 def _clock(minutes: int) -> str:
@@ -604,7 +633,7 @@ def _after_words(minutes: int) -> str:
 
 def describe_preference(preference: WhenPreference) -> str:
     """Short Dutch description: "op dinsdag of donderdag, in de middag, na 16:00"."""
-    if preference.is_any:
+    if preference.is_any and not preference.not_weekdays:
         return "op elk moment"
     bits = []
     if preference.dates:
@@ -624,6 +653,9 @@ def describe_preference(preference: WhenPreference) -> str:
         bits.append(f"voor {_clock(preference.before_minutes)}")
     if preference.from_date is not None:
         bits.append(f"vanaf {format_day_of(preference.from_date)}")
+    if preference.not_weekdays and not preference.weekdays and not preference.dates:
+        names = [WEEKDAY_NAMES[day] for day in sorted(preference.not_weekdays)]
+        bits.append("niet op " + join_or(names))
     return ", ".join(bits)
 
 
@@ -742,15 +774,21 @@ def _named_coach(folded: str, names: Sequence[str]) -> set[int]:
 def _match_by_moment(
     folded: str, starts: Sequence[datetime], names: Sequence[str] = ()
 ) -> int | None:
+    hits = offers_named(folded, starts, names)
+    return hits[0] if len(hits) == 1 else None
+
+
+def offers_named(text: str, starts: Sequence[datetime], names: Sequence[str] = ()) -> list[int]:
+    """Indexes of the offers a message names by day, date, time or coach ("dinsdag 8 dec om
+    4 uur"); several when it fits more than one (three coaches at that time), empty when
+    it names none or fits none."""
+    folded = fold(text)
     days = {day for word, day in _DAY_WORDS.items() if _has_phrase(folded, word)}
     minutes = time_asked(folded)
-    day_of_month = {
-        int(match.group(1))
-        for match in re.finditer(r"\b(\d{1,2})\s+(" + "|".join(MONTH_NAMES) + r")\b", folded)
-    }
+    day_of_month = days_of_month(folded)
     coaches = _named_coach(folded, names) if len(names) == len(starts) else set()
     if not days and minutes is None and not day_of_month and not coaches:
-        return None
+        return []
     hits = []
     for index, start in enumerate(starts):
         local = start.astimezone(LOCAL_TZ)
@@ -763,7 +801,7 @@ def _match_by_moment(
         if coaches and index not in coaches:
             continue
         hits.append(index)
-    return hits[0] if len(hits) == 1 else None
+    return hits
 
 
 # --- Yes / no ---------------------------------------------------------------------------
@@ -815,11 +853,22 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
     if intent == "deny":
         return False
     folded = fold(text)
+    if _ASKS_BACK.match(folded):  # "moet ik nu eerst een voucher hebben of niet": a question
+        return None
     yes = any(_has_phrase(folded, word) for word in _YES)
     no = any(_has_phrase(folded, word) for word in _NO)
     if yes != no:
         return yes
     return _opening_answer(folded)
+
+
+#: A question back instead of a yes or no: it opens with a verb or question word and a
+#: subject ("moet ik …", "krijgt de coach …", "wat …"); its "niet" or "goed" answers nothing.
+_ASKS_BACK = re.compile(
+    r"^(?:en\s+)?(?:moet|moeten|kan|kun|kunnen|mag|mogen|heb|hebben|krijg|krijgt|krijgen|is|zijn|"
+    r"wordt|worden|gaat|komt|ziet|weet|wat|hoe|waar|wie|waarom|wanneer|welke|welk)\s+"
+    r"(?:ik|je|jij|u|het|dat|dit|er|de|die|mijn|we|wij|ze|zij|hij)\b"
+)
 
 
 _OPENING_YES = re.compile(r"^(?:ja|jawel|jazeker|ja hoor|ja graag|graag|prima|yes|zeker|ok|oke)\b")

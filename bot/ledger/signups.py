@@ -623,8 +623,10 @@ def fill_free_seats(
 
     One who left an address gets the "a seat is free" mail, queued in this transaction, and
     the address leaves the sign-up in the same update that moves it up: the mail goes out
-    once, whatever happens to the sign-up later (the outbox keeps its copy until the same
-    delete date, as with bookings).
+    at most once. The outbox keeps its copy (tied to the sign-up) until the same delete date,
+    as with bookings, but only while the seat holds: cancelling or moving the sign-up first
+    deletes the mail unsent (:func:`_drop_seat_mail`), and the outbox sender skips one whose
+    seat is gone (:func:`bot.notify.outbox.claim`).
     """
     workshop = _lock_workshop(session, workshop_id)
     if workshop.starts_at <= now + SIGNUP_LEAD:
@@ -698,8 +700,28 @@ def _enqueue_seat_mail(
         to_address=address,
         mail=messages.seat_free_mail(facts),
         now=now,
+        signup_id=signup.id,
         purge_after=delete_after,
     )
+
+
+def _drop_seat_mail(
+    session: Session, signup_id: int, reason: str, now: datetime, actor: str
+) -> None:
+    """A sign-up that gives up its seat (cancelled, moved) must not get the "a seat is free"
+    mail any more: a pending one is deleted unsent, with its address, and a sent copy is
+    not needed any more (:func:`bot.notify.outbox.drop_signup_mails`, exactly once)."""
+    dropped = outbox.drop_signup_mails(session, signup_id)
+    if dropped:
+        audit.record(
+            session,
+            actor=actor,
+            action="workshop_signup.seat_mail_dropped",
+            entity_type="workshop_signup",
+            entity_id=signup_id,
+            details={"messages": dropped, "reason": reason},
+            at=now,
+        )
 
 
 # --- Signing up -------------------------------------------------------------------------
@@ -990,6 +1012,7 @@ def cancel_signup(
     )
     if changed.rowcount != 1:  # pragma: no cover - the sign-up row is locked
         raise SignupError(SIGNUP_IS_CANCELLED)
+    _drop_seat_mail(session, signup.id, "cancelled", now, actor)
     _release_voucher(session, signup.voucher_id, now)
     return _finish_change(
         session,
@@ -1042,6 +1065,7 @@ def move_signup(
     signup.sequence = signup.sequence + 1
     signup.updated_at = now
     session.flush()
+    _drop_seat_mail(session, signup.id, "moved", now, actor)
     return _finish_change(
         session,
         signup,

@@ -193,7 +193,9 @@ def offers_message(
     """
     anywhere = mode == MODE_ONLINE_ANYWHERE
     elsewhere = [offer for offer in offers if offer.kind == OFFER_ELSEWHERE_ONLINE]
-    if any(offer.kind == OFFER_LATER for offer in offers) or (elsewhere and not anywhere):
+    if offers and all(offer.narrowed for offer in offers):
+        lines = [several_coaches_then(offers)]
+    elif any(offer.kind == OFFER_LATER for offer in offers) or (elsewhere and not anywhere):
         lines = [nothing_fits(preference, None if anywhere else region, mode)]
         if elsewhere and len(elsewhere) == len(offers):
             lines.append(
@@ -208,7 +210,8 @@ def offers_message(
         lines = [f"Deze tijden zijn vrij in {region}:"]
     for number, offer in enumerate(offers, start=1):
         lines.append(f"{number}. {offer_label(offer)}{alternative_note(offer, preference)}")
-    lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
+    if not (offers and all(offer.narrowed for offer in offers)):
+        lines.append("Welke tijd wil je? Klik op een tijd of typ het nummer.")
     choices = [
         {"title": offer_button_title(number, offer), "payload": str(number)}
         for number, offer in enumerate(offers, start=1)
@@ -434,7 +437,10 @@ def voucher_issued(view: VoucherView, new: bool) -> str:
     )
 
 
-def spending_options(workshops: Mapping[str, Sequence[WorkshopDate]]) -> str:
+def spending_options(
+    workshops: Mapping[str, Sequence[WorkshopDate]], booking: BookingView | None = None
+) -> str:
+    """What the voucher buys; with a coach booked already, that booking instead of "plan"."""
     lines = ["Je kunt de voucher gebruiken voor één van deze dingen:"]
     for theme, title in WORKSHOP_THEMES.items():
         dates = workshops.get(theme) or []
@@ -446,11 +452,24 @@ def spending_options(workshops: Mapping[str, Sequence[WorkshopDate]]) -> str:
             )
         else:
             lines.append(f"- Workshop: {title}. Nog geen datum bekend.")
-    lines.append("- Een gesprek met een loopbaancoach. Dat plan je hier in de chat.")
+    if booking is None:
+        lines.append("- Een gesprek met een loopbaancoach. Dat plan je hier in de chat.")
+    else:
+        lines.append(
+            f"- Een gesprek met een loopbaancoach. Je hebt al een afspraak op "
+            f"{format_day(booking.starts_at)} bij {booking.coach_name}. Geef je vouchercode "
+            "bij dat gesprek aan de coach."
+        )
     return "\n".join(lines)
 
 
 SPENDING_BUTTONS = ({"title": "Plan een gesprek met een coach", "payload": "/request_coach"},)
+
+
+def spending_buttons(booking: BookingView | None) -> list[Button]:
+    """ "Plan een gesprek met een coach" only when no coach is booked yet."""
+    return [dict(button) for button in SPENDING_BUTTONS] if booking is None else []
+
 
 # Status in the chat only through the employee's own verified identity: a typed code is never
 # looked up, so the answer for someone else's code and for an unknown code is the same.
@@ -500,6 +519,7 @@ def coach_facts_text(
     email_page: str | None,
     anonymous: bool,
     proposed: tuple[SlotOffer, str | None] | None = None,
+    offered: Sequence[tuple[SlotOffer, str | None]] = (),
 ) -> str:
     """Answers "hoe lang duurt het", "hoeveel gesprekken", "wat kost het", "hoe krijg ik de
     link" from the ledger: the slot lengths, the booking rules, the voucher value and the
@@ -521,9 +541,27 @@ def coach_facts_text(
     if TOPIC_LINK in asked:
         lines.extend(_link_lines(facts.booking, email_page))
     if TOPIC_PLACE in asked:
-        lines.extend(place_lines(facts.booking, proposed))
+        lines.extend(place_lines(facts.booking, proposed, offered))
     return "\n".join(lines)
 
+
+def several_coaches_then(offers: Sequence[SlotOffer]) -> str:
+    """ "dinsdag 8 dec om 4 uur" fits more than one time on the list: which one."""
+    names = list(dict.fromkeys(offer.coach_name for offer in offers))
+    starts = {offer.starts_at for offer in offers}
+    pick = "Klik of typ het nummer."
+    if len(starts) == 1 and len(names) > 1:
+        moment = offers[0].starts_at
+        who = ", ".join(names[:-1]) + " of " + names[-1]
+        when = f"{format_day(moment)} om {format_time(moment)}"
+        return f"Op {when} kan het bij {who}. Bij wie wil je? {pick}"
+    if len(names) == 1:
+        return f"Bij {names[0]} kan het op deze tijden. Welke wil je? {pick}"
+    return f"Dit past bij wat je zei. Welke tijd wil je? {pick}"
+
+
+#: "is dat ver van apeldoorn?": Koers knows the address, not the employee's way there.
+DISTANCE_UNKNOWN = "Hoe ver dat voor jou is, weet ik niet. Ik weet wel waar het is:"
 
 #: "waar is dat dan?" before a time is chosen: where that is shown, and when the address comes.
 PLACE_NOT_CHOSEN = (
@@ -533,15 +571,20 @@ PLACE_NOT_CHOSEN = (
 
 
 def place_lines(
-    booking: BookingView | None, proposed: tuple[SlotOffer, str | None] | None
+    booking: BookingView | None,
+    proposed: tuple[SlotOffer, str | None] | None,
+    offered: Sequence[tuple[SlotOffer, str | None]] = (),
 ) -> list[str]:
-    """Where the conversation is: the booked one, or the time Koers just proposed
-    (``proposed``: the offer and its coach's location)."""
+    """Where the conversation is: the booked one, the time Koers just proposed
+    (``proposed``: the offer and its coach's location), or each of the times on the list
+    (``offered``, numbered as shown)."""
     if booking is not None:
         mode, location, coach = booking.mode, booking.location, booking.coach_name
     elif proposed is not None:
         offer, location = proposed
         mode, coach = offer.mode, offer.coach_name
+    elif offered:
+        return offered_place_lines(offered)
     else:
         return [PLACE_NOT_CHOSEN]
     if mode == MODE_ONLINE:
@@ -549,6 +592,31 @@ def place_lines(
     if location:
         return [f"Het gesprek met {coach} is op locatie: {location}."]
     return [f"Het gesprek met {coach} is op locatie. De coach vertelt je waar."]
+
+
+def _numbers(numbers: list[int]) -> str:
+    words = [str(n) for n in numbers]
+    if len(words) == 1:
+        return f"Tijd {words[0]}"
+    return "Tijd " + ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def offered_place_lines(offered: Sequence[tuple[SlotOffer, str | None]]) -> list[str]:
+    """ "waar is dat dan?" while choosing: per coach where the times on the list are."""
+    places: dict[tuple[str, str, str | None], list[int]] = {}
+    for number, (offer, location) in enumerate(offered, start=1):
+        online = offer.mode == MODE_ONLINE
+        key = (offer.coach_name, MODE_ONLINE if online else "locatie", None if online else location)
+        places.setdefault(key, []).append(number)
+    lines = []
+    for (coach, mode, location), numbers in places.items():
+        if mode == MODE_ONLINE:
+            lines.append(f"{_numbers(numbers)}: online bij {coach}. De coach stuurt je de link.")
+        elif location:
+            lines.append(f"{_numbers(numbers)}: bij {coach} op locatie, in {location}.")
+        else:
+            lines.append(f"{_numbers(numbers)}: bij {coach} op locatie. De coach vertelt je waar.")
+    return lines
 
 
 def cost_lines(facts: CoachFacts, anonymous: bool) -> list[str]:

@@ -273,6 +273,25 @@ def leaving(text: str) -> bool:
     return bool(_LEAVING.search(fold(text)))
 
 
+def days_of_month(folded: str) -> set[int]:
+    """The days of the month named with a month ("16 dec", "16 december")."""
+    return {int(match.group(1)) for match in _DATE_WORDS.finditer(folded)}
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def after_leaving(text: str) -> str:
+    """What follows the sentence that leaves ("laat maar dat dinsdag. doe toch die woensdag
+    16 dec"): a new wish, read on its own. The text itself when nothing leaves; empty when
+    leaving is all the message says."""
+    if not leaving(text):
+        return text
+    parts = _SENTENCE.split(text.strip())
+    last = max(index for index, part in enumerate(parts) if leaving(part)) if parts else -1
+    return " ".join(parts[last + 1 :]).strip()
+
+
 def time_asked(folded: str) -> int | None:
     """The one clock time in "die van 3 uur", "om 15:00", "half 4" (minutes), or None."""
     found = {_hour_of(match, 1) for match in _EXPLICIT_CLOCK.finditer(folded)}

@@ -1,8 +1,9 @@
-"""The outbox table of coach e-mail and its status values (migrations ``0001``/``0006`` mirror it).
+"""The outbox table of coach e-mail and its status values (migrations ``0001``/``0006``/``0010``).
 
-A message about a booking points at it (``booking_id``); the foreign key names the ledger's
-``Booking`` column itself, so importing this module also registers the ``bookings`` table on the
-shared metadata, which SQLAlchemy needs to flush an outbox row.
+A message about a booking points at it (``booking_id``), the "a seat is free" mail of a
+waiting list at its workshop sign-up (``signup_id``); the foreign keys name the ledger's
+columns themselves, so importing this module also registers those tables on the shared
+metadata, which SQLAlchemy needs to flush an outbox row.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Stri
 from bot.clock import utcnow
 from bot.db.base import Base, UTCDateTime
 from bot.ledger.catalog import sql_in
-from bot.ledger.models import Booking
+from bot.ledger.models import Booking, WorkshopSignup
 
 OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED = (
     "pending",
@@ -31,6 +32,7 @@ class OutboxMessage(Base):
         CheckConstraint(f"status IN {sql_in(OUTBOX_STATUSES)}", name="known_status"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbox_status_created_at", "status", "created_at"),
+        Index("ix_outbox_signup_id", "signup_id"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -48,3 +50,7 @@ class OutboxMessage(Base):
     booking_id = Column(Integer, ForeignKey(Booking.id, ondelete="SET NULL"), nullable=True)
     #: Messages about a booking can hold the employee's e-mail: deleted with it.
     purge_after = Column(UTCDateTime, nullable=True)
+    #: The "a seat is free" mail of this workshop sign-up (migration ``0010``): deleted
+    #: unsent once the sign-up no longer holds that seat (cancelled, moved, or its session
+    #: has started), so the employee is never told about a seat they no longer have.
+    signup_id = Column(Integer, ForeignKey(WorkshopSignup.id, ondelete="SET NULL"), nullable=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.ledger import audit
+from bot.ledger.catalog import SIGNUP_RESERVED
+from bot.ledger.models import Workshop, WorkshopSignup
 from bot.notify.messages import MailContent
 from bot.notify.models import (
     OUTBOX_FAILED,
@@ -17,6 +21,8 @@ from bot.notify.models import (
     OUTBOX_SENT,
     OutboxMessage,
 )
+
+logger = logging.getLogger(__name__)
 
 #: After this many failed tries a message is marked failed (still visible in ``cli outbox``);
 #: the outbox sender uses ``KOERS_OUTBOX_MAX_ATTEMPTS`` instead.
@@ -32,9 +38,13 @@ def enqueue(
     mail: MailContent,
     now: datetime,
     booking_id: int | None = None,
+    signup_id: int | None = None,
     purge_after: datetime | None = None,
 ) -> OutboxMessage:
-    """Adds a message to the caller's transaction; it is sent only after that commits."""
+    """Adds a message to the caller's transaction; it is sent only after that commits.
+
+    With ``signup_id`` (the "a seat is free" mail) it is sent only while that sign-up
+    still holds its seat: see :func:`drop_signup_mails` and :func:`claim`."""
     message = OutboxMessage(
         created_at=now,
         to_address=to_address,
@@ -43,6 +53,7 @@ def enqueue(
         status=OUTBOX_PENDING,
         attempts=0,
         booking_id=booking_id,
+        signup_id=signup_id,
         purge_after=purge_after,
     )
     session.add(message)
@@ -94,14 +105,80 @@ class Claimed:
     attempts: int
 
 
+def drop_signup_mails(session: Session, signup_id: int) -> int:
+    """Deletes the mails of a workshop sign-up that stops holding its seat (cancelled or
+    moved), in the caller's transaction; returns how many were still unsent.
+
+    A pending mail is deleted unsent, with the address it holds; a sent (or given-up) copy
+    is not needed any more either. A mail a sender has already claimed (``sending``) stays:
+    it is on its way. Exactly once: this DELETE and :func:`claim`'s UPDATE both require
+    ``pending`` on the same row, so whichever locks it first wins and the other finds
+    nothing (PostgreSQL re-checks the WHERE after the row lock; SQLite writes one at a
+    time): a mail is either sent or dropped, never both.
+    """
+    dropped = session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.signup_id == signup_id, OutboxMessage.status == OUTBOX_PENDING)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.signup_id == signup_id,
+            OutboxMessage.status.in_((OUTBOX_SENT, OUTBOX_FAILED)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(dropped)
+
+
+def _drop_if_seat_gone(session: Session, message_id: int, now: datetime) -> bool:
+    """Deletes a due "a seat is free" mail whose sign-up no longer holds a seat in a session
+    still to come (a path that did not call :func:`drop_signup_mails`, or a session that
+    started while the mail waited, e.g. without SMTP); True when this call deleted it."""
+    signup_id = session.execute(
+        select(OutboxMessage.signup_id).where(OutboxMessage.id == message_id)
+    ).scalar()
+    if signup_id is None:
+        return False
+    holds_seat = exists().where(
+        WorkshopSignup.id == signup_id,
+        WorkshopSignup.status == SIGNUP_RESERVED,
+        Workshop.id == WorkshopSignup.workshop_id,
+        Workshop.starts_at > now,
+    )
+    gone = session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id == message_id, _due(now), ~holds_seat)
+        .execution_options(synchronize_session=False)
+    )
+    if gone.rowcount != 1:
+        return False
+    audit.record(
+        session,
+        actor="outbox",
+        action="workshop_signup.seat_mail_dropped",
+        entity_type="workshop_signup",
+        entity_id=int(signup_id),
+        details={"messages": 1, "reason": "no_seat"},
+        at=now,
+    )
+    return True
+
+
 def claim(session: Session, message_id: int, now: datetime) -> Claimed | None:
-    """Marks a due message as being sent; None if another process got it first.
+    """Marks a due message as being sent; None if another process got it first, or if it
+    was a seat mail whose sign-up no longer holds the seat (then deleted unsent).
 
     One conditional UPDATE, committed before any mail goes out: of two senders racing for
     the same row exactly one sees ``rowcount == 1`` (PostgreSQL re-checks the WHERE after
     the row lock, SQLite writes one at a time), so a message is never sent twice.
     """
     try:
+        if _drop_if_seat_gone(session, message_id, now):
+            session.commit()
+            logger.info("outbox message %s dropped: its sign-up lost the seat", message_id)
+            return None
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, _due(now))

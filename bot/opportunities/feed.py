@@ -38,16 +38,33 @@ again updates the listings and keeps their first publication moment (so the regi
 start is not restarted). Unknown fields are errors, so a typo cannot silently drop a value.
 :func:`parse_feed` checks everything and raises :class:`FeedError` listing every bad field;
 the web endpoint answers with that list and writes nothing.
+
+A feed token may be limited to provinces (``platform@gelderland+overijssel:token`` in
+``KOERS_OPPORTUNITY_FEED_TOKENS``): then :func:`check_provinces` refuses the whole push when
+any listing's municipality lies in another province (:class:`OutsideProvinces`, 403 on the
+web), again naming every such listing and writing nothing. The municipality decides, not
+the optional ``province`` field, which must match it anyway.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections.abc import Collection, Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from bot.ledger.catalog import REGIONS
 from bot.ledger.importer import ImportProblem
 from bot.opportunities.catalog import SOURCE_FEED
-from bot.opportunities.importer import COMMON_FIELDS, OpportunityInput, opportunity_input
+from bot.opportunities.importer import (
+    COMMON_FIELDS,
+    OpportunityBatch,
+    OpportunityInput,
+    known_municipalities,
+    opportunity_input,
+)
 
 FEED_VERSION = 1
 MAX_LISTINGS = 2000
@@ -55,6 +72,61 @@ MAX_LISTINGS = 2000
 
 class FeedError(ImportProblem):
     """The feed is not acceptable; ``problems`` names each entry and field."""
+
+
+class OutsideProvinces(ImportProblem):
+    """Listings of provinces the feed token may not push for; ``problems`` names each one."""
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: ``Fryslân`` and ``fryslan`` are the same province."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_PROVINCES = {_folded(name): name for name in REGIONS}
+
+
+def token_provinces(scope: str) -> frozenset[str] | None:
+    """The provinces of a token's ``@`` part: ``gelderland+overijssel`` (the twelve names as
+    Koers spells them, any case, accents optional), or ``*`` for every province (None).
+
+    Only exact names: a scope limits what a platform may publish, so a guess (a city, a
+    typo) is refused with ValueError rather than widened or narrowed silently.
+    """
+    if scope.strip() == "*":
+        return None
+    names = scope.split("+")
+    unknown = [name for name in names if _folded(name) not in _PROVINCES]
+    if unknown:
+        raise ValueError(
+            f"unknown province {unknown[0]!r}: use the twelve names joined by +, "
+            "e.g. gelderland+overijssel, or * for every province"
+        )
+    return frozenset(_PROVINCES[_folded(name)] for name in names)
+
+
+def check_provinces(
+    session: Session, items: Sequence[OpportunityInput], provinces: Collection[str]
+) -> None:
+    """Raises :class:`OutsideProvinces` naming every listing (by its index in the feed and
+    its id) whose municipality lies outside ``provinces``; ``items`` in feed order, ids with
+    the platform prefix. An unknown municipality is left to :func:`apply_batch`'s checks."""
+    known = known_municipalities(session, OpportunityBatch(opportunities=list(items)))
+    allowed = ", ".join(sorted(provinces))
+    problems = []
+    for index, item in enumerate(items):
+        if item.municipality_code not in known:
+            continue
+        province = known[item.municipality_code][1]
+        if province not in provinces:
+            own_id = item.external_id.partition(":")[2] or item.external_id
+            problems.append(
+                f"listings[{index}] (id {own_id}): municipality {item.municipality_code} lies "
+                f"in {province or 'no province'}, outside this token's provinces ({allowed})"
+            )
+    if problems:
+        raise OutsideProvinces(problems)
 
 
 def _where(index: int, entry: Any) -> str:

@@ -705,7 +705,7 @@ def read_file(path: Path, *, now: datetime, source: str = SOURCE_IMPORT) -> Oppo
 # --- Writing ----------------------------------------------------------------------------
 
 
-def _known_municipalities(session: Session, batch: OpportunityBatch) -> dict[str, tuple[str, str]]:
+def known_municipalities(session: Session, batch: OpportunityBatch) -> dict[str, tuple[str, str]]:
     """Municipality code -> (region code, province), from the batch and the database."""
     provinces = {region.code: region.province for region in batch.regions}
     for row in session.execute(select(LabourMarketRegion)).scalars():
@@ -729,7 +729,7 @@ def check_against_database(session: Session, batch: OpportunityBatch) -> list[st
     for member in batch.municipalities:
         if member.region_code not in region_codes:
             problems.append(f"municipality {member.code}: unknown region {member.region_code!r}")
-    known = _known_municipalities(session, batch)
+    known = known_municipalities(session, batch)
     for item in batch.opportunities:
         where = f"id {item.external_id!r}"
         if item.municipality_code not in known:

@@ -42,6 +42,8 @@ def init_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     settings = settings or load_settings()
     app[SETTINGS_KEY] = settings
+    # the feed tokens are checked (and a bad or unrestricted entry logged) once, at start-up
+    opportunities.feed_platforms(settings.opportunity_feed_tokens)
     # started in this order and ended in reverse: the database first, the jobs last
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(provider_api.rate_limiter_context)

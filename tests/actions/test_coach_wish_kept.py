@@ -200,3 +200,20 @@ def test_weekdays_ahead_are_working_days() -> None:
     for day in weekdays_ahead(3):
         moment = utcnow().astimezone(LOCAL_TZ) + timedelta(days=day)
         assert moment.weekday() < 5
+
+
+async def test_where_is_that_while_choosing_names_the_place_of_each_time(
+    ledger: sessionmaker,
+) -> None:
+    """ "ja maar waar is die locatie. in apeldoorn?" while choosing: where each time on the
+    list is, then the same list (walkthrough 2026-12-03c: the list came back, nothing more)."""
+    chat = Chat("wish-7")
+    await in_zwolle(chat)
+    shown = texts(await chat.answer("ja maar waar is die locatie. in apeldoorn?", "inform"))
+    assert "online bij Carla Fictief" in shown, shown
+    assert say.UNCLEAR_SLOT not in shown and "Welke tijd wil je" in shown
+    assert chat.slots["requested_slot"] == "coach_slot"
+    assert "vastzetten" in texts(await chat.answer("1"))
+    shown = texts(await chat.answer("is dat ver van apeldoorn?", "inform"))
+    assert say.DISTANCE_UNKNOWN in shown and "is online" in shown, shown
+    assert say.UNCLEAR_YES_NO not in shown and "vastzetten" in shown

@@ -141,3 +141,24 @@ def test_the_minute_after_a_shown_time_never_reaches_the_employee() -> None:
     wish = replace(WhenPreference(), after_minutes=16 * 60 + 1, weekdays=frozenset({1}))
     assert "16:01" not in describe_preference(wish) + describe_wish(wish)
     assert "na 16:00" in describe_wish(wish) and "na 16:00" in describe_preference(wish)
+
+
+def test_a_weekday_ruled_out_stays_out_when_another_day_is_asked() -> None:
+    """ "na 4 uur, niet op vrijdag", then "heb je niks op dinsdag?": Friday is still out, also
+    for the nearest other times (walkthrough 2026-12-03c, conversation 2)."""
+    from bot.ledger.preferences import any_day, day_fits, only_exclusions
+
+    wish = parse_when("maakt niet uit. liefst na 4 uur, niet op vrijdag", NOW)
+    assert wish is not None and 4 in wish.not_weekdays
+    tuesday = refine_when("wat een gedoe. heb je niks op dinsdag?", wish, NOW, SHOWN)
+    assert tuesday is not None and tuesday.weekdays == {1}
+    friday = datetime(2026, 12, 11, 19, tzinfo=LOCAL_TZ)
+    for relaxed in (tuesday, any_day(tuesday), only_exclusions(tuesday)):
+        assert not day_fits(friday, relaxed)
+    assert WhenPreference.from_dict(tuesday.to_dict()) == tuesday
+    # named again without "niet", Friday is back
+    again = refine_when("vrijdag dan toch maar", tuesday, NOW, SHOWN)
+    assert again is not None and day_fits(friday, again)
+    # a date on a ruled-out weekday, named on purpose, counts
+    dated = refine_when("doe maar vrijdag 11 december", tuesday, NOW, SHOWN)
+    assert dated is not None and day_fits(friday, dated)

@@ -3,11 +3,14 @@
 The address is stored on the waiting place only after the web page's yes, refused when it is
 malformed, queued as one outbox mail in the transaction that moves the place up (and then
 gone from the sign-up), never sent twice whatever happens next, cleared when the place stops
-waiting, and delivered to a real SMTP server (aiosmtpd) by the outbox sender's own code.
+waiting, and delivered to a real SMTP server (aiosmtpd) by the outbox sender's own code. A
+mail not yet sent when its sign-up is cancelled or moved is deleted unsent, exactly once
+even when the cancel races the sender, and the sender skips one whose seat is gone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -26,6 +29,8 @@ from bot.ledger import signups
 from bot.ledger.booking import purge_emails
 from bot.ledger.codes import format_code
 from bot.ledger.models import AuditEntry, Provider, Workshop, WorkshopSignup
+from bot.notify import outbox
+from bot.notify.messages import MailContent
 from bot.notify.models import OutboxMessage
 from bot.notify.smtp import SmtpConfig, deliver_pending
 from tests.ledger.support import BACKENDS, load
@@ -129,12 +134,14 @@ def test_the_first_waiting_gets_one_mail_and_the_address_is_gone(tap: sessionmak
     # the next freed seat goes to number 3, who left no address: no mail for anyone
     assert [p.code for p in cancel(tap, made[1], key(1)).promoted] == [made[3].signup.code]
     assert len(mails(tap)) == 1
-    # the one who was mailed gives the seat up (nobody waits now) and signs up again: the
-    # seat is free at once, no address is carried over, and there is still that one mail
+    # the one who was mailed gives the seat up before the mail went out (nobody waits now):
+    # the mail is deleted unsent, address and all; signing up again, the seat is free at
+    # once, no address is carried over and no mail is queued
     cancel(tap, made[2], key(2))
+    assert mails(tap) == []
     again = sign(tap, workshop_id, key(2), waiting=True)
     assert again.signup.reserved and not again.signup.has_email
-    assert len(mails(tap)) == 1
+    assert mails(tap) == []
     with tap() as session:  # the audit log says what happened, never to which address
         actions = set(session.execute(select(AuditEntry.action)).scalars())
         assert "workshop_signup.email_added" in actions
@@ -319,3 +326,153 @@ async def test_the_mail_arrives_at_the_smtp_server_once(
     body = message.get_content()
     assert format_code(made[2].signup.code) in body and "afzeggen" in body
     assert [m.status for m in mails(tap)] == ["sent"]
+
+
+# --- A seat given up before the mail went out -------------------------------------------
+
+
+def smtp(port: int) -> SmtpConfig:
+    return SmtpConfig(
+        host="127.0.0.1", port=port, sender="koers@example.org", security="none", timeout_seconds=5
+    )
+
+
+def deliver(tap: sessionmaker, port: int, **kwargs: Any) -> Any:
+    """One round of the outbox sender's own code, in its own session (and event loop)."""
+    with tap() as session:
+        return asyncio.run(deliver_pending(session, smtp(port), **kwargs))
+
+
+def dropped(tap: sessionmaker, made: Any) -> list[dict[str, Any]]:
+    """The audit entries of seat mails deleted unsent for this sign-up."""
+    with tap() as session:
+        return [
+            json.loads(details)
+            for details in session.execute(
+                select(AuditEntry.details).where(
+                    AuditEntry.action == "workshop_signup.seat_mail_dropped",
+                    AuditEntry.entity_id == str(made.signup.signup_id),
+                )
+            ).scalars()
+        ]
+
+
+def received(box: Mailbox, address: str) -> int:
+    return sum(envelope.rcpt_tos == [address] for envelope in box.messages)
+
+
+def test_a_cancel_before_sending_deletes_the_mail_unsent(
+    tap: sessionmaker, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    _workshop_id, made = full_session(tap)
+    leave_address(tap, made[2])
+    leave_address(tap, made[3], "nummer.drie@example.org")
+    cancel(tap, made[0], key(0))  # number 2 moves up: a mail is queued
+    assert [m.to_address for m in mails(tap)] == [ADDRESS]
+    cancel(tap, made[2], key(2))  # ... and gives the seat up before it went out
+    # number 2's mail is gone, address and all; number 3 moved up and gets theirs
+    assert [m.to_address for m in mails(tap)] == ["nummer.drie@example.org"]
+    assert dropped(tap, made[2]) == [{"messages": 1, "reason": "cancelled"}]
+    assert deliver(tap, port).sent == 1
+    assert received(box, ADDRESS) == 0 and received(box, "nummer.drie@example.org") == 1
+    # number 3 cancels after the mail was sent: the copy with the address goes too, and
+    # nothing counts as dropped (it was sent)
+    cancel(tap, made[3], key(3))
+    assert mails(tap) == [] and dropped(tap, made[3]) == []
+    assert deliver(tap, port).sent == 0 and len(box.messages) == 1
+
+
+def test_a_move_before_sending_deletes_the_mail_unsent(
+    tap: sessionmaker, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    _workshop_id, made = full_session(tap)
+    leave_address(tap, made[2])
+    cancel(tap, made[0], key(0))
+    roomy = session_id(tap, "Groningen", "talenten")
+    moved = attempt(
+        tap,
+        signups.move_signup,
+        code=made[2].signup.code,
+        employee_key=key(2),
+        to_workshop_id=roomy,
+        now=utcnow(),
+    )
+    assert moved.signup.reserved  # a seat elsewhere: the mail about the first one is wrong
+    assert mails(tap) == []
+    assert dropped(tap, made[2]) == [{"messages": 1, "reason": "moved"}]
+    assert deliver(tap, port).sent == 0 and box.messages == []
+
+
+def test_the_sender_skips_a_mail_whose_seat_is_gone(
+    tap: sessionmaker, mailbox: tuple[Mailbox, int]
+) -> None:
+    """Whatever changed the sign-up without the cancel (a no-show report, a fix by hand) or
+    a session that started while the mail waited: the sender deletes it instead of sending;
+    other mail in the outbox goes out as before."""
+    box, port = mailbox
+    workshop_id, made = full_session(tap)
+    leave_address(tap, made[2])
+    leave_address(tap, made[3], "nummer.drie@example.org")
+    cancel(tap, made[0], key(0))
+    cancel(tap, made[1], key(1))  # both waiting ones moved up, two mails queued
+    with tap() as session:  # number 3's sign-up cancelled by hand, past the ledger's code
+        session.execute(
+            text(
+                "UPDATE workshop_signups SET status = 'cancelled', cancelled_at = :now, "
+                "notice_pending = :no WHERE id = :id"
+            ),
+            {"now": utcnow(), "no": False, "id": made[3].signup.signup_id},
+        )
+        run_in_transaction(
+            session,
+            lambda s: outbox.enqueue(
+                s, to_address="coach@example.org", mail=MailContent("Afspraak", "x"), now=utcnow()
+            ),
+        )
+    report = deliver(tap, port)
+    assert (report.sent, report.failed) == (2, 0)  # number 2's mail and the coach's
+    assert received(box, ADDRESS) == 1 and received(box, "nummer.drie@example.org") == 0
+    assert dropped(tap, made[3]) == [{"messages": 1, "reason": "no_seat"}]
+    assert sorted(m.to_address for m in mails(tap)) == ["coach@example.org", ADDRESS]
+
+    # a mail still waiting when the session starts (no SMTP until then) is not sent late
+    more = {n: sign(tap, workshop_id, key(n), waiting=True) for n in (4, 5)}
+    leave_address(tap, more[4], "nummer.vier@example.org")
+    cancel(tap, made[2], key(2))  # number 4 moves up
+    with tap() as session:
+        start = session.get(Workshop, workshop_id).starts_at
+    assert deliver(tap, port, clock=lambda: start).sent == 0
+    assert received(box, "nummer.vier@example.org") == 0
+    assert dropped(tap, more[4]) == [{"messages": 1, "reason": "no_seat"}]
+
+
+def test_a_cancel_racing_the_sender_mails_or_drops_exactly_once(
+    tap: sessionmaker, mailbox: tuple[Mailbox, int]
+) -> None:
+    """Each round the one who just moved up cancels while a sender delivers: their mail is
+    either sent or deleted unsent, never both and never twice (whoever gets the row first),
+    and the next one on the list, moved up by that cancel, still gets exactly one."""
+    box, port = mailbox
+    workshop_id = session_id(tap, "Limburg", "gesprek")  # 2 places
+    rounds = 5
+    made = {n: sign(tap, workshop_id, key(n), waiting=True) for n in range(rounds + 3)}
+    address = {n: f"wacht.{n}@example.org" for n in made}
+    for n in range(2, rounds + 3):
+        leave_address(tap, made[n], address[n])
+    cancel(tap, made[0], key(0))  # number 2 moves up, mail queued
+    for n in range(2, rounds + 2):
+        jobs = (lambda n=n: cancel(tap, made[n], key(n)), lambda: deliver(tap, port))
+        results = run_together(2, lambda i, jobs=jobs: jobs[i](), workers=2)
+        assert not any(isinstance(r, Exception) for r in results), results
+        assert received(box, address[n]) + len(dropped(tap, made[n])) == 1, n
+    deliver(tap, port)  # the last one moved up is still seated: their mail goes out once
+    last = rounds + 2
+    assert received(box, address[last]) == 1 and dropped(tap, made[last]) == []
+    assert all(received(box, address[n]) <= 1 for n in made)
+    # what is left are sent copies only: the last one's, and any a sender had already
+    # claimed when its sign-up was cancelled (deleted with the other addresses at the purge)
+    left = mails(tap)
+    assert {m.status for m in left} == {"sent"}
+    assert {m.to_address for m in left} <= {address[n] for n in made if received(box, address[n])}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import dataclasses
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +24,13 @@ from bot.ledger.preferences import WhenPreference
 from bot.ledger.providers import issue_api_key
 from bot.ledger.vouchers import MAX_REFERENCE_LENGTH, request_voucher
 from bot.web.app import init_app
-from bot.web.routes.provider_api import MAX_BODY_BYTES, VOUCHER_ERRORS, openapi_spec
+from bot.web.routes import provider_api
+from bot.web.routes.provider_api import (
+    MAX_BODY_BYTES,
+    SIGNUP_ERRORS,
+    VOUCHER_ERRORS,
+    openapi_spec,
+)
 from tests.ledger.support import BACKENDS, basic_data, load
 
 pytest_plugins = ["tests.ledger.support"]
@@ -109,6 +118,83 @@ def test_openapi_file_matches_the_code() -> None:
         assert code in described, code
         in_get = spec["paths"]["/api/vouchers/{code}"]["get"]["responses"]
         assert str(status) in redeem["responses"] or str(status) in in_get, status
+
+
+_CODE = re.compile(r"^[a-z][a-z_]+$")
+_ROUTES = Path(__file__).resolve().parents[2] / "bot" / "web" / "routes"
+
+
+def _error_codes(module: str, call: str) -> set[tuple[int, str]]:
+    """Every (HTTP status, error code) a route module can answer with: its error tables'
+    ``(status, "code", message)`` tuples and its ``call(status, "code", ...)`` answers, read
+    from the source, so a code added anywhere in the module is found."""
+    found = set()
+    for node in ast.walk(ast.parse((_ROUTES / module).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Tuple):
+            parts = node.elts
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == call:
+            parts = node.args
+        else:
+            continue
+        if len(parts) >= 2 and all(isinstance(part, ast.Constant) for part in parts[:2]):
+            status, code = parts[0].value, parts[1].value
+            is_status = isinstance(status, int) and 400 <= status < 600
+            if is_status and isinstance(code, str) and _CODE.match(code):
+                found.add((status, code))
+    return found
+
+
+def _documented(markdown: str) -> set[tuple[int, str]]:
+    """(status, code) of every row of the error tables: ``| 409 | `code`, `other` | ... |``."""
+    found = set()
+    for line in markdown.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].isdigit():
+            found |= {(int(cells[0]), code) for code in re.findall(r"`([a-z_]+)`", cells[1])}
+    return found
+
+
+def test_every_error_code_is_in_the_docs_and_the_openapi_description() -> None:
+    """docs/provider-api.md and openapi.yaml are written by hand: every code the provider API
+    and the opportunity feed can answer with is in both, with the same HTTP status, and
+    neither lists a code the API does not have."""
+    api = _error_codes("provider_api.py", "error_response")
+    feed = _error_codes("opportunities.py", "_error")
+    tables = {
+        *VOUCHER_ERRORS.values(),
+        *SIGNUP_ERRORS.values(),
+        *provider_api._BODY_ERRORS.values(),
+        *provider_api._EMPTY_BODY_ERRORS.values(),
+        *provider_api._SIGNUP_CODE_ERRORS.values(),
+        provider_api._SIGNUP_CODE_MALFORMED,
+        provider_api.ALREADY_NO_SHOW,
+    }
+    assert {(status, code) for status, code, _message in tables} <= api  # the scan sees them
+    assert {"missing_api_key", "rate_limited", "invalid_query"} <= {code for _s, code in api}
+    assert {"invalid_token", "province_not_allowed"} <= {code for _s, code in feed}
+    every = api | feed
+    statuses: dict[str, set[int]] = {}
+    for status, code in every:
+        statuses.setdefault(code, set()).add(status)
+    assert all(len(found) == 1 for found in statuses.values()), statuses  # one code, one status
+
+    docs = _documented((_ROUTES.parents[2] / "docs" / "provider-api.md").read_text("utf-8"))
+    assert sorted(every - docs) == [], "missing from docs/provider-api.md"
+    assert sorted(docs - every) == [], "in docs/provider-api.md but never returned"
+
+    spec = openapi_spec(load_settings())
+    error = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    listed = {
+        (int(status), code)
+        for code, status in re.findall(r"`([a-z_]+)` \((\d{3})\)", error["code"]["description"])
+    }
+    assert sorted(every - listed) == [], "missing from openapi.yaml (schemas.Error code)"
+    assert sorted(listed - every) == [], "in openapi.yaml but never returned"
+    # and each code outside the sign-up table (whose reachable codes are checked per route
+    # in tests/web/test_provider_workshops.py) is named in an operation's responses
+    described = json.dumps(spec["paths"])
+    for _status, code in every - {(status, code) for status, code, _m in SIGNUP_ERRORS.values()}:
+        assert code in described, code
 
 
 async def test_look_up_and_redeem(aiohttp_client: Any, world: dict[str, Any]) -> None:

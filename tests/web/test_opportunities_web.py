@@ -32,6 +32,9 @@ on_both = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 
 WIG_TOKEN = "wig-" + "a" * 40
 OTHER_TOKEN = "oth-" + "b" * 40
+#: Limited to provinces: Gelderland and Overijssel, and Utrecht only.
+GELRE_TOKEN = "gel-" + "c" * 40
+UTRECHT_TOKEN = "utr-" + "d" * 40
 CATALOGUE = {
     "regions": [
         {
@@ -98,7 +101,13 @@ def world(database_url: str, sessions: sessionmaker) -> dict[str, Any]:
 async def client(aiohttp_client: Any, world: dict[str, Any]) -> Any:
     settings = dashboard_settings(
         world["url"],
-        opportunity_feed_tokens=(f"wig:{WIG_TOKEN}", f"other-platform:{OTHER_TOKEN}", "weak:x"),
+        opportunity_feed_tokens=(
+            f"wig:{WIG_TOKEN}",
+            f"other-platform:{OTHER_TOKEN}",
+            "weak:x",
+            f"gelre@Gelderland+overijssel:{GELRE_TOKEN}",
+            f"utr@utrecht:{UTRECHT_TOKEN}",
+        ),
         public_base_url="http://koers.test",
     )
     return await aiohttp_client(init_app(settings))
@@ -376,7 +385,7 @@ async def test_the_feed_needs_a_valid_token(client: Any, world: dict[str, Any]) 
         wrong = await push(client, body, token)
         assert wrong.status == 401 and (await wrong.json())["error"]["code"] == "invalid_token"
     assert routes.feed_platforms(("weak:x", "UP:" + "a" * 32, "bad name:" + "a" * 40)) == (
-        ("up", "a" * 32),
+        routes.FeedToken("up", "a" * 32, None),
     )
     assert len(rows(world["sessions"])) == 2
 
@@ -449,6 +458,114 @@ async def test_a_bad_feed_gets_400_with_its_problems_and_stores_nothing(
         assert imports == 0
 
 
+def test_feed_tokens_may_be_limited_to_provinces(caplog: pytest.LogCaptureFixture) -> None:
+    token = "t" * 32
+    entries = (
+        f"gelre@Gelderland+overijssel:{token}",
+        f"fry@fryslan:{token}1",  # accents optional, any case
+        f"landelijk@*:{token}2",  # every province, on purpose: no warning
+        f"oud:{token}3",  # the old form: every province, with a warning
+        f"typo@gelderlnd:{token}4",  # no guessing: left out
+        f"stad@amsterdam:{token}5",  # a city is not a province
+        f"leeg@:{token}6",
+        f"twee@utrecht++zeeland:{token}7",
+    )
+    routes.feed_platforms.cache_clear()
+    with caplog.at_level("WARNING", logger=routes.logger.name):
+        found = routes.feed_platforms(entries)
+    assert found == (
+        routes.FeedToken("gelre", token, frozenset({"Gelderland", "Overijssel"})),
+        routes.FeedToken("fry", token + "1", frozenset({"Fryslân"})),
+        routes.FeedToken("landelijk", token + "2", None),
+        routes.FeedToken("oud", token + "3", None),
+    )
+    logged = [record.getMessage() for record in caplog.records]
+    assert token not in " ".join(logged)  # never a token in the log
+    assert [m for m in logged if "every province" in m and "'oud'" in m]
+    for left_out in ("typo", "stad", "leeg", "twee"):
+        assert [m for m in logged if f"ignored the entry for '{left_out}'" in m], left_out
+    assert not [m for m in logged if "landelijk" in m or "gelre" in m or "'fry'" in m]
+
+
+def test_an_unrestricted_token_is_logged_once_at_start_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = dashboard_settings("sqlite://", opportunity_feed_tokens=(f"oud:{WIG_TOKEN}",))
+    routes.feed_platforms.cache_clear()
+    with caplog.at_level("WARNING", logger=routes.logger.name):
+        init_app(settings)  # at start-up, before any push
+        init_app(settings)
+        routes.feed_platforms(settings.opportunity_feed_tokens)  # what a push looks up
+    warnings = [r.getMessage() for r in caplog.records if "may push listings" in r.getMessage()]
+    assert len(warnings) == 1 and "oud@gelderland+overijssel:<token>" in warnings[0]
+
+
+def _utrecht_region(sessions: sessionmaker) -> None:
+    """A labour-market region in Utrecht with one municipality, next to the Gelderland one."""
+    region = {
+        "code": "utrecht-test",
+        "name": "Utrecht (test)",
+        "province": "Utrecht",
+        "municipalities": [{"code": "GM9921", "name": "Gemeente Proefhoven"}],
+    }
+    now = utcnow()
+    with sessions() as session:
+        batch = parse_document({"regions": [region]}, today=now.date(), now=now)
+        run_in_transaction(session, apply_batch, batch=batch, now=now, actor="test")
+
+
+@on_both
+async def test_a_token_with_provinces_pushes_only_their_listings(
+    client: Any, world: dict[str, Any]
+) -> None:
+    sessions = world["sessions"]
+    _utrecht_region(sessions)
+    in_utrecht = feed_listing(id="u-1", municipality="GM9921", province="Utrecht")
+    # the Gelderland/Overijssel token: a Gelderland listing is stored
+    own = await push(client, {"listings": [feed_listing(id="g-1")]}, GELRE_TOKEN)
+    assert own.status == 200 and (await own.json())["platform"] == "gelre"
+    assert "gelre:g-1" in rows(sessions)
+    before = rows(sessions)
+    with sessions() as session:
+        audits = session.execute(select(func.count(AuditEntry.id))).scalar_one()
+    # the Utrecht token with one Utrecht and two Gelderland listings: refused whole
+    mixed = {
+        "listings": [
+            in_utrecht,
+            feed_listing(id="g-2"),
+            feed_listing(id="g-3", municipality="GM9901", province=None),
+        ]
+    }
+    refused = await push(client, mixed, UTRECHT_TOKEN)
+    assert refused.status == 403
+    error = (await refused.json())["error"]
+    assert error["code"] == "province_not_allowed"
+    assert "Utrecht only" in error["message"] and "nothing was stored" in error["message"]
+    assert error["problems"] == [
+        "listings[1] (id g-2): municipality GM9903 lies in Gelderland, outside this token's "
+        "provinces (Utrecht)",
+        "listings[2] (id g-3): municipality GM9901 lies in Gelderland, outside this token's "
+        "provinces (Utrecht)",
+    ]
+    assert set(rows(sessions)) == set(before)  # not even the Utrecht listing
+    with sessions() as session:
+        assert session.execute(select(func.count(AuditEntry.id))).scalar_one() == audits
+    # the Gelderland token may not push the Utrecht listing either; its own is kept as it was
+    other_way = await push(client, {"listings": [in_utrecht]}, GELRE_TOKEN)
+    assert other_way.status == 403
+    assert (await other_way.json())["error"]["problems"][0].startswith("listings[0] (id u-1):")
+    assert "gelre:u-1" not in rows(sessions)
+    # format problems still come first as 400, unknown municipalities too
+    bad = await push(client, {"listings": [in_utrecht, {"id": "x"}]}, UTRECHT_TOKEN)
+    assert bad.status == 400 and (await bad.json())["error"]["code"] == "invalid_feed"
+    unknown = await push(client, {"listings": [feed_listing(municipality="GM0000")]}, GELRE_TOKEN)
+    assert unknown.status == 400
+    # within its province the Utrecht token is fine, and an old unlimited token as before
+    assert (await push(client, {"listings": [in_utrecht]}, UTRECHT_TOKEN)).status == 200
+    assert (await push(client, {"listings": [in_utrecht]}, WIG_TOKEN)).status == 200
+    assert {"utr:u-1", "wig:u-1", "gelre:g-1"} <= set(rows(sessions))
+
+
 async def test_the_feed_refuses_other_media_types_and_huge_bodies(client: Any) -> None:
     wrong_type = await client.post(
         routes.FEED_PATH,
@@ -470,6 +587,7 @@ def test_the_openapi_description_matches_the_feed() -> None:
         ("400", "invalid_feed"),
         ("401", "missing_token"),
         ("401", "invalid_token"),
+        ("403", "province_not_allowed"),
         ("413", "body_too_large"),
         ("415", "unsupported_media_type"),
         ("429", "rate_limited"),
@@ -496,8 +614,13 @@ def test_the_openapi_description_matches_the_feed() -> None:
     assert properties["hours_per_week"]["maximum"] == catalog.HOURS_MAX
     assert properties["scale_max"]["maximum"] == catalog.SCALE_MAX
     assert schemas["FeedError"]["properties"]["error"]["properties"]["code"]["enum"] == [
-        "invalid_feed"
+        "invalid_feed",
+        "province_not_allowed",
     ]
+    assert "province_not_allowed" in operation["responses"]["403"]["description"]
+    assert operation["responses"]["403"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/FeedError"
+    }
 
 
 async def test_the_served_openapi_lists_the_feed(client: Any) -> None:

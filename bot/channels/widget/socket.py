@@ -95,6 +95,8 @@ CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 BROWSER_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{22,128}")
 SESSION_PURPOSE = b"koers-widget-session"
 TOKEN_EXPIRED_EVENT = "koers_token_expired"
+# a timer set for exactly ``exp`` may run just before it; a moment later it finds it passed
+EXPIRY_MARGIN_SECONDS = 0.05
 TOKEN_EVENT = "koers_token"
 REFUSALS = {
     "token_expired": widget_texts.TOKEN_EXPIRED,
@@ -486,7 +488,10 @@ def install(
             session = await sio.get_session(sid, namespace=namespace)
         except KeyError:  # disconnected meanwhile
             return
-        await drop_expired(sid, session)
+        if not await drop_expired(sid, session) and sid not in timers:
+            # asyncio may run a timer a little early, and the loop's monotonic clock and the
+            # wall clock of ``exp`` drift apart: not expired yet, so wait again
+            watch_expiry(sid, session.get("identity"))
 
     def watch_expiry(sid: str, identity: WidgetIdentity | None) -> None:
         old = timers.pop(sid, None)
@@ -494,9 +499,14 @@ def install(
             old.cancel()
         if identity is None:
             return
-        delay = max(0.0, identity.expires_at - clock())
+        delay = max(0.0, identity.expires_at - clock()) + EXPIRY_MARGIN_SECONDS
         loop = asyncio.get_running_loop()
-        timers[sid] = loop.call_later(delay, lambda: asyncio.ensure_future(expire(sid)))
+        timers[sid] = loop.call_later(delay, start_expiry, sid)
+
+    def start_expiry(sid: str) -> None:
+        task = asyncio.ensure_future(expire(sid))
+        following.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(following.discard)
 
     async def connect(sid: str, environ: Any, auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None

@@ -10,7 +10,9 @@
   :mod:`bot.opportunities.feed`, described in ``bot/web/openapi.yaml``) with its own bearer
   token from ``KOERS_OPPORTUNITY_FEED_TOKENS``. Listings are upserted by (source ``feed``,
   ``platform:id``), so one platform can never overwrite another's. A bad feed gets 400 with
-  every bad field, and nothing is stored.
+  every bad field, and nothing is stored. A token limited to provinces
+  (``platform@gelderland+overijssel:token``) gets 403 ``province_not_allowed`` for a push
+  with any listing of another province, naming each one, and again nothing is stored.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -39,7 +41,13 @@ from bot.opportunities.catalog import (
     TYPES,
     WORK_AREAS,
 )
-from bot.opportunities.feed import FeedError, parse_feed
+from bot.opportunities.feed import (
+    FeedError,
+    OutsideProvinces,
+    check_provinces,
+    parse_feed,
+    token_provinces,
+)
 from bot.opportunities.form import FIELDS, LABELS, FormCheck, check_form, form_of
 from bot.opportunities.importer import OpportunityBatch, OpportunityInput, apply_batch
 from bot.scan.questions import STRENGTH_LABELS
@@ -449,13 +457,32 @@ MIN_TOKEN_LENGTH = 32
 _PLATFORM = re.compile(r"^[a-z0-9-]{2,20}$")
 
 
+@dataclass(frozen=True)
+class FeedToken:
+    """One entry of ``KOERS_OPPORTUNITY_FEED_TOKENS``: a platform, one of its tokens and the
+    provinces that token may push listings for (None: every province)."""
+
+    platform: str
+    token: str
+    provinces: frozenset[str] | None = None
+
+
 @functools.lru_cache(maxsize=8)
-def feed_platforms(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(platform, token) pairs from ``KOERS_OPPORTUNITY_FEED_TOKENS``; bad pairs are left out
-    (and logged once, without the token), so a typo never opens the feed with a weak secret."""
-    found: list[tuple[str, str]] = []
+def feed_platforms(items: tuple[str, ...]) -> tuple[FeedToken, ...]:
+    """The entries of ``KOERS_OPPORTUNITY_FEED_TOKENS``: ``platform:token`` (every province),
+    ``platform@gelderland+overijssel:token`` (those provinces only) or ``platform@*:token``
+    (every province, on purpose).
+
+    A bad entry (platform name, short token, unknown province) is left out and logged, never
+    the token, so a typo never opens the feed with a weak secret or a wider scope than meant.
+    An entry without ``@`` keeps working for every province as before, with a warning: a
+    regional platform configured before scopes existed should get its provinces. Parsed (and
+    logged) once per value: the web app does it at start-up (:func:`bot.web.app.init_app`).
+    """
+    found: list[FeedToken] = []
     for item in items:
-        platform, _colon, token = item.partition(":")
+        name, _colon, token = item.partition(":")
+        platform, at, scope = name.partition("@")
         platform, token = platform.strip().lower(), token.strip()
         if not _PLATFORM.match(platform) or len(token) < MIN_TOKEN_LENGTH:
             logger.warning(
@@ -465,16 +492,34 @@ def feed_platforms(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
                 MIN_TOKEN_LENGTH,
             )
             continue
-        found.append((platform, token))
+        provinces = None
+        if at:
+            try:
+                provinces = token_provinces(scope)
+            except ValueError as problem:
+                logger.warning(
+                    "KOERS_OPPORTUNITY_FEED_TOKENS: ignored the entry for %r: %s", platform, problem
+                )
+                continue
+        else:
+            logger.warning(
+                "KOERS_OPPORTUNITY_FEED_TOKENS: %r may push listings of every province; a "
+                "regional platform gets its own as %s@gelderland+overijssel:<token>, and "
+                "%s@*:<token> allows all on purpose (and ends this warning)",
+                platform,
+                platform,
+                platform,
+            )
+        found.append(FeedToken(platform, token, provinces))
     return tuple(found)
 
 
-def platform_for_token(platforms: Iterable[tuple[str, str]], given: str) -> str | None:
-    """The platform holding ``given``; every token is compared in constant time."""
+def platform_for_token(platforms: Iterable[FeedToken], given: str) -> FeedToken | None:
+    """The entry holding ``given``; every token is compared in constant time."""
     match = None
-    for platform, token in platforms:
-        if hmac.compare_digest(token.encode("utf-8"), given.encode("utf-8")):
-            match = platform
+    for entry in platforms:
+        if hmac.compare_digest(entry.token.encode("utf-8"), given.encode("utf-8")):
+            match = entry
     return match
 
 
@@ -523,8 +568,17 @@ async def _read_limited(request: web.Request) -> bytes | None:
 
 
 def _store(
-    session: Session, *, items: list[OpportunityInput], now: Any, actor: str
+    session: Session,
+    *,
+    items: list[OpportunityInput],
+    provinces: frozenset[str] | None,
+    now: Any,
+    actor: str,
 ) -> dict[str, int]:
+    """All listings or none: a listing outside the token's provinces, or any other problem,
+    raises before anything is written (and the transaction is rolled back)."""
+    if provinces is not None:
+        check_provinces(session, items, provinces)
     report = apply_batch(session, OpportunityBatch(opportunities=items), now=now, actor=actor)
     return {"created": report.created, "updated": report.updated}
 
@@ -537,12 +591,13 @@ async def push_feed(request: web.Request) -> web.Response:
         return _error(
             401, "missing_token", "Send your feed token as 'Authorization: Bearer <token>'."
         )
-    platform = platform_for_token(feed_platforms(settings.opportunity_feed_tokens), token)
-    if platform is None:
+    entry = platform_for_token(feed_platforms(settings.opportunity_feed_tokens), token)
+    if entry is None:
         wait = await limiter.hit("bad-feed-token-from:" + (request.remote or "unknown"))
         if wait:
             return _too_many(wait)
         return _error(401, "invalid_token", "This feed token is not valid.")
+    platform = entry.platform
     wait = await limiter.hit("feed:" + platform)
     if wait:
         return _too_many(wait)
@@ -554,7 +609,20 @@ async def push_feed(request: web.Request) -> web.Response:
     try:
         items = platform_ids(platform, parse_feed(body))
         counts = await in_session(
-            request.app, _store, items=items, now=utcnow(), actor=f"feed:{platform}"
+            request.app,
+            _store,
+            items=items,
+            provinces=entry.provinces,
+            now=utcnow(),
+            actor=f"feed:{platform}",
+        )
+    except OutsideProvinces as refused:  # nothing was written
+        return _error(
+            403,
+            "province_not_allowed",
+            "This feed token may push listings of "
+            f"{', '.join(sorted(entry.provinces or ()))} only; nothing was stored.",
+            problems=list(refused.problems),
         )
     except ImportProblem as problem:  # FeedError too; nothing was written
         return _error(
