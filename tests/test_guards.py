@@ -466,3 +466,9 @@ def test_whether_a_voucher_is_needed_is_no_request_for_one(text: str) -> None:
 )
 def test_asking_for_a_voucher_stays_a_request(text: str) -> None:
     assert guard_intent(text, "request_voucher") is None
+
+
+def test_workshops_asked_after_turning_down_the_vacancies() -> None:
+    text = "nee geen vacatures. de tap de toekomst avonden, welke onderwerpen in gelderland"
+    assert guard_intent(text, "find_opportunities").intent == "ask_workshops"
+    assert guard_intent("zijn er vacatures in gelderland?", "find_opportunities") is None

@@ -371,6 +371,24 @@ def asks_whether_voucher_needed(text: str) -> bool:
     return asked and _NEEDS.search(lowered) is not None
 
 
+# --- 8. Workshops asked for, vacancies turned down ----------------------------------------------
+
+_WORKSHOP_WORDS = re.compile(
+    r"\b(?:workshops?|tap\s+de\s+toekomst|talentsessies?|themas?|onderwerpen)\b"
+)
+#: "nee geen vacatures", "niet die vacatures", "geen kansen": the listings turned down.
+_NO_LISTINGS = re.compile(
+    r"\b(?:geen|niet\s+(?:de|die|deze)?|zonder)\s*(?:vacatures?|kansen|banen|meeloopstages?)\b"
+)
+
+
+def workshops_not_listings(text: str) -> bool:
+    """ "nee geen vacatures. de tap de toekomst avonden, welke onderwerpen": the workshops
+    (walkthrough 2026-12-03c got the vacancies again)."""
+    lowered = text.lower()
+    return bool(_WORKSHOP_WORDS.search(lowered) and _NO_LISTINGS.search(lowered))
+
+
 # --- The guard --------------------------------------------------------------------------------
 
 #: Intents an explicit counting wish may replace: the other setting, privacy and harmless reads.
@@ -413,6 +431,8 @@ def guard_intent(text: str, intent: str | None) -> Guarded | None:
         return Guarded(ERASE, "erasure_in_words")
     if name in _READ_QUESTION_LOST_TO and asks_who_reads(text):
         return Guarded(ASK_PRIVACY, "who_reads_question")
+    if name in ("find_opportunities", DENY) and workshops_not_listings(text):
+        return Guarded("ask_workshops", "workshops_not_listings")
     if name == "request_voucher" and asks_whether_voucher_needed(text):
         return Guarded("ask_coach_facts", "voucher_needed_question")
     return None

@@ -40,7 +40,7 @@ UNKNOWN = "onbekend"
 _THEME_WORDS: tuple[tuple[str, str], ...] = (
     (r"presente|presentatie|kleding|houding|uitstraling|pitch", "presenteren"),
     (r"talent|kwaliteiten|sterke\s+punten|ontdekken", "talenten"),
-    (r"geld|financ|financi|pensioen|salaris|loon\b|inkomen", "financien"),
+    (r"\bgeld(?!erland|ig|ers\b)|financ|financi|pensioen|salaris|loon\b|inkomen", "financien"),
     (r"digita|techniek|technologie|\bict\b|computer|excel|\bai\b", "digitalisering"),
     (r"gesprek|leidinggevende|manager|teamleider|jaargesprek", "gesprek"),
 )

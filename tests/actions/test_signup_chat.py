@@ -377,3 +377,18 @@ async def test_no_mail_is_fine_and_a_seat_is_not_asked(ledger: sessionmaker) -> 
     seated = await with_voucher("employee-2")
     said = await signed_up(seated, workshop_id(ledger, "Limburg", "financien"))
     assert "Je bent ingeschreven" in said and not followed_by_form(seated)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("welke workshops zijn er in gelderland", None),  # "geld" in Gelderland is no theme
+        ("is de voucher nog geldig voor een workshop?", None),
+        ("de workshop over geld en pensioen", "financien"),
+        ("iets over geldzaken", "financien"),
+    ],
+)
+def test_theme_words_are_words(text: str, theme: str | None) -> None:
+    from bot.ledger.signup_chat import theme_in
+
+    assert theme_in(text) == theme
