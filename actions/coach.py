@@ -86,7 +86,7 @@ from bot.ledger.preferences import (
     restates_wish,
 )
 from bot.ledger.signups import SignupView, employee_signups
-from bot.ledger.when import after_leaving, leaving, read_when
+from bot.ledger.when import after_leaving, fold, leaving, read_when, time_asked
 from bot.opportunities import chat as opportunity_chat
 from bot.privacy.pseudonym import get_pseudonymizer
 from bot.trends import events as trend
@@ -189,12 +189,14 @@ def _picked_offer(tracker: Tracker, *, loose: bool = False) -> int | None:
     """
     offers = offers_from_slot_value(tracker.get_slot(OFFERS))
     text = after_leaving(latest_text(tracker))  # "laat maar dat dinsdag. doe die van woensdag"
-    if not text:
+    if not text or coach_fact_question(text) is not None:  # "waar zit die rosa dan?"
         return None
     index = pick_offer(
         text, [offer.starts_at for offer in offers], [offer.coach_name for offer in offers]
     )
-    if index is None and loose and len(latest_text(tracker).split()) <= 6:
+    # "nee! na 4 uur zei ik": a clock time, not time number 4
+    in_a_time = not names_a_moment(text) or time_asked(fold(text)) is not None
+    if index is None and loose and len(latest_text(tracker).split()) <= 6 and not in_a_time:
         numbers = re.findall(r"(?<![\d:.])([1-9])(?![\d:.])", latest_text(tracker))
         if len(numbers) == 1 and int(numbers[0]) <= len(offers):
             index = int(numbers[0]) - 1
@@ -357,8 +359,9 @@ class _LedgerFormValidation(TurnTakingFormValidation, ABC):
                     said,
                     [offer.starts_at for offer in offers],
                     [offer.coach_name for offer in offers],
+                    specific=True,
                 )
-                if names_a_moment(said)
+                if names_a_moment(said) and coach_fact_question(said) is None
                 else []
             )
             if len(named) > 1:

@@ -39,7 +39,6 @@ from actions.tracker import (
 from bot.conversation.turns import (
     CORRECTIONS,
     ESCAPES,
-    FAQ,
     NEW_REQUESTS,
     PAUSED_LINES,
     SIDE_ANSWERS,
@@ -83,26 +82,10 @@ def find_action(name: str) -> Action | None:
     return _project_actions().get(name)
 
 
-def faq_answer(tracker: Tracker) -> str | None:
-    """The text the response selector picked for this message, when it picked one."""
-    selector = tracker.latest_message.get("response_selector") or {}
-    picked = (selector.get(FAQ) or {}).get("response") or {}
-    responses = picked.get("responses") or []
-    text = responses[0].get("text") if responses else None
-    return str(text) if text else None
-
-
 async def run_step(
     name: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> list[EventType]:
     """Say a response or run an action by name, here, inside the validation action."""
-    if name == f"utter_{FAQ}":
-        text = faq_answer(tracker)
-        if text:
-            dispatcher.utter_message(text=text)
-        else:
-            dispatcher.utter_message(response="utter_capabilities")
-        return []
     if name.startswith("utter_"):
         dispatcher.utter_message(response=name)
         return []

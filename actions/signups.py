@@ -29,6 +29,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from actions.coach import asks_to_cancel
 from actions.form_turns import TurnTakingFormValidation
 from actions.identity import verified_identity
 from actions.opportunities import PAGING_SLOT, PAGING_WORKSHOPS
@@ -530,6 +531,21 @@ async def _own_signup(
     return who, live[0]
 
 
+async def _show_signups(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The employee's own sign-ups, with what they can do: a question about them asks
+    nothing back ("Zal ik … afzeggen?" after "welke workshop heb ik nu" was one "ja" from a
+    cancellation, walkthrough 2026-12-04)."""
+    who = verified_identity(tracker)
+    if who is None:
+        return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
+    async with RunSession(load_settings().database_url) as run:
+        _voucher, live = await run.call(_signup_state, who=who, now=utcnow())
+    if not live:
+        return _refuse(dispatcher, chat.NO_SIGNUPS)
+    lines = [chat.YOUR_SIGNUPS, *(f"- {chat.signup_line(view)}" for view in live)]
+    return _refuse(dispatcher, "\n".join(lines), chat.SIGNUP_CHANGE_BUTTONS)
+
+
 class ActionSignupCancelStart(Action):
     """ "Ik wil mijn inschrijving afzeggen": which one, then the question."""
 
@@ -539,6 +555,9 @@ class ActionSignupCancelStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if not asks_to_cancel(text):  # "waar staat mijn inschrijving? welke heb ik nu"
+            return await _show_signups(dispatcher, tracker)
         found = await _own_signup(dispatcher, tracker, "cancel_signup")
         if isinstance(found, list):
             return found

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
@@ -93,6 +94,19 @@ async def _own_voucher(who: VerifiedIdentity) -> VoucherView | None:
         )
 
 
+_HOW = re.compile(r"\b(?:hoe|wanneer|waar)\s+(?:\w+\s+){0,2}(?:vraag|krijg|kom|regel|aanvragen)\b")
+
+
+def asks_how_to_get_one(text: str) -> bool:
+    """ "als ik een cursus wil, hoe vraag ik die voucher aan?" asks how: it issued one at
+    once (walkthrough 2026-12-04). The button (``/request_voucher``) or "ik wil een voucher"
+    asks for one."""
+    lowered = text.lower()
+    if lowered.lstrip().startswith("/") or re.search(r"\bik\s+wil\b|\bgraag\b", lowered):
+        return False
+    return _HOW.search(lowered) is not None
+
+
 class ActionRequestVoucher(Action):
     """Issues this year's voucher once per employee; asking again shows the same one."""
 
@@ -102,6 +116,13 @@ class ActionRequestVoucher(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # "hoe vraag ik die aan?" after "voor deze workshop heb je een voucher nodig" wants one
+        pending = tracker.get_slot(SIGNUP_PENDING)
+        if not pending and asks_how_to_get_one(str(tracker.latest_message.get("text") or "")):
+            dispatcher.utter_message(
+                text=texts.VOUCHER_HOW, buttons=[dict(b) for b in texts.VOUCHER_HOW_BUTTONS]
+            )
+            return []
         who = verified_identity(tracker)
         if who is None:
             logger.info("Voucher request without a verified identity: refused")

@@ -472,3 +472,41 @@ def test_workshops_asked_after_turning_down_the_vacancies() -> None:
     text = "nee geen vacatures. de tap de toekomst avonden, welke onderwerpen in gelderland"
     assert guard_intent(text, "find_opportunities").intent == "ask_workshops"
     assert guard_intent("zijn er vacatures in gelderland?", "find_opportunities") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "meant"),
+    [
+        # walkthrough 2026-12-04: a scan restart wiped the answers; a coach form for listings
+        ("hmm eigenlijk wil ik het toch wel. kan ik opnieuw boeken? liefst weer bij bram",
+         "restart_scan", "request_coach"),
+        ("kansen in utrecht", "request_coach", "find_opportunities"),
+        # after erasure: what Koers remembers, not a care answer or the fallback
+        ("Hoe oud ben ik en wat voor werk doe ik?", "health_concern", "ask_remember_me"),
+        ("Onthoud je mijn leeftijd en functie?", "nlu_fallback", "ask_remember_me"),
+        # a question about an erasure is no request for one
+        ("zijn mijn oude tellingen ook gewist?", "request_erasure", "ask_privacy"),
+        ("zijn mijn oude tellingen ook gewist?", "nlu_fallback", "ask_privacy"),
+        ("Staat dat ergens opgeslagen?", "nlu_fallback", "ask_privacy"),
+    ],
+)  # fmt: skip
+def test_requests_and_questions_in_words(text: str, intent: str, meant: str) -> None:
+    assert guard_intent(text, intent).intent == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ik wil de scan opnieuw doen", "restart_scan"),
+        ("ik wil een coach voor vacatures", "request_coach"),
+        ("wis alles", "request_erasure"),
+        ("kun je alles wissen?", "request_erasure"),
+    ],
+)
+def test_requests_that_stand(text: str, intent: str) -> None:
+    assert guard_intent(text, intent) is None
+
+
+def test_who_sees_a_sign_up_is_a_privacy_question() -> None:
+    text = "ziet mijn leidinggevende dat ik me heb ingeschreven?"
+    assert guard_intent(text, "nlu_fallback").intent == "ask_privacy"

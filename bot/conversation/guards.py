@@ -329,6 +329,11 @@ _READS_CHAT = re.compile(
     r"\b(?:zien|ziet)\s+(?:wat\s+ik|dat\s+ik|mijn\s+(?:chat|gesprek|gegevens|antwoorden)|"
     r"dit\s+gesprek)\b|\bwat\s+ik\s+(?:hier\s+)?(?:typ|typt|schrijf|zeg)\b"
 )
+#: "ziet mijn leidinggevende dat ik me heb ingeschreven?": only where NLU read nothing (a FAQ
+#: answers "ziet mijn baas dat ik een coach heb geboekt?" better; walkthrough 2026-12-04).
+_SEES_THAT_I = re.compile(
+    r"\b(?:zien|ziet|weet|weten|hoort|horen|merkt|merken)\b(?:\s+\w+){0,3}\s+dat\s+ik\b"
+)
 #: Intents a question about who reads the chat is lost to.
 _READ_QUESTION_LOST_TO = frozenset(
     {"reorganisation", FALLBACK, "human_handoff", "out_of_scope", "express_worry", "faq"}
@@ -389,6 +394,55 @@ def workshops_not_listings(text: str) -> bool:
     return bool(_WORKSHOP_WORDS.search(lowered) and _NO_LISTINGS.search(lowered))
 
 
+# --- 9. Requests NLU gave to the wrong flow -----------------------------------------------------
+
+_SCAN_WORD = re.compile(r"\b(?:scan\w*|scna|talentscan|test|vragenlijst|vragen)\b")
+_BOOKING_WORD = re.compile(r"\b(?:boek\w*|afspraak|coach\w*|gesprek)\b")
+_COACH_FLOW_WORD = re.compile(r"\b(?:coach\w*|coatch|boek\w*|afspraak|loopbaanadviseur)\b")
+_LISTING_WORD = re.compile(
+    r"\b(?:kansen|vacature\w*|vacaturs|meeloop\w*|meelopen|banen|detachering|uitwisseling)\b"
+)
+#: "weet je nog hoe ik heet?", "hoe oud ben ik?", "onthoud je mijn functie?": what Koers
+#: remembers of this conversation (after erasure: nothing).
+_REMEMBER = re.compile(
+    r"\b(?:onthoud\w*|weet\s+je\s+(?:nog\s+|nu\s+|eigenlijk\s+)?(?:hoe|wat|wie|waar|dat\s+ik|"
+    r"mijn|iets)|ken\s+je\s+(?:mij|me|mijn)|hoe\s+oud\s+ben\s+ik|wat\s+(?:voor\s+werk\s+)?doe\s+ik|"
+    r"hoe\s+heet\s+ik|wie\s+ben\s+ik|wat\s+weet\s+je\s+(?:nog\s+|nu\s+)?(?:van|over)\s+(?:mij|me))\b"
+)
+#: "zijn de oude tellingen ook gewist?": a question about an erasure, not a request for one.
+_ERASED_QUESTION = re.compile(
+    r"\b(?:is|zijn|wordt|worden|blijft|blijven|werd|werden)\b.*\b(?:gewist|verwijderd|weg|bewaard)\b"
+)
+#: Intents a question about what Koers remembers is lost to.
+_REMEMBER_LOST_TO = frozenset(
+    {FALLBACK, "out_of_scope", "health_concern", "express_worry", "mention_barrier", "faq",
+     "human_handoff", ASK_PRIVACY}
+)  # fmt: skip
+
+
+def redirected_request(text: str, intent: str) -> str | None:
+    """The flow the words ask for when NLU picked another one: "kan ik opnieuw boeken?" is
+    no scan restart (it wiped the scan, walkthrough 2026-12-04), "kansen in utrecht" no coach."""
+    lowered = text.lower()
+    if (
+        intent == "restart_scan"
+        and not _SCAN_WORD.search(lowered)
+        and _BOOKING_WORD.search(lowered)
+    ):
+        return "request_coach"
+    if (
+        intent == "request_coach"
+        and _LISTING_WORD.search(lowered)
+        and not _COACH_FLOW_WORD.search(lowered)
+    ):
+        return "find_opportunities"
+    return None
+
+
+def asks_what_is_remembered(text: str) -> bool:
+    return is_question(text) and _REMEMBER.search(text.lower()) is not None
+
+
 # --- The guard --------------------------------------------------------------------------------
 
 #: Intents an explicit counting wish may replace: the other setting, privacy and harmless reads.
@@ -427,10 +481,27 @@ def guard_intent(text: str, intent: str | None) -> Guarded | None:
         return Guarded(ASK_PRIVACY, "no_with_a_privacy_question")
     if name == ERASE and not _ERASE_WORD.search(text.lower()) and asks_privacy(text):
         return Guarded(ASK_PRIVACY, "erase_guess_for_a_question")
+    if (
+        is_question(text)
+        and _ERASED_QUESTION.search(text.lower())
+        and (name in (ERASE, FALLBACK, "out_of_scope") or erasure_meant(text, name))
+    ):  # "zijn mijn oude tellingen ook gewist?": asked about, not asked for
+        return Guarded(ASK_PRIVACY, "question_about_erasure")
     if erasure_meant(text, name):
         return Guarded(ERASE, "erasure_in_words")
     if name in _READ_QUESTION_LOST_TO and asks_who_reads(text):
         return Guarded(ASK_PRIVACY, "who_reads_question")
+    lowered = text.lower()
+    unread = name in (FALLBACK, "out_of_scope") and is_question(text)
+    if unread and _READER.search(lowered) and _SEES_THAT_I.search(lowered):
+        return Guarded(ASK_PRIVACY, "who_sees_what_i_do")
+    redirected = redirected_request(text, name)
+    if redirected is not None:
+        return Guarded(redirected, "another_flow_in_words")
+    if name in _REMEMBER_LOST_TO and asks_what_is_remembered(text):
+        return Guarded("ask_remember_me", "what_is_remembered")
+    if name in (FALLBACK, "out_of_scope") and asks_privacy(text):
+        return Guarded(ASK_PRIVACY, "privacy_question_unread")
     if name in ("find_opportunities", DENY) and workshops_not_listings(text):
         return Guarded("ask_workshops", "workshops_not_listings")
     if name == "request_voucher" and asks_whether_voucher_needed(text):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from bot.conversation.guards import form_interruption
+from bot.conversation.guards import is_question as any_question
 
 
 class TurnKind(str, enum.Enum):
@@ -242,7 +243,8 @@ def coach_fact_question(text: str) -> str | None:
     the coach facts, whatever NLU read (walkthrough 2026-12-03c: the list came back)."""
     from bot.ledger.facts import topics_in  # pure; imported late, like _topic_question
 
-    return "ask_coach_facts" if is_question(text) and topics_in(text) else None
+    asked = is_question(text) or any_question(text)  # "ik vroeg WAAR. welke plaats"
+    return "ask_coach_facts" if asked and topics_in(text) else None
 
 
 COACH_TURNS = replace(BOOKING_TURNS, question_by_words=coach_fact_question)
@@ -571,7 +573,7 @@ SIDE_ANSWERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "ask_privacy": ("action_answer_privacy",),
         "bot_challenge": ("utter_bot_challenge",),
         "ask_capabilities": ("utter_capabilities",),
-        FAQ: ("utter_faq",),
+        FAQ: ("action_answer_faq",),
         "ask_workshops": ("action_show_workshops",),
         "human_handoff": ("utter_human_handoff",),
         "out_of_scope": ("action_out_of_scope",),

@@ -33,7 +33,8 @@ _TOPIC_WORDS = {
     # "waar is dat dan?" at the confirmation (walkthrough of 2026-12-03 left the booking)
     TOPIC_PLACE: r"\bwaar (?:is|zit|zitten|moet ik|ga ik|vindt)\b|\badres\b|\blocatie\b|"
     r"\bwaar\b.*\b(?:gesprek|afspraak|coach)\b|\b(?:hoe\s+)?ver\s+(?:weg\s+)?van\b|"
-    r"\bin\s+welke\s+(?:plaats|stad|gemeente)\b",
+    r"\bin\s+welke\s+(?:plaats|stad|gemeente)\b|\bwelke\s+plaats\b|\bvroeg\s+waar\b|"
+    r"\bwaar\s+(?:\w+\s+){0,2}(?:zit|zitten|woont|werkt)\b|\bwaar\s+dan\b",
 }
 
 

@@ -423,8 +423,12 @@ def _split_compounds(folded: str) -> str:
     return _COMPOUND.sub(spaced, folded)
 
 
+#: "ik vroeg waar" is asking, not "vroeg" (early): the verb is no part of the day.
+_ASKED_VERB = re.compile(r"\b(?:ik|je|jij|hij|ze|zij|we|wij|u)\s+vroeg\b")
+
+
 def _days_and_parts(text: str) -> tuple[set[int], set[str]]:
-    folded = _split_compounds(fold(text))
+    folded = _ASKED_VERB.sub(" ", _split_compounds(fold(text)))
     days: set[int] = set()
     parts: set[str] = set()
     for word, day in _DAY_WORDS.items():
@@ -716,7 +720,10 @@ _ORDINALS = {
     "bovenste": 1,
     "onderste": -1,
 }
-_FILLER = {"dan", "maar", "doe", "graag", "ok", "oke", "nou", "die", "de", "nummer", "nr", "optie"}
+_FILLER = {
+    "dan", "maar", "doe", "graag", "ok", "oke", "nou", "die", "de", "nummer", "nr", "optie",
+    "thx", "thanks", "top", "prima", "ja", "mooi", "geef", "neem", "ik", "wil", "kies",
+}  # fmt: skip
 
 
 _AMOUNT = re.compile(r"\b(een|twee|drie|vier|vijf|\d)\s+(weken|week|dagen|dag|uur|uurtjes)\b")
@@ -724,10 +731,10 @@ _AMOUNT = re.compile(r"\b(een|twee|drie|vier|vijf|\d)\s+(weken|week|dagen|dag|uu
 
 def _loose_number(folded: str, count: int) -> int | None:
     """ "4 dan maar", "doe maar 2": one list number among filler words."""
-    words = folded.split()
+    words = re.findall(r"[\w']+", folded)
     numbers = [word for word in words if re.fullmatch(r"[1-9]", word)]
     rest = [word for word in words if word not in numbers]
-    if len(numbers) == 1 and len(words) <= 4 and all(word in _FILLER for word in rest):
+    if len(numbers) == 1 and len(words) <= 6 and all(word in _FILLER for word in rest):
         index = int(numbers[0]) - 1
         return index if index < count else None
     return None
@@ -778,10 +785,13 @@ def _match_by_moment(
     return hits[0] if len(hits) == 1 else None
 
 
-def offers_named(text: str, starts: Sequence[datetime], names: Sequence[str] = ()) -> list[int]:
+def offers_named(
+    text: str, starts: Sequence[datetime], names: Sequence[str] = (), *, specific: bool = False
+) -> list[int]:
     """Indexes of the offers a message names by day, date, time or coach ("dinsdag 8 dec om
     4 uur"); several when it fits more than one (three coaches at that time), empty when
-    it names none or fits none."""
+    it names none or fits none. ``specific``: only when a time, a date or a coach is named
+    ("liever dinsdag" alone is a new search, not a pick)."""
     folded = fold(text)
     days = {day for word, day in _DAY_WORDS.items() if _has_phrase(folded, word)}
     minutes = time_asked(folded)
@@ -789,6 +799,10 @@ def offers_named(text: str, starts: Sequence[datetime], names: Sequence[str] = (
     coaches = _named_coach(folded, names) if len(names) == len(starts) else set()
     if not days and minutes is None and not day_of_month and not coaches:
         return []
+    if specific and minutes is None and not day_of_month and not coaches:
+        return []
+    # "middag of avond, woensdag is ook goed": Wednesday at 11:00 is not what was named
+    _days, parts = _days_and_parts(text)
     hits = []
     for index, start in enumerate(starts):
         local = start.astimezone(LOCAL_TZ)
@@ -799,6 +813,8 @@ def offers_named(text: str, starts: Sequence[datetime], names: Sequence[str] = (
         if day_of_month and local.day not in day_of_month:
             continue
         if coaches and index not in coaches:
+            continue
+        if parts and minutes is None and part_of_day(start) not in parts:
             continue
         hits.append(index)
     return hits

@@ -656,6 +656,11 @@ RESERVED_BUTTONS = (
     {"title": "Zeg mijn inschrijving af", "payload": "/cancel_signup"},
 )
 NO_SIGNUPS = "Je hebt geen inschrijving voor een workshop die nog moet komen."
+YOUR_SIGNUPS = "Hier sta je voor ingeschreven:"
+SIGNUP_CHANGE_BUTTONS = (
+    {"title": "Verzetten", "payload": "/move_signup"},
+    {"title": "Afmelden", "payload": "/cancel_signup"},
+)
 WHICH_SIGNUP = "Je hebt meer dan één inschrijving. Welke bedoel je?"
 YES_NO = ({"title": "Ja", "payload": "/affirm"}, {"title": "Nee", "payload": "/deny"})
 NOT_SIGNED_UP = "Prima, ik schrijf je niet in. Je voucher blijft vrij."

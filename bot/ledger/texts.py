@@ -463,6 +463,15 @@ def spending_options(
     return "\n".join(lines)
 
 
+#: "hoe vraag ik die voucher aan?": how, with a button; a question issues nothing.
+VOUCHER_HOW = (
+    "Een voucher vraag je hier in de chat aan. Je krijgt er één per jaar, van 375 euro.\n"
+    "Je gebruikt hem voor een workshop van Tap de toekomst of een gesprek met een "
+    "loopbaancoach. Een cursus of opleiding betaal je er niet mee: vraag daarvoor P&O naar "
+    "je loopbaanbudget.\nWil je de voucher nu? Klik dan op de knop."
+)
+VOUCHER_HOW_BUTTONS = ({"title": "Vraag mijn voucher aan", "payload": "/request_voucher"},)
+
 SPENDING_BUTTONS = ({"title": "Plan een gesprek met een coach", "payload": "/request_coach"},)
 
 

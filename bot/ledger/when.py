@@ -275,7 +275,12 @@ def leaving(text: str) -> bool:
 
 def days_of_month(folded: str) -> set[int]:
     """The days of the month named with a month ("16 dec", "16 december")."""
-    return {int(match.group(1)) for match in _DATE_WORDS.finditer(folded)}
+    named = {int(match.group(1)) for match in _DATE_WORDS.finditer(folded)}
+    # "doe de 17e maar": a day of the month on its own
+    named |= {
+        int(match.group(1)) for match in re.finditer(r"\bde\s+(\d{1,2})(?:e|ste|de)\b", folded)
+    }
+    return {day for day in named if 1 <= day <= 31}
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")

@@ -236,23 +236,29 @@ def build_sheet(
 ) -> Sheet:
     """The sheet from the (scrubbed) answers in the ``prep_*`` slots and the practice.
 
-    The worry and the employee's own practice answers are private: they are left off (and
-    not stored) unless the employee chose to include them.
+    The worry and the practice are private: they are left off (and not stored) unless the
+    employee chose to include them. The practised reactions go too: they were picked for the
+    worry ("Je wilt zeker weg, hè?" tells the manager what the employee fears; walkthrough
+    2026-12-04).
     """
     kind_key = answers.get("prep_kind")
     kind = KINDS.get(kind_key) if isinstance(kind_key, str) else None
     wants = _answer(answers.get("prep_develop"))
     asks = _items(answers.get("prep_ask"))
-    practiced = [
-        PracticedReaction(
-            reaction.manager_says,
-            reaction.strong_answer,
-            _answer(practice_answers[index])
-            if include_private and index < len(practice_answers)
-            else None,
-        )
-        for index, reaction in enumerate(reactions)
-    ]
+    practiced = (
+        [
+            PracticedReaction(
+                reaction.manager_says,
+                reaction.strong_answer,
+                _answer(practice_answers[index])
+                if include_private and index < len(practice_answers)
+                else None,
+            )
+            for index, reaction in enumerate(reactions)
+        ]
+        if include_private
+        else []
+    )
     when = _answer(answers.get("prep_when"))
     return Sheet(
         kind=kind,

@@ -168,7 +168,7 @@ class InputGuard(GraphComponent):
 class FaqResponseSelector(ResponseSelector):
     """Rasa's ResponseSelector, run only on messages the classifier gave its retrieval intent.
 
-    Koers reads the selected answer only when the intent is ``faq`` (the ``utter_faq`` rules
+    Koers reads the selected answer only when the intent is ``faq`` (the ``action_answer_faq`` rule
     and a form's side answer), yet Rasa's selector runs its model on every message: about a
     fifth of the NLU time of a turn (README, "Performance"). Training is Rasa's own; for a
     ``faq`` message the selection is the same (tests/rasa_ext/test_faq_selector.py).

@@ -20,7 +20,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coach import ValidateBookingCancelForm, ValidateCoachForm
-from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation, faq_answer, find_action
+from actions.faq import picked
+from actions.form_turns import PAUSED_FORM, TurnTakingFormValidation, find_action
 from actions.prepare import ValidatePracticeForm, ValidatePrepareForm
 from actions.scan import ValidateScanForm
 from actions.tracker import (
@@ -293,7 +294,7 @@ def test_every_named_action_is_found() -> None:
 
 
 def test_faq_answer_without_a_selector_pick_is_none(make_tracker) -> None:
-    assert faq_answer(make_tracker(text="wat is EVC?", intent="faq")) is None
+    assert picked(make_tracker(text="wat is EVC?", intent="faq")) == (None, None)
 
 
 async def test_the_followup_runs_next_when_rasa_logs_the_form_events(make_tracker, domain) -> None:

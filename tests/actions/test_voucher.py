@@ -233,3 +233,19 @@ async def test_code_tries_are_limited_per_conversation(ledger: sessionmaker) -> 
 async def test_workshops_with_dates(ledger: sessionmaker) -> None:
     said = await say("welke workshops zijn er", "ask_workshops", action="action_show_workshops")
     assert "Eerstvolgende keer" in said and "Nog geen datum bekend" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ("als ik na het gesprek een cursus wil, hoe vraag ik die voucher van 375 euro aan?", True),
+        ("hoe krijg ik een voucher?", True),
+        ("ik wil een voucher", False),
+        ("/request_voucher", False),
+        ("voucher aanvragen", False),
+    ],
+)
+def test_a_how_question_issues_no_voucher(text: str, how: bool) -> None:
+    from actions.voucher import asks_how_to_get_one
+
+    assert asks_how_to_get_one(text) is how

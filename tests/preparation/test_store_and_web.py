@@ -162,9 +162,9 @@ async def test_sheet_page_names_the_party_and_keeps_private_parts_off(
         )
     client = await _client(aiohttp_client, database_url)
     page = await (await client.get(f"/voorbereiding/{stored.token}")).text()
-    assert "Mijn P&amp;O-adviseur zegt" in page and "Je P&amp;O-adviseur ziet" in page
+    assert "Je P&amp;O-adviseur ziet" in page and "Mijn P&amp;O-adviseur zegt" not in page
     assert "baan kwijtraak" not in page and "Ik wil graag blijven" not in page
     assert "Je wilt zeker weg" not in page
     pdf = await client.get(f"/voorbereiding/{stored.token}.pdf")
     text = " ".join(PdfReader(io.BytesIO(await pdf.read())).pages[0].extract_text().split())
-    assert "Mijn P&O-adviseur zegt" in text and "baan kwijtraak" not in text
+    assert "P&O-adviseur" in text and "baan kwijtraak" not in text

@@ -1,0 +1,52 @@
+"""Factual questions (retrieval intent ``faq``): the response selector's answer, with what
+this conversation adds to it.
+
+The answer text is the one the response selector picked for the message (data/responses/faq.yml).
+After "klopt dit wel?" about a finished scan, a direction the employee names in the same message
+("ik wil juist omhoog") is taken as their wish, with its next steps (bot/scan/wishes.py).
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker import latest_text
+from bot.scan.wishes import own_wish_text, wished_direction
+
+FAQ = "faq"
+SCAN_RESULT = "faq/scan_result"
+
+
+def picked(tracker: Tracker) -> tuple[str | None, str | None]:
+    """(answer text, its key such as ``faq/scan_result``) the response selector picked."""
+    selector = tracker.latest_message.get("response_selector") or {}
+    response = (selector.get(FAQ) or {}).get("response") or {}
+    responses = response.get("responses") or []
+    text = responses[0].get("text") if responses else None
+    key = response.get("intent_response_key")
+    return (str(text) if text else None), (str(key) if key else None)
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text, key = picked(tracker)
+        if not text:
+            dispatcher.utter_message(response="utter_capabilities")
+            return []
+        dispatcher.utter_message(text=text)
+        if key == SCAN_RESULT and tracker.get_slot("scan_status") == "completed":
+            wished = wished_direction(latest_text(tracker))
+            added = own_wish_text(wished, tracker.get_slot("scan_direction")) if wished else None
+            if added is not None:
+                lines, steps = added
+                buttons = [{"title": step.title, "payload": step.payload} for step in steps]
+                dispatcher.utter_message(text=lines, buttons=buttons)
+        return []
