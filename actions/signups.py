@@ -508,10 +508,10 @@ def _which(dispatcher: CollectingDispatcher, live: Sequence[SignupView], intent:
     )
 
 
-async def _own_signup(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
-) -> tuple[VerifiedIdentity, SignupView] | list[EventType]:
-    """The employee's one live sign-up (or the one the button named); else what to say."""
+async def _live_signups(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[VerifiedIdentity, list[SignupView]] | list[EventType]:
+    """The verified employee and their sign-ups still to come; else what to say."""
     who = verified_identity(tracker)
     if who is None:
         return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
@@ -519,6 +519,17 @@ async def _own_signup(
         _voucher, live = await run.call(_signup_state, who=who, now=utcnow())
     if not live:
         return _refuse(dispatcher, chat.NO_SIGNUPS)
+    return who, list(live)
+
+
+async def _own_signup(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
+) -> tuple[VerifiedIdentity, SignupView] | list[EventType]:
+    """The employee's one live sign-up (or the one the button named); else what to say."""
+    state = await _live_signups(dispatcher, tracker)
+    if isinstance(state, list):
+        return state
+    who, live = state
     named = next(tracker.get_latest_entity_values(SESSION_ENTITY), None)
     if named is not None:  # a button of the "which one?" list: the session of own sign-up
         found = next((view for view in live if str(view.workshop_id) == str(named)), None)
@@ -535,13 +546,10 @@ async def _show_signups(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     """The employee's own sign-ups, with what they can do: a question about them asks
     nothing back ("Zal ik … afzeggen?" after "welke workshop heb ik nu" was one "ja" from a
     cancellation, walkthrough 2026-12-04)."""
-    who = verified_identity(tracker)
-    if who is None:
-        return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
-    async with RunSession(load_settings().database_url) as run:
-        _voucher, live = await run.call(_signup_state, who=who, now=utcnow())
-    if not live:
-        return _refuse(dispatcher, chat.NO_SIGNUPS)
+    state = await _live_signups(dispatcher, tracker)
+    if isinstance(state, list):
+        return state
+    _who, live = state
     lines = [chat.YOUR_SIGNUPS, *(f"- {chat.signup_line(view)}" for view in live)]
     return _refuse(dispatcher, "\n".join(lines), chat.SIGNUP_CHANGE_BUTTONS)
 
