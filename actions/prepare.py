@@ -356,9 +356,11 @@ class ValidatePrepareForm(TurnTakingFormValidation):
             return when_events(dispatcher, text, date.today())
         if requested == KIND_SLOT:
             kind = parse_kind(text)
-            if kind is None:
-                dispatcher.utter_message(text=texts.KIND_NOT_UNDERSTOOD)
             party = parse_party(text)
+            if kind is None and party:  # "niet met mijn leidinggevende, met P&O": heard
+                dispatcher.utter_message(text=texts.party_heard(party))
+            elif kind is None:
+                dispatcher.utter_message(text=texts.KIND_NOT_UNDERSTOOD)
             return [SlotSet(KIND_SLOT, kind)] + ([SlotSet(PARTY_SLOT, party)] if party else [])
         if requested == ASK_SLOT:
             return [SlotSet(ASK_SLOT, parse_asks(text))]

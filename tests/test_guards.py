@@ -510,3 +510,8 @@ def test_requests_that_stand(text: str, intent: str) -> None:
 def test_who_sees_a_sign_up_is_a_privacy_question() -> None:
     text = "ziet mijn leidinggevende dat ik me heb ingeschreven?"
     assert guard_intent(text, "nlu_fallback").intent == "ask_privacy"
+
+
+def test_preparing_with_p_and_o_is_preparing() -> None:
+    text = "ja ik wil wel een gesprek voorbereiden, maar dan met P&O, niet met mijn leidinggevende"
+    assert guard_intent(text, "nlu_fallback").intent == "prepare_conversation"

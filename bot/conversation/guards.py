@@ -396,6 +396,7 @@ def workshops_not_listings(text: str) -> bool:
 
 # --- 9. Requests NLU gave to the wrong flow -----------------------------------------------------
 
+_PREPARE_WORD = re.compile(r"\b(?:voorbereid\w*|voor\s+te\s+bereiden|bereid\s+\w+\s+voor)\b")
 _SCAN_WORD = re.compile(r"\b(?:scan\w*|scna|talentscan|test|vragenlijst|vragen)\b")
 _BOOKING_WORD = re.compile(r"\b(?:boek\w*|afspraak|coach\w*|gesprek)\b")
 _COACH_FLOW_WORD = re.compile(r"\b(?:coach\w*|coatch|boek\w*|afspraak|loopbaanadviseur)\b")
@@ -424,6 +425,8 @@ def redirected_request(text: str, intent: str) -> str | None:
     """The flow the words ask for when NLU picked another one: "kan ik opnieuw boeken?" is
     no scan restart (it wiped the scan, walkthrough 2026-12-04), "kansen in utrecht" no coach."""
     lowered = text.lower()
+    if intent == FALLBACK and _PREPARE_WORD.search(lowered):
+        return "prepare_conversation"  # "ik wil wel een gesprek voorbereiden, maar met P&O"
     if (
         intent == "restart_scan"
         and not _SCAN_WORD.search(lowered)

@@ -237,13 +237,24 @@ PARTIES = {
 DEFAULT_PARTY = "leidinggevende"
 
 
+#: "niet met mijn leidinggevende": a party ruled out, not named.
+_NOT_WITH = re.compile(r"\b(?:niet|geen|zonder)\s+(?:\w+\s+){0,2}$")
+
+
 def parse_party(text: str | None) -> str | None:
-    """Who the conversation is with, named as the employee said it; None when not said."""
+    """Who the conversation is with, named as the employee said it; None when not said.
+
+    The first party named that is not ruled out: "met P&O, niet met mijn leidinggevende" is
+    P&O (walkthrough 2026-12-04 got the manager on every question and on the sheet).
+    """
     lowered = f" {(text or '').lower()} "
+    found: list[tuple[int, str]] = []
     for party, words in PARTIES.items():
-        if any(re.search(rf"(?<![\w&]){re.escape(word)}(?![\w&])", lowered) for word in words):
-            return party
-    return None
+        for word in words:
+            for match in re.finditer(rf"(?<![\w&]){re.escape(word)}(?![\w&])", lowered):
+                if not _NOT_WITH.search(lowered[: match.start()]):
+                    found.append((match.start(), party))
+    return min(found)[1] if found else None
 
 
 #: In a first message only clear names of a kind count ("even" or "kort" say nothing there).

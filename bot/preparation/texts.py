@@ -151,3 +151,8 @@ PRACTICE_AGAIN = "We oefenen nu met andere reacties dan de vorige keer."
 PRACTICE_UNKNOWN_LINE = (
     "Die reactie heb ik nog niet. Oefen eerst met deze. Typ wat jij zou zeggen, of typ 'sla over'."
 )
+
+
+def party_heard(party: str) -> str:
+    """The other party was named at the question about the kind of conversation."""
+    return f"Goed, dan bereiden we het gesprek met je {party} voor. Wat voor gesprek wordt het?"

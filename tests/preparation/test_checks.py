@@ -122,6 +122,10 @@ def test_the_party_is_named_as_said() -> None:
     assert parse_party("met mijn teamleider") == "leidinggevende"
     assert parse_party("met mijn coach") == "coach"
     assert parse_party("gewoon een gesprek") is None
+    # a party ruled out is not the one (walkthrough 2026-12-04, conversation 6)
+    assert parse_party("maar dan met P&O, niet met mijn leidinggevende") == "P&O-adviseur"
+    assert parse_party("nee niet met mijn leidinggevende, met P&O. kan dat ook?") == "P&O-adviseur"
+    assert parse_party("niet met mijn leidinggevende") is None
 
 
 def test_the_private_choice() -> None:
