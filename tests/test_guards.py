@@ -515,3 +515,24 @@ def test_who_sees_a_sign_up_is_a_privacy_question() -> None:
 def test_preparing_with_p_and_o_is_preparing() -> None:
     text = "ja ik wil wel een gesprek voorbereiden, maar dan met P&O, niet met mijn leidinggevende"
     assert guard_intent(text, "nlu_fallback").intent == "prepare_conversation"
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("ik zeg het toch af, te druk nu", "cancel_booking"),
+        ("ik wil mijn workshop afzeggen", "cancel_signup"),
+        (
+            "ik zoek iets in limburg, liefst die over jezelf presenteren, op een avond",
+            "ask_workshops",
+        ),
+        ("ik werk bij DIV, het archief. alles word digitaal nu", "express_worry"),
+    ],
+)
+def test_what_nlu_did_not_read_asks_for_in_words(text: str, meant: str) -> None:
+    assert guard_intent(text, "nlu_fallback").intent == meant
+
+
+@pytest.mark.parametrize("text", ["hoi", "ik heb een gesprek met mijn leidinggevende"])
+def test_nothing_is_made_of_other_unread_messages(text: str) -> None:
+    assert guard_intent(text, "nlu_fallback") is None

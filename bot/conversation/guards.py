@@ -421,12 +421,37 @@ _REMEMBER_LOST_TO = frozenset(
 )  # fmt: skip
 
 
+_DIGITAL_WORRY = re.compile(
+    r"\b(?:digitaal|digitale|digitalisering|gedigitaliseerd|automatiser\w*|robots?|computers?|"
+    r"ai|kunstmatige\s+intelligentie)\b"
+)
+_WORKSHOP_OR_SIGNUP = re.compile(r"\b(?:workshop\w*|inschrijving\w*|tap\s+de\s+toekomst)\b")
+
+
+def _unread_request(lowered: str) -> str | None:
+    """What a message NLU read nothing in asks for, by its words (walkthrough 2026-12-04):
+    "ik wil wel een gesprek voorbereiden, maar met P&O", "ik zeg het toch af, te druk",
+    "iets in limburg, liefst die over jezelf presenteren", "alles word digitaal nu"."""
+    from bot.ledger.signup_chat import UNKNOWN, theme_in  # pure; late like turns' imports
+
+    if _PREPARE_WORD.search(lowered):
+        return "prepare_conversation"
+    cancel = _REQUEST_WORDS["cancel_booking"].search(lowered) and not _negated(lowered)
+    if cancel:
+        return "cancel_signup" if _WORKSHOP_OR_SIGNUP.search(lowered) else "cancel_booking"
+    if _DIGITAL_WORRY.search(lowered) and not _WORKSHOP_OR_SIGNUP.search(lowered):
+        return "express_worry"
+    if theme_in(lowered) not in (None, UNKNOWN) and not _BOOKING_WORD.search(lowered):
+        return "ask_workshops"
+    return None
+
+
 def redirected_request(text: str, intent: str) -> str | None:
     """The flow the words ask for when NLU picked another one: "kan ik opnieuw boeken?" is
     no scan restart (it wiped the scan, walkthrough 2026-12-04), "kansen in utrecht" no coach."""
     lowered = text.lower()
-    if intent == FALLBACK and _PREPARE_WORD.search(lowered):
-        return "prepare_conversation"  # "ik wil wel een gesprek voorbereiden, maar met P&O"
+    if intent == FALLBACK:
+        return _unread_request(lowered)
     if (
         intent == "restart_scan"
         and not _SCAN_WORD.search(lowered)

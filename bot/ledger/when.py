@@ -284,17 +284,23 @@ def days_of_month(folded: str) -> set[int]:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_CORRECTION = re.compile(r"(?:^|[.?!,;]\s*)(?:of\s+)?(?:nee|neen)\b[\s,.!:]*", re.IGNORECASE)
 
 
 def after_leaving(text: str) -> str:
     """What follows the sentence that leaves ("laat maar dat dinsdag. doe toch die woensdag
-    16 dec"): a new wish, read on its own. The text itself when nothing leaves; empty when
-    leaving is all the message says."""
-    if not leaving(text):
-        return text
-    parts = _SENTENCE.split(text.strip())
-    last = max(index for index, part in enumerate(parts) if leaving(part)) if parts else -1
-    return " ".join(parts[last + 1 :]).strip()
+    16 dec") or the "nee" that corrects ("… op woensdag? of nee, donderdag"): a new wish,
+    read on its own. The text itself when nothing leaves; empty when leaving is all the
+    message says."""
+    if leaving(text):
+        parts = _SENTENCE.split(text.strip())
+        last = max(index for index, part in enumerate(parts) if leaving(part)) if parts else -1
+        text = " ".join(parts[last + 1 :]).strip()
+    # "zijn er ook tijden op woensdag? of nee, donderdag": the correction is the wish
+    corrections = list(_CORRECTION.finditer(text))
+    if corrections and text[corrections[-1].end() :].strip():
+        return text[corrections[-1].end() :].strip()
+    return text
 
 
 def time_asked(folded: str) -> int | None:

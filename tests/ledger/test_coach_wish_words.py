@@ -162,3 +162,11 @@ def test_a_weekday_ruled_out_stays_out_when_another_day_is_asked() -> None:
     # a date on a ruled-out weekday, named on purpose, counts
     dated = refine_when("doe maar vrijdag 11 december", tuesday, NOW, SHOWN)
     assert dated is not None and day_fits(friday, dated)
+
+
+def test_a_correction_in_the_same_message_is_the_wish() -> None:
+    """ "zijn er ook tijden op woensdag? of nee, donderdag" got Wednesday (2026-12-04)."""
+    refined = refine_when(
+        "zijn er ook tijden op woensdag? of nee, donderdag", AFTER_FOUR, NOW, SHOWN
+    )
+    assert refined is not None and refined.weekdays == {3}
