@@ -19,6 +19,7 @@ refusal (full, past, voucher used or reserved, unknown place or theme): a clear 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -216,7 +217,14 @@ class ActionFindSessions(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         today = _today()
-        query = chat.query_from_text(latest_text(tracker), today)
+        text = latest_text(tracker)
+        query = chat.query_from_text(text, today)
+        earlier = chat.SessionQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+        # "andere data voor jezelf presenteren" after the Limburg list: still Limburg
+        # (walkthrough 2026-12-04 showed Groningen), unless the employee widens it
+        kept = earlier.region if earlier is not None and not chat.widens_region(text) else None
+        if query.region is None and kept:
+            query = replace(query, region=kept)
         if query.region == chat.UNKNOWN:
             dispatcher.utter_message(text=signup_message(signups.UNKNOWN_REGION))
             return []

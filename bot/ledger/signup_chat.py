@@ -94,6 +94,18 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTH_NAMES) + r")(?:\s+(\
 _MONTH = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r")(?:\s+(\d{4}))?\b", re.I)
 
 
+_WIDER = re.compile(
+    r"\b(?:overal|heel\s+nederland|hele\s+land|alle\s+(?:regio\w*|provincies)|"
+    r"andere\s+(?:regio\w*|provincie\w*|plek\w*)|ergens\s+anders|maakt\s+niet\s+uit\s+waar|"
+    r"online)\b"
+)
+
+
+def widens_region(text: str | None) -> bool:
+    """ "ook ergens anders?", "overal", "online": the region of the last list no longer holds."""
+    return bool(_WIDER.search((text or "").lower()))
+
+
 def theme_in(text: str | None) -> str | None:
     """A theme key of :data:`WORKSHOP_THEMES`, :data:`UNKNOWN` for "over <something else>"."""
     folded = (text or "").lower()

@@ -213,3 +213,14 @@ async def test_without_a_pick_the_voucher_lists_its_uses(ledger: sessionmaker) -
     said = texts(await talk.run("action_request_voucher"))
     assert "Je kunt de voucher gebruiken" in said
     assert followups(talk) == []
+
+
+async def test_other_dates_keep_the_region_of_the_last_list(ledger: sessionmaker) -> None:  # noqa: F811
+    """ "andere data voor de workshop jezelf presenteren" after the Limburg list showed
+    Groningen (walkthrough 2026-12-04, conversation 2); "ergens anders" widens it."""
+    talk = await with_voucher()
+    await _listed(talk, "welke workshops zijn er in limburg")
+    await _listed(talk, "andere data voor de workshop jezelf presenteren")
+    assert chat.SessionQuery.from_slot(talk.slots["signup_query"]).region == "Limburg"
+    await _listed(talk, "jezelf presenteren ergens anders")
+    assert chat.SessionQuery.from_slot(talk.slots["signup_query"]).region is None
