@@ -147,3 +147,25 @@ def test_the_kind_tussendoor_is_an_answer_not_a_side_question(text: str) -> None
     assert side_question_in_free_text("inform", 0.9, text) is None
     got = classify_turn(form="prepare_form", intent="inform", confidence=0.9, text=text)
     assert got.kind is TurnKind.ANSWER
+
+
+def test_an_objection_is_no_answer() -> None:
+    """ "nee ik vroeg naar een cursus" in the scan was stored as "klopt niet" (2026-12-04);
+    "huh coach? ik vroeg kansen in utrecht" in the coach form goes to the listings."""
+    from bot.conversation.turns import UNANSWERED
+
+    scan = classify_turn(
+        form="scan_form", intent="answer_scale", confidence=0.9,
+        text="nee ik vroeg naar een cursus", answer_understood=True,
+    )  # fmt: skip
+    assert (scan.kind, scan.intent) == (TurnKind.SIDE_QUESTION, UNANSWERED)
+    coach = classify_turn(
+        form="coach_form", intent="find_opportunities", confidence=0.9,
+        text="huh coach? ik vroeg kansen in utrecht", answer_understood=None,
+    )  # fmt: skip
+    assert (coach.kind, coach.intent) == (TurnKind.NEW_REQUEST, "find_opportunities")
+    short = classify_turn(
+        form="scan_form", intent="answer_scale", confidence=0.9, text="klopt niet",
+        answer_understood=True,
+    )  # fmt: skip
+    assert short.kind is TurnKind.ANSWER

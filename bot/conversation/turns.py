@@ -508,6 +508,15 @@ _STOP_WORDS = re.compile(
 )
 
 
+#: "nee ik vroeg naar een cursus", "dat vroeg ik niet", "huh, ik bedoelde …": the employee
+#: says the last reply missed their question; it is no answer to the form's question.
+_OBJECTION = re.compile(
+    r"(?:^|[.?!]\s*)\W*(?:(?:nee|huh|hè|he|maar)\W+)*ik\s+(?:vroeg|bedoelde|had\s+het\s+over)\b|"
+    r"\bdat\s+(?:vroeg|bedoelde)\s+ik\s+(?:niet|helemaal\s+niet)\b",
+    re.IGNORECASE,
+)
+
+
 def says_stop(text: str) -> bool:
     """A message that opens with "laat maar" or "hou maar op" (not "laat maar zien")."""
     return bool(_STOP_WORDS.search(text))
@@ -544,6 +553,12 @@ def classify_turn(
     if worded is not None:
         return Turn(kind_of(worded), worded, by_words=True)
     interruption = _interruption(turns, intent, confidence, stripped)
+    asked = turns.question_by_words(stripped) if typed and turns.question_by_words else None
+    if typed and not turns.free_text and _OBJECTION.search(stripped) and word_count(text) > 2:
+        # "nee ik vroeg naar een cursus" in the scan was stored as "klopt niet" (2026-12-04)
+        if interruption is not None:
+            return interruption
+        return Turn(TurnKind.SIDE_QUESTION, asked or UNANSWERED, by_words=True)
     limit = turns.answer_wins_up_to_words
     if answer_understood and (interruption is None or limit is None or word_count(text) <= limit):
         return Turn(TurnKind.ANSWER, intent)
@@ -553,7 +568,6 @@ def classify_turn(
         side = side_question_in_free_text(intent, confidence, stripped)
         if side is not None:
             return side
-    asked = turns.question_by_words(stripped) if typed and turns.question_by_words else None
     if asked is not None and answer_understood is not True:
         return Turn(TurnKind.SIDE_QUESTION, asked, by_words=True)
     if answer_understood is False:
