@@ -31,6 +31,7 @@ from actions.tracker import answering_open_question, latest_intent, latest_text,
 from bot.clock import utcnow
 from bot.config import load_settings
 from bot.db.session import RunSession
+from bot.ledger.preferences import normalize_region
 from bot.opportunities import chat
 from bot.opportunities.catalog import COMPETENCES, TYPE_EXCHANGE, TYPE_SHADOWING
 from bot.opportunities.evc import evc_advice
@@ -38,6 +39,7 @@ from bot.opportunities.facts import OpportunityFacts
 from bot.opportunities.matching import Match
 from bot.opportunities.service import (
     ANONYMOUS_NOTE,
+    employee_place,
     employee_profile,
     match_view,
     suggestions,
@@ -203,6 +205,22 @@ def _meeting_day(tracker: Tracker) -> date | None:
         return None
 
 
+async def _say_other_province(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> None:
+    """ "kansen in utrecht" from an employee in Gelderland: said plainly that Koers shows the
+    listings open to their own province (the regional rule), not Utrecht's (walkthrough
+    2026-12-04 answered five times with Gelderland, "in je eigen regio")."""
+    asked = normalize_region(text, fuzzy=False)
+    municipality = _municipality(tracker)
+    if asked is None or municipality is None:
+        return
+    async with RunSession(load_settings().database_url) as run:
+        own = (await run.call(employee_place, municipality_code=municipality)).province
+    if own is not None and asked != own:
+        dispatcher.utter_message(text=chat.other_province_text(asked, own))
+
+
 class ActionShowOpportunities(Action):
     """ "Kan ik ergens meelopen?", "zijn er vacatures in de regio?": the first page."""
 
@@ -222,6 +240,7 @@ class ActionShowOpportunities(Action):
         if named is None and chat.asks_what_it_is(text) and _about_shadowing(kinds):
             dispatcher.utter_message(text=chat.SHADOWING_EXPLAINED, buttons=[SHADOWING_BUTTON])
             return []
+        await _say_other_province(dispatcher, tracker, text)
         return await show_page(dispatcher, tracker, chat.Query(kinds, chat.place_in(text), 0))
 
     @staticmethod

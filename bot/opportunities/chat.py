@@ -578,3 +578,12 @@ TRAININGS_BUTTON = {
     "title": "Bekijk trainingen",
     "payload": '/find_opportunities{"opportunity_kind":"training"}',
 }
+
+
+def other_province_text(asked: str, own: str) -> str:
+    """Koers shows the listings open to the employee's province, and online ones."""
+    return (
+        f"Kansen in {asked} laat ik je niet zien. Ik laat kansen zien die openstaan voor "
+        f"medewerkers in {own}, en kansen online. Zoek je iets in {asked}? Kijk dan op het "
+        f"vacatureplatform van de gemeenten in {asked}, of vraag P&O."
+    )

@@ -354,3 +354,14 @@ def test_in_the_evc_check_a_loose_word_is_an_unclear_answer_and_a_question_inter
     assert kind("wie kan dit lezen?", "ask_privacy", False) is TurnKind.SIDE_QUESTION
     assert kind("ik wil toch een coach", "request_coach", False) is TurnKind.NEW_REQUEST
     assert kind("is evc iets voor mij?", "check_evc", False) is TurnKind.UNCLEAR
+
+
+async def test_another_province_is_said_plainly(catalogue: sessionmaker) -> None:
+    """ "kansen in utrecht" from an employee whose municipality lies elsewhere was answered
+    five times with the own region's listings (walkthrough 2026-12-04, conversation 4)."""
+    talk = Conversation(ACTIONS, metadata=claim())
+    talk.user("kansen in utrecht", "find_opportunities")
+    said = texts(await talk.run("action_show_opportunities"))
+    assert "Kansen in Utrecht laat ik je niet zien" in said, said
+    talk.user("kan ik ergens meelopen?", "find_opportunities")
+    assert "laat ik je niet zien" not in texts(await talk.run("action_show_opportunities"))
