@@ -234,6 +234,9 @@ class ActionFindSessions(Action):
         if query.first_day is not None and query.first_day < today:
             dispatcher.utter_message(text=chat.PAST_DAY)
             query = chat.SessionQuery(query.region, query.theme, None, query.time_of_day)
+        moving = _moving_id(tracker)
+        if moving is not None:  # "in limburg?" while choosing where to move to: still moving
+            return await show_sessions(dispatcher, tracker, query, moving=True, exclude=moving)
         events = await show_sessions(dispatcher, tracker, query)
         return [SlotSet(MOVING_SLOT, None), *events]
 

@@ -256,3 +256,15 @@ async def test_the_walkthrough_move_a_missing_date_then_the_online_one(
     asked = texts(await talk.start_form("signup_form", "action_signup_start"))
     assert "verzetten naar 'Jezelf presenteren" in asked and "online?" in asked
     assert "in Online" not in asked
+
+
+async def test_a_filter_while_moving_keeps_moving(ledger: sessionmaker) -> None:  # noqa: F811
+    """ "in limburg?" while choosing the new date listed sign-up buttons and forgot the move."""
+    talk = await with_voucher()
+    current = await _moving(talk, ledger)
+    await talk.run("action_signup_move_start")
+    talk.user("in limburg?", "ask_workshops")
+    said = await talk.run("action_find_sessions")
+    assert talk.slots["signup_moving"] == str(current)
+    assert current not in pick_ids(said)
+    assert "Verzet naar deze" in str(said)
