@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -461,12 +462,21 @@ async def test_a_bad_feed_gets_400_with_its_problems_and_stores_nothing(
 @pytest.fixture
 def feed_log(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> pytest.LogCaptureFixture:
-    """The feed's warnings as records, whatever an earlier test in this worker did to the
-    logger (Rasa's logging set-up disables existing loggers; a CI run had no records)."""
+) -> Iterator[pytest.LogCaptureFixture]:
+    """The feed's warnings as records, whatever an earlier test in this worker did to
+    logging: Rasa's set-up disables existing loggers, and an in-process action server
+    installs the privacy record factory, which turns the platform names into "[TEKST]"
+    (both made CI runs fail). The privacy cleaning is put back afterwards."""
+    from bot.privacy import logging as privacy_logging
+
     monkeypatch.setattr(routes.logger, "disabled", False)
     monkeypatch.setattr(routes.logger, "propagate", True)
-    return caplog
+    level = privacy_logging._installed_level
+    if level is not None:
+        privacy_logging.uninstall_log_privacy()
+    yield caplog
+    if level is not None:
+        privacy_logging.install_log_privacy(level)
 
 
 def test_feed_tokens_may_be_limited_to_provinces(feed_log: pytest.LogCaptureFixture) -> None:
