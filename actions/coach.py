@@ -45,7 +45,7 @@ from actions.tracker import (
     turn_in_form,
 )
 from bot.channels.identity import VerifiedIdentity
-from bot.clock import utcnow
+from bot.clock import LOCAL_TZ, utcnow
 from bot.config import Settings, load_settings
 from bot.conversation.turns import coach_fact_question
 from bot.conversation.two_questions import split_questions
@@ -84,6 +84,7 @@ from bot.ledger.preferences import (
     pick_offer,
     refine_when,
     restates_wish,
+    shifted_day,
 )
 from bot.ledger.signups import SignupView, employee_signups
 from bot.ledger.when import after_leaving, fold, leaving, read_when, time_asked
@@ -838,6 +839,15 @@ def asks_to_cancel(text: str) -> bool:
     return stripped.startswith("/") or _CANCEL_WORDS.search(stripped) is not None
 
 
+def _shift_wish(text: str, own: BookingView | None) -> dict[str, Any] | None:
+    """ "kan het een dag later?" right after booking: the day after the booked one, as the
+    wish for the new time (walkthrough of 2026-12-04: the fallback answered)."""
+    if own is None:
+        return None
+    day = shifted_day(text, own.starts_at.astimezone(LOCAL_TZ).date())
+    return WhenPreference(dates=frozenset({day})).to_dict() if day else None
+
+
 class ActionBookingChangeStart(Action):
     """Before cancelling or moving: takes a code from this message, forgets older answers.
 
@@ -856,6 +866,7 @@ class ActionBookingChangeStart(Action):
             return await self._no_cancel(dispatcher, tracker, text)
         found = booking_code_in(tracker)
         code = found.normalized if found else None
+        own = None
         if code is None:
             # No code typed: this conversation's (or employee's) own booking, if there is one.
             async with RunSession(load_settings().database_url) as run:
@@ -864,7 +875,7 @@ class ActionBookingChangeStart(Action):
         return [
             SlotSet(BOOKING_CODE, code),
             SlotSet(CANCEL_CONFIRM, None),
-            SlotSet(WHEN, None),
+            SlotSet(WHEN, _shift_wish(text, own)),
             SlotSet(OFFERS, None),
             SlotSet(CHOICE, None),
             SlotSet(CONFIRM, None),

@@ -62,6 +62,8 @@ ID_ENTITY = "opportunity_id"
 EVC_FORM = "evc_form"
 EVC_YEARS, EVC_DIPLOMA, EVC_GOAL = "evc_years", "evc_diploma", "evc_goal"
 EVC_SLOTS = (EVC_YEARS, EVC_DIPLOMA, EVC_GOAL)
+#: The answers an EVC request may already hold (:func:`bot.opportunities.chat.answers_in_request`).
+_GIVEN_SLOTS = {"years": EVC_YEARS, "diploma": EVC_DIPLOMA}
 
 
 def _municipality(tracker: Tracker) -> str | None:
@@ -286,7 +288,10 @@ class ActionShowMore(Action):
         if paging == PAGING_WORKSHOPS:
             from actions.signups import show_more_sessions  # the sign-up flow's own paging
 
-            return await show_more_sessions(dispatcher, tracker)
+            # listen next: also when the list policy chose this action for "alleen die ene?",
+            # which no rule follows (the fallback rule would answer NLU's guess too)
+            shown = await show_more_sessions(dispatcher, tracker)
+            return [*shown, FollowupAction(ACTION_LISTEN)]
         # "wat kun je nog meer?" with no list to page on: what Koers can do
         dispatcher.utter_message(text=chat.NOTHING_TO_PAGE)
         dispatcher.utter_message(response="utter_capabilities")
@@ -417,9 +422,17 @@ class ActionEvcStart(Action):
         if topics:  # "is evc iets voor mij? en wat kost dat": that answer, then the check
             dispatcher.utter_message(text=chat.evc_facts_text(topics))
         dispatcher.utter_message(text=chat.EVC_RESUME if answered else chat.EVC_INTRO)
+        given = {
+            key: value
+            for key, value in (chat.answers_in_request(text) if typed else {}).items()
+            if tracker.get_slot(_GIVEN_SLOTS[key]) is None
+        }
+        if given:  # "is evc iets voor mij? ik heb mbo 4": not asked again
+            dispatcher.utter_message(text=chat.noted_text(given))
+        prefilled = [SlotSet(_GIVEN_SLOTS[key], value) for key, value in given.items()]
         if tracker.get_slot(PAUSED_FORM) == EVC_FORM:
-            return [SlotSet(PAUSED_FORM, None)]
-        return []
+            return [*prefilled, SlotSet(PAUSED_FORM, None)]
+        return prefilled
 
 
 class ValidateEvcForm(TurnTakingFormValidation):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -28,7 +29,7 @@ from actions.tracker import (
     turn_in_form,
 )
 from bot.config import load_settings
-from bot.conversation.barriers import BARRIERS, support_answer
+from bot.conversation.barriers import BARRIERS, fears_for_livelihood, support_answer
 from bot.conversation.turns import GoBack, parse_go_back
 from bot.db.session import RunSession
 from bot.preparation import texts
@@ -52,7 +53,10 @@ from bot.preparation.checks import (
     IN_THE_PAST,
     NO_SUCH_DATE,
     TOO_FAR,
+    WRONG_WEEKDAY,
+    DateCheck,
     check_meeting_date,
+    fears_for_job,
     format_day,
     is_noise,
     looks_like_request,
@@ -60,6 +64,7 @@ from bot.preparation.checks import (
     parse_private,
     prefill,
     sheet_days,
+    wants_off_sheet,
 )
 from bot.preparation.practice import (
     REACTIONS,
@@ -281,8 +286,30 @@ def when_events(dispatcher: CollectingDispatcher, text: str, today: date) -> lis
             SlotSet(WHEN_SLOT, format_day(checked.day)),
             SlotSet(DATE_SLOT, checked.day.isoformat()),
         ]
+    if checked.status == WRONG_WEEKDAY:
+        dispatcher.utter_message(**wrong_weekday_message(checked))
+        return [SlotSet(WHEN_SLOT, None)]
     dispatcher.utter_message(text=_WHEN_PROBLEMS.get(checked.status, texts.WHEN_NOT_A_DATE))
     return [SlotSet(WHEN_SLOT, None)]
+
+
+def wrong_weekday_message(checked: DateCheck) -> dict[str, Any]:
+    """ "12 december is een zaterdag, geen donderdag": the nearby days named as buttons."""
+    assert checked.day is not None and checked.weekday is not None
+    named = format_date(date(2024, 1, 1 + checked.weekday), "EEEE", locale="nl")
+    text = texts.WHEN_WRONG_WEEKDAY.format(
+        day=format_date(checked.day, "d MMMM", locale="nl"),
+        weekday=format_date(checked.day, "EEEE", locale="nl"),
+        named=named,
+    )
+    buttons = [
+        {
+            "title": format_date(day, "EEEE d MMMM", locale="nl"),
+            "payload": format_date(day, "d MMMM y", locale="nl"),
+        }
+        for day in checked.nearby
+    ]
+    return {"text": f"{text}\n{texts.WHEN_WRONG_WEEKDAY_OTHER}", "buttons": buttons}
 
 
 def private_events(dispatcher: CollectingDispatcher, text: str) -> list[EventType]:
@@ -336,7 +363,7 @@ class ValidatePrepareForm(TurnTakingFormValidation):
         held_back = holding_back(tracker, requested)
         if held_back:
             intent, barrier = held_back
-            dispatcher.utter_message(text=support_answer(intent, barrier))
+            dispatcher.utter_message(text=support_answer(intent, barrier, text=text))
             await record_barrier_trend(tracker, intent, barrier)
             events: list[EventType] = [SlotSet(requested, None)]  # the same question again
             return events + ([SlotSet("barrier", barrier)] if barrier else [])
@@ -383,22 +410,25 @@ class ValidatePrepareForm(TurnTakingFormValidation):
             dispatcher.utter_message(text=texts.SKIPPED)
             return [SlotSet(WORRY_SLOT, SKIPPED)]
         events: list[EventType] = [SlotSet(WORRY_SLOT, text)]
+        off_sheet = wants_off_sheet(text)
+        if off_sheet:  # "dat wil ik niet op het blad hebben hoor": heard, not asked again
+            events.append(SlotSet(PRIVATE_SLOT, False))
         intent, confidence = latest_intent(tracker)
         barrier = _barrier_in(tracker)
-        tip = worry_tip(text)
-        if tip:  # a worry Koers knows a fitting tip for (the busy manager who puts it off)
-            dispatcher.utter_message(text=tip)
-            await record_barrier_trend(tracker, "express_worry", barrier)
-            return events + ([SlotSet("barrier", barrier)] if barrier else [])
-        if barrier or (intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE):
-            dispatcher.utter_message(text=support_answer(intent, barrier))
+        supported = intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE
+        # The job-loss answer only for a fear of losing the job: "bang dat mijn teamleider
+        # denkt dat ik weg wil" is a worry about the talk (walkthrough of 2026-12-04).
+        tip = None if fears_for_livelihood(text) else worry_tip(text)
+        answer = tip or (
+            support_answer(intent, barrier, text=text)
+            if barrier or (supported and (fears_for_job(text) or fears_for_livelihood(text)))
+            else texts.WORRY_HEARD
+        )
+        dispatcher.utter_message(text="\n".join([answer, *([texts.WORRY_OFF_SHEET] * off_sheet)]))
+        if answer != texts.WORRY_HEARD:
             worry_intent = intent if intent in SUPPORT_INTENTS else "express_worry"
             await record_barrier_trend(tracker, worry_intent, barrier)
-            if barrier:
-                events.append(SlotSet("barrier", barrier))
-        else:
-            dispatcher.utter_message(text=texts.WORRY_HEARD)
-        return events
+        return events + ([SlotSet("barrier", barrier)] if barrier else [])
 
     def _review(self, dispatcher: CollectingDispatcher, text: str) -> list[EventType]:
         if wants_restart(text):

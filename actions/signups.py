@@ -173,7 +173,7 @@ async def show_sessions(
     if not page.offers:
         what = chat.filters_text(query)
         if query.offset:
-            dispatcher.utter_message(text=chat.NOTHING_MORE)
+            dispatcher.utter_message(text=chat.nothing_more_text(query))
         elif what:
             dispatcher.utter_message(text=chat.NOTHING_FOUND.format(soort=what))
         else:
@@ -216,6 +216,10 @@ class ActionFindSessions(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # listen next, also when the list policy chose this action ("ook in andere provincies")
+        return [*await self._find(dispatcher, tracker), LISTEN]
+
+    async def _find(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         today = _today()
         text = latest_text(tracker)
         query = chat.query_from_text(text, today)
@@ -225,6 +229,13 @@ class ActionFindSessions(Action):
         kept = earlier.region if earlier is not None and not chat.widens_region(text) else None
         if query.region is None and kept:
             query = replace(query, region=kept)
+        if earlier and query.theme is None and chat.widens_region(text):
+            # "ook in andere provincies": the same workshop and part of the day, anywhere
+            query = replace(
+                query,
+                theme=earlier.theme,
+                time_of_day=query.time_of_day or earlier.time_of_day,
+            )
         if query.region == chat.UNKNOWN:
             dispatcher.utter_message(text=signup_message(signups.UNKNOWN_REGION))
             return []
@@ -485,6 +496,44 @@ class ActionSignupStart(Action):
         if picked is None:
             return _refuse(dispatcher, chat.NO_LIST)
         return await _plan_for(dispatcher, tracker, who, picked)
+
+
+class ActionDescribeWorkshop(Action):
+    """ "wat is nummer 5 precies?", "wat leer je daar?": what the workshop is about, then that
+    session to sign up for, or the next dates of that theme (walkthrough of 2026-12-04)."""
+
+    def name(self) -> str:
+        return "action_describe_workshop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        stored = tracker.get_slot(QUERY_SLOT)
+        reading = chat.read_about(
+            latest_text(tracker), chat.shown_from_slot(stored), chat.page_from_slot(stored)
+        )
+        if reading is None:
+            return _refuse(dispatcher, chat.NO_LIST)
+        dispatcher.utter_message(text=chat.about_text(reading.theme))
+        if reading.workshop_id is not None:
+            now = utcnow()
+            async with RunSession(load_settings().database_url) as run:
+                try:
+                    offer = await run.call(session_offer, workshop_id=reading.workshop_id, now=now)
+                except SignupError as refused:
+                    offer, gone = None, refused.message
+            if offer is not None:
+                dispatcher.utter_message(
+                    text="\n".join([*chat.session_lines(offer), chat.ABOUT_ONE_SESSION]),
+                    buttons=[pick_button(offer, _moving_id(tracker) is not None)],
+                )
+                one = [chat.ShownSession.of(offer)]
+                return [_remember(tracker, dict(stored or {}), one, add=True), LISTEN]
+            dispatcher.utter_message(text=gone)
+        earlier = chat.SessionQuery.from_slot(stored)
+        query = chat.SessionQuery(region=earlier.region if earlier else None, theme=reading.theme)
+        moving = _moving_id(tracker) is not None
+        return [*await show_sessions(dispatcher, tracker, query, moving=moving), LISTEN]
 
 
 class ActionSignupResume(Action):

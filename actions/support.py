@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.privacy import own_voucher_status
-from actions.tracker import active_form, latest_intent
+from actions.tracker import active_form, latest_intent, latest_text
 from bot.conversation.barriers import BARRIERS, AnswerContext, support_answer
 from bot.trends import events as trend
 from bot.trends.recorder import record_trend
@@ -37,7 +37,8 @@ class ActionSupportBarrier(Action):
         )
         context = await answer_context(tracker, barrier)
         dispatcher.utter_message(
-            text=support_answer(intent, barrier, context), buttons=SUPPORT_BUTTONS
+            text=support_answer(intent, barrier, context, latest_text(tracker)),
+            buttons=SUPPORT_BUTTONS,
         )
         await record_barrier_trend(tracker, intent, barrier)
         return [SlotSet("barrier", barrier)] if barrier else []

@@ -481,6 +481,12 @@ def test_workshops_asked_after_turning_down_the_vacancies() -> None:
         ("hmm eigenlijk wil ik het toch wel. kan ik opnieuw boeken? liefst weer bij bram",
          "restart_scan", "request_coach"),
         ("kansen in utrecht", "request_coach", "find_opportunities"),
+        # walkthrough 2026-12-04, Jelle: a shift right after booking got the fallback
+        ("ok top. hmm ik zie nu dat ik donderdag toch overleg heb. kan het een dag later?",
+         "nlu_fallback", "reschedule_booking"),
+        ("kan die workshop ook een week later?", "nlu_fallback", "move_signup"),
+        # walkthrough 2026-12-04, Gerda: a course question started the scan
+        ("ja dat weet ik. maar welke cursus kan ik doen", "start_scan", "find_opportunities"),
         # after erasure: what Koers remembers, not a care answer or the fallback
         ("Hoe oud ben ik en wat voor werk doe ik?", "health_concern", "ask_remember_me"),
         ("Onthoud je mijn leeftijd en functie?", "nlu_fallback", "ask_remember_me"),
@@ -498,6 +504,9 @@ def test_requests_and_questions_in_words(text: str, intent: str, meant: str) -> 
     ("text", "intent"),
     [
         ("ik wil de scan opnieuw doen", "restart_scan"),
+        ("welke cursus past bij mij? ik wil de scan doen", "start_scan"),
+        ("kan ik later terugkomen?", "nlu_fallback"),
+        ("kan ik de scan een dag later afmaken?", "nlu_fallback"),
         ("ik wil een coach voor vacatures", "request_coach"),
         ("wis alles", "request_erasure"),
         ("kun je alles wissen?", "request_erasure"),

@@ -6,6 +6,7 @@ calm, without promises nobody can keep.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -162,14 +163,39 @@ def _generic_answer(context: AnswerContext) -> str:
     return GENERIC_BARRIER
 
 
+#: "bang dat ik op straat sta en we de hypotheek niet meer kunnen betalen": a fear for one's
+#: livelihood, never the cost of a course (walkthrough of 2026-12-04, Ayse).
+_LIVELIHOOD = re.compile(
+    r"\b(?:hypotheek|huur\s+(?:niet\s+)?(?:meer\s+)?(?:kunnen\s+)?betalen|op\s+straat|rekeningen|"
+    r"inkomen\s+kwijt|zonder\s+(?:werk|inkomen|baan)|werkloos|ww\b|uitkering|boventallig|ontslag)",
+    re.IGNORECASE,
+)
+LIVELIHOOD_ANSWER = (
+    "Dat is een heel begrijpelijke zorg. Je hoeft daar geen sorry voor te zeggen.\n"
+    "Wat er met je baan en je inkomen gebeurt bij een reorganisatie, staat in de cao en in de "
+    "afspraken van je gemeente. P&O legt uit wat voor jou geldt. De OR en de vakbond kunnen "
+    "je ook helpen.\nWil je er met iemand over praten? Een vertrouwenspersoon of een "
+    "loopbaancoach luistert ook."
+)
+
+
+def fears_for_livelihood(text: str | None) -> bool:
+    return bool(_LIVELIHOOD.search(text or ""))
+
+
 def support_answer(
-    intent: str | None, barrier: str | None, context: AnswerContext | None = None
+    intent: str | None,
+    barrier: str | None,
+    context: AnswerContext | None = None,
+    text: str | None = None,
 ) -> str:
     """The answer for ``mention_barrier`` or ``express_worry`` with an optional barrier.
 
     ``context`` keeps stock tips honest: no scan after the scan, no voucher for someone who
-    has one.
+    has one. ``text``: a fear for one's livelihood gets its own answer, not the money tips.
     """
+    if fears_for_livelihood(text):
+        return LIVELIHOOD_ANSWER
     context = context or AnswerContext()
     if barrier is not None and barrier in BARRIER_ANSWERS:
         answer = _barrier_answer(barrier, context)

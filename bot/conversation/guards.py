@@ -400,6 +400,7 @@ _PREPARE_WORD = re.compile(r"\b(?:voorbereid\w*|voor\s+te\s+bereiden|bereid\s+\w
 _SCAN_WORD = re.compile(r"\b(?:scan\w*|scna|talentscan|test|vragenlijst|vragen)\b")
 _BOOKING_WORD = re.compile(r"\b(?:boek\w*|afspraak|coach\w*|gesprek)\b")
 _COACH_FLOW_WORD = re.compile(r"\b(?:coach\w*|coatch|boek\w*|afspraak|loopbaanadviseur)\b")
+_COURSE_WORD = re.compile(r"\b(?:cursus\w*|opleiding\w*|training\w*|scholing|leren)\b")
 _LISTING_WORD = re.compile(
     r"\b(?:kansen|vacature\w*|vacaturs|meeloop\w*|meelopen|banen|detachering|uitwisseling)\b"
 )
@@ -425,6 +426,14 @@ _DIGITAL_WORRY = re.compile(
     r"\b(?:digitaal|digitale|digitalisering|gedigitaliseerd|automatiser\w*|robots?|computers?|"
     r"ai|kunstmatige\s+intelligentie)\b"
 )
+_SHIFT_REQUEST = re.compile(
+    r"\b(?:kan|kun|mag|kunnen)\s+(?:je\s+)?(?:het|dat|die|hij|ze|de\s+afspraak|we|ik)\s+(?:\w+\s+){0,4}"
+    r"(?:later|eerder|verzet\w*|verplaats\w*|andere\s+(?:dag|tijd|datum))\b"
+)
+_SHIFT_AMOUNT = re.compile(
+    r"\b(?:(?:een|1|twee|2|drie|3)\s+(?:dag|dagen|week|weekje|weken|uur|uurtje)|verzet\w*|verplaats\w*|"
+    r"andere\s+(?:dag|tijd|datum))\b"
+)
 _WORKSHOP_OR_SIGNUP = re.compile(r"\b(?:workshop\w*|inschrijving\w*|tap\s+de\s+toekomst)\b")
 
 
@@ -436,6 +445,10 @@ def _unread_request(lowered: str) -> str | None:
 
     if _PREPARE_WORD.search(lowered):
         return "prepare_conversation"
+    shift = _SHIFT_REQUEST.search(lowered) and not _SCAN_WORD.search(lowered)
+    if shift and (_SHIFT_AMOUNT.search(lowered) or _BOOKING_WORD.search(lowered)):
+        # "kan het een dag later?" right after booking; not "kan ik later terugkomen?"
+        return "move_signup" if _WORKSHOP_OR_SIGNUP.search(lowered) else "reschedule_booking"
     cancel = _REQUEST_WORDS["cancel_booking"].search(lowered) and not _negated(lowered)
     if cancel:
         return "cancel_signup" if _WORKSHOP_OR_SIGNUP.search(lowered) else "cancel_booking"
@@ -458,6 +471,13 @@ def redirected_request(text: str, intent: str) -> str | None:
         and _BOOKING_WORD.search(lowered)
     ):
         return "request_coach"
+    if (
+        intent in ("start_scan", "restart_scan")
+        and not _SCAN_WORD.search(lowered)
+        and _COURSE_WORD.search(lowered)
+        and (is_question(text) or re.search(r"\b(?:welke|wat\s+voor|hoe)\b", lowered))
+    ):  # "ja dat weet ik. maar welke cursus kan ik doen" started the scan (2026-12-04)
+        return "find_opportunities"
     if (
         intent == "request_coach"
         and _LISTING_WORD.search(lowered)

@@ -484,7 +484,10 @@ def side_question_in_free_text(intent: str | None, confidence: float, text: str)
     answer: it can be what the employee wants to ask the manager.
     """
     question = is_question(text)
-    marked = _SIDE_MARKERS.search(text) is not None
+    marker = _SIDE_MARKERS.search(text)
+    # A statement is a side remark only when the marker opens it ("trouwens, ..."): "dat wil
+    # ik trouwens niet op het blad" at the worry question is the answer (2026-12-04).
+    marked = marker is not None and (question or len(text[: marker.start()].split()) <= 1)
     if not (question or marked):
         return None
     if question and _ABOUT_THIS_CHAT.search(text):

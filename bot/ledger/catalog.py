@@ -36,6 +36,47 @@ WORKSHOP_THEMES = MappingProxyType(
     }
 )
 
+#: What each workshop is about, in a few words for lists and in two sentences when asked
+#: ("wat leer je daar?", walkthrough of 2026-12-04: the employee never found out).
+WORKSHOP_ABOUT = MappingProxyType(
+    {
+        "talenten": "ontdek waar je goed in bent en hoe je dat meer inzet",
+        "gesprek": "zo bespreek je een wens of zorg met je leidinggevende",
+        "presenteren": "hoe je overkomt als je jezelf voorstelt",
+        "financien": "wat een andere functie of minder uren doet met je inkomen",
+        "digitalisering": "wat nieuwe techniek betekent voor jouw taken",
+    }
+)
+WORKSHOP_DETAILS = MappingProxyType(
+    {
+        "talenten": (
+            "Je ontdekt waar je goed in bent en waar je energie van krijgt. "
+            "Daarna kijk je hoe je dat meer gebruikt in je werk."
+        ),
+        "gesprek": (
+            "Je oefent hoe je een wens of een zorg op tafel legt bij je leidinggevende. "
+            "Je krijgt tips om het gesprek voor te bereiden en om door te vragen."
+        ),
+        "presenteren": (
+            "Je leert hoe je overkomt als je jezelf voorstelt, bijvoorbeeld bij een nieuw team "
+            "of een sollicitatie. Het gaat over kleding, houding en wat je zegt."
+        ),
+        "financien": (
+            "Je ziet wat een loopbaanstap betekent voor je geld. Bijvoorbeeld een andere "
+            "functie, minder uren of een opleiding. Je eigen regels vraag je na bij P&O."
+        ),
+        "digitalisering": (
+            "Je kijkt welke techniek er op je werk afkomt, zoals digitaal werken en slimme "
+            "systemen. Je ontdekt wat je al kunt en wat je nog wilt leren."
+        ),
+    }
+)
+#: True of every workshop of the programme (domain: a café setting, no managers present).
+WORKSHOP_SETTING = (
+    "Je doet het samen met collega's van andere gemeenten, in een informele sfeer. "
+    "Er zijn geen leidinggevenden bij. Je betaalt met je voucher van 375 euro."
+)
+
 MODE_ONLINE = "online"
 MODE_ON_LOCATION = "on_location"
 #: A slot the coach can do either way; the employee's choice is stored on the booking.

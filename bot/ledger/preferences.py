@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date as babel_format_date
 
@@ -901,3 +901,26 @@ def _opening_answer(folded: str) -> bool | None:
     if _OPENING_NO.match(folded) and not re.search(r"\bja\b", rest):
         return False
     return None
+
+
+#: "kan het een dag later?", "twee dagen eerder", "een weekje later": a shift of the booked day.
+_DAY_SHIFT = re.compile(
+    r"\b(een|1|twee|2|drie|3)\s+(dag|dagen|week|weekje|weken)\s+(later|eerder|erna|ervoor|na|voor)\b",
+    re.IGNORECASE,
+)
+_SHIFT_NUMBERS = {"een": 1, "1": 1, "twee": 2, "2": 2, "drie": 3, "3": 3}
+
+
+def shifted_day(text: str, booked_day: date) -> date | None:
+    """The day a shift of ``booked_day`` names ("een dag later" on a Thursday: Friday);
+    a shift onto a weekend goes on to the next working day (back, when earlier)."""
+    match = _DAY_SHIFT.search(text or "")
+    if match is None:
+        return None
+    number = _SHIFT_NUMBERS[match.group(1).lower()]
+    days = number * (7 if match.group(2).lower().startswith("week") else 1)
+    later = match.group(3).lower() in ("later", "erna", "na")
+    day = booked_day + timedelta(days=days if later else -days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1 if later else -1)
+    return day

@@ -11,13 +11,13 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
 
 from bot.clock import LOCAL_TZ
 from bot.conversation.turns import is_question
-from bot.ledger.catalog import WORKSHOP_THEMES
+from bot.ledger.catalog import WORKSHOP_DETAILS, WORKSHOP_SETTING, WORKSHOP_THEMES
 from bot.ledger.codes import format_code
 from bot.ledger.preferences import (
     MONTH_NAMES,
@@ -125,6 +125,8 @@ def region_in(text: str | None) -> str | None:
     found = normalize_region(text, fuzzy=False)
     if found:
         return found
+    if widens_region(text):  # "ook in andere provincies": no place, every place
+        return None
     for match in _PLACE.finditer(text):
         word = match.group(1).lower()
         if word in _NOT_PLACES or theme_in(word) not in (None, UNKNOWN):
@@ -284,6 +286,7 @@ LIST_ACTIONS = frozenset(
         "action_signup_move_start",
         "action_signup_start",
         "action_signup_resume",
+        "action_describe_workshop",
     }
 )
 
@@ -565,6 +568,65 @@ def read_pick(
     return PickReading(PickKind.NOTHING, page_ids) if pointing else NOT_A_PICK
 
 
+#: "wat is nummer 5 precies", "wat leer je daar?", "waar gaat die over", "wat is de inhoud
+#: van de workshop techniek en digitalisering": a question about what a workshop is.
+_ABOUT_CONTENT = re.compile(
+    r"\b(?:wat\s+(?:leer|doe|krijg|hoor)\s+(?:je|ik|jij)\b|waar\s+gaat\s+(?:\w+\s+){0,5}over\b|"
+    r"wat\s+(?:is|houdt)\s+(?:\w+\s+){0,5}(?:precies|in)\b|inhoud|"
+    r"meer\s+(?:info\w*|weten|uitleg)\s+over\b|vertel\s+(?:eens\s+)?(?:iets\s+)?(?:meer\s+)?over\b|"
+    r"wat\s+moet\s+ik\s+me\s+(?:daarbij|erbij|daar)\s+(?:bij\s+)?voorstellen|"
+    r"wat\s+is\s+(?:dat|die|het)\s+voor\s+(?:een\s+)?workshop|wat\s+houdt\s+(?:dat|die|het)\s+in)",
+)
+
+
+@dataclass(frozen=True)
+class AboutReading:
+    """Which workshop a question about content means: a theme, and the session when one
+    shown session is meant ("nummer 5")."""
+
+    theme: str
+    workshop_id: int | None = None
+
+
+def read_about(
+    text: str | None,
+    shown: Sequence[ShownSession] = (),
+    page: Sequence[ShownSession] | None = None,
+) -> AboutReading | None:
+    """The workshop a question about its content points at, or None (no such question).
+
+    By position in the page shown ("wat is nummer 5 precies"), by a theme named ("wat leer je
+    bij techniek en digitalisering"), or, when the page holds one theme only, that one
+    ("wat leer je daar?"). Without a list the message must name the theme and "workshop".
+    """
+    raw = (text or "").strip()
+    folded = fold(raw)
+    if not folded or raw.startswith("/") or not _ABOUT_CONTENT.search(folded):
+        return None
+    counted = list(page) if page else list(shown)
+    position = _position(folded, len(counted))
+    if position is not None and position < len(counted):
+        session = counted[position]
+        return AboutReading(session.theme, session.workshop_id)
+    theme = theme_in(raw)
+    if theme and theme != UNKNOWN and (counted or "workshop" in folded):
+        one = [s for s in counted if s.theme == theme]
+        return AboutReading(theme, one[0].workshop_id if len(one) == 1 else None)
+    themes = {session.theme for session in counted}
+    if len(themes) == 1 and position is None and theme is None:
+        return AboutReading(counted[0].theme, counted[0].workshop_id if len(counted) == 1 else None)
+    return None
+
+
+def about_text(theme: str) -> str:
+    """ "**Techniek en digitalisering in je eigen werk**" and what you learn there."""
+    details = WORKSHOP_DETAILS.get(theme, "")
+    return f"**{theme_title(theme, theme)}**\n{details}\n{WORKSHOP_SETTING}".replace("\n\n", "\n")
+
+
+ABOUT_ONE_SESSION = "Wil je je inschrijven voor deze datum? Klik dan op de knop."
+
+
 # --- texts ------------------------------------------------------------------------------
 
 
@@ -600,10 +662,14 @@ def theme_title(theme: str, fallback: str) -> str:
 
 
 def offer_text(number: int, offer: SessionOffer) -> str:
-    lines = [
-        f"{number}. Workshop: **{theme_title(offer.theme, offer.title)}**",
-        when_text(offer.starts_at, offer.ends_at),
-    ]
+    return "\n".join(
+        [f"{number}. Workshop: **{theme_title(offer.theme, offer.title)}**", *session_lines(offer)]
+    )
+
+
+def session_lines(offer: SessionOffer) -> list[str]:
+    """When, which event, where, and the seats of one session."""
+    lines = [when_text(offer.starts_at, offer.ends_at)]
     if offer.event_name:
         lines.append(offer.event_name)
     lines.append(place_text(offer))
@@ -612,7 +678,7 @@ def offer_text(number: int, offer: SessionOffer) -> str:
         lines.append(f"Vol. Je kunt op de wachtlijst.{waiting}")
     else:
         lines.append(f"Nog {offer.seats_left} plekken vrij.")
-    return "\n".join(lines)
+    return lines
 
 
 def filters_text(query: SessionQuery) -> str:
@@ -655,6 +721,36 @@ NOTHING_FOUND = (
 )
 NOTHING_AT_ALL = "Er staan nu geen workshops gepland. Vraag het later nog eens."
 NOTHING_MORE = "Meer data heb ik niet. Vraag gerust opnieuw welke workshops er zijn."
+
+
+def nothing_more_text(query: SessionQuery) -> str:
+    """ "alleen die ene?" / "meer" at the end of a list: say so, with the way to look wider."""
+    what = filters_text(replace(query, offset=0))
+    if not what:
+        return NOTHING_MORE
+    wider = (
+        " Wil je ook op andere plekken kijken? Typ dan: ook in andere provincies."
+        if query.region
+        else ""
+    )
+    return f"Nee, meer data {what} heb ik nu niet.{wider}"
+
+
+#: "alleen die ene?", "is dat alles?", "maar 1 datum?", "zijn er niet meer?": about the list's
+#: length; right after a list (walkthrough 2026-12-04: it got the scan-result answer).
+_THAT_IS_ALL = re.compile(
+    r"^\W*(?:(?:huh|hmm|oh|en|dus|maar)\W+)*(?:is\s+(?:dat|dit|dat\s+het|dit\s+het)\s+(?:alles|enige|het\s+enige)|"
+    r"alleen\s+(?:die|deze|dat|dit|maar)(?:\s+(?:ene|een|één|1))?|(?:er\s+is\s+)?maar\s+(?:een|één|1)\b|"
+    r"zijn\s+er\s+(?:niet\s+)?(?:meer|andere|nog\s+meer)|verder\s+(?:niks|niets)|niet\s+meer\s+dan|"
+    r"meer\s+(?:is\s+er|zijn\s+er)\s+niet)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_if_that_is_all(text: str | None) -> bool:
+    return bool(_THAT_IS_ALL.search(text or ""))
+
+
 PAST_DAY = "Die datum is al voorbij. Ik laat je de workshops vanaf vandaag zien."
 NO_LIST = "Welke workshop bedoel je? Vraag eerst welke workshops er zijn, en kies er dan een."
 NO_VOUCHER = (

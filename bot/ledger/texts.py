@@ -37,6 +37,7 @@ from bot.ledger.catalog import (
     VOUCHER_ISSUED,
     VOUCHER_REDEEMED,
     VOUCHER_RESERVED,
+    WORKSHOP_ABOUT,
     WORKSHOP_THEMES,
 )
 from bot.ledger.codes import CodeCheck, CodeProblem, format_code
@@ -444,14 +445,15 @@ def spending_options(
     lines = ["Je kunt de voucher gebruiken voor één van deze dingen:"]
     for theme, title in WORKSHOP_THEMES.items():
         dates = workshops.get(theme) or []
+        about = f" ({WORKSHOP_ABOUT[theme]})" if theme in WORKSHOP_ABOUT else ""
         if dates:
             first = dates[0]
             lines.append(
-                f"- Workshop: {title}. Eerstvolgende keer: {format_day(first.starts_at)}, "
+                f"- Workshop: {title}{about}. Eerstvolgende keer: {format_day(first.starts_at)}, "
                 f"{first.location}."
             )
         else:
-            lines.append(f"- Workshop: {title}. Nog geen datum bekend.")
+            lines.append(f"- Workshop: {title}{about}. Nog geen datum bekend.")
     if booking is None:
         lines.append("- Een gesprek met een loopbaancoach. Dat plan je hier in de chat.")
     else:

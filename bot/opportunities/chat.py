@@ -451,6 +451,38 @@ def parse_goal(text: str | None) -> str | None:
     return key if key in GOALS else None
 
 
+#: A diploma named in so many words ("ik heb mbo 4"), not "geen idee" or "niveau 3 in Excel".
+_DIPLOMA_NAMED = re.compile(
+    r"\b(?:diploma\w*|mbo|hbo|wo|havo|vwo|vmbo|mavo|lbo|universiteit|hogeschool|bachelor|master)\b",
+    re.IGNORECASE,
+)
+_YEARS_NAMED = re.compile(r"\b\d{1,2}\s*(?:jaar|jr)\b", re.IGNORECASE)
+
+
+def answers_in_request(text: str | None) -> dict[str, object]:
+    """What "is evc iets voor mij? ik heb mbo 4" already answers: ``{"diploma": "mbo_3_4"}``
+    (walkthrough of 2026-12-04: the diploma was asked after it was given)."""
+    value = text or ""
+    found: dict[str, object] = {}
+    diploma = parse_diploma(value) if _DIPLOMA_NAMED.search(value) else None
+    if diploma:
+        found["diploma"] = diploma
+    years = parse_years(value) if _YEARS_NAMED.search(value) else None
+    if years is not None:
+        found["years"] = years
+    return found
+
+
+def noted_text(found: Mapping[str, object]) -> str:
+    """ "Ik heb al genoteerd: mbo 3 of 4, 6 jaar ervaring. Dat vraag ik niet meer." """
+    parts = []
+    if "diploma" in found:
+        parts.append(DIPLOMA_NOTED.get(str(found["diploma"]), ""))
+    if "years" in found:
+        parts.append(f"{found['years']} jaar ervaring")
+    return f"Ik heb al genoteerd: {', '.join(p for p in parts if p)}. Dat vraag ik niet meer."
+
+
 def unskipped(value: object) -> object | None:
     """The slot value for the advice: None when skipped or missing."""
     return None if value is None or value == SKIPPED else value
@@ -568,6 +600,15 @@ DIPLOMA_BUTTONS = (
     {"title": "Hbo", "payload": "hbo"},
     {"title": "Wo", "payload": "wo"},
 )
+DIPLOMA_NOTED = {
+    "geen": "geen diploma",
+    "vmbo": "vmbo of mavo",
+    "mbo_1_2": "mbo 1 of 2",
+    "mbo_3_4": "mbo 3 of 4",
+    "havo_vwo": "havo of vwo",
+    "hbo": "hbo",
+    "wo": "wo",
+}
 GOAL_BUTTONS = (
     {"title": "Een erkend diploma halen", "payload": "een erkend diploma halen"},
     {"title": "Zien wat ik kan", "payload": "zien wat ik kan"},

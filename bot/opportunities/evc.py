@@ -55,7 +55,11 @@ _DIPLOMA_WORDS: tuple[tuple[str, str], ...] = (
 )
 _GOAL_WORDS: tuple[tuple[str, str], ...] = (
     (r"diploma|papiertje|erkend|bevoegdheid", GOAL_DIPLOMA),
-    (r"solliciter|overstap|ander werk|andere baan|nieuwe baan|\bweg\b", GOAL_MOVE),
+    (
+        r"solliciter|overstap|ander werk|andere baan|nieuwe baan|\bweg\b|hogere\s+functie|"
+        r"doorgroei|promotie|\bschaal\s*\d+|hoger\s+(?:op|komen|functie)",
+        GOAL_MOVE,
+    ),
     (r"\bleren\b|cursus|opleiding|iets nieuws|bijleren", GOAL_LEARN),
     (r"inzicht|weten wat ik kan|zien wat ik kan|wat ik kan|zelfvertrouwen", GOAL_INSIGHT),
 )

@@ -58,6 +58,12 @@ _WEEKDAY_RE = re.compile(
     r"\b(?:(volgende\s+week|aanstaande|komende|deze|volgende)\s+)?" rf"({'|'.join(WEEKDAYS)})\b",
     re.I,
 )
+#: "de 12e", "de 12de", "12e": a day of the month without the month (the next one ahead).
+_DAY_OF_MONTH_RE = re.compile(
+    r"\b(?:de\s+(\d{1,2})(?:e|de|ste)?|(\d{1,2})(?:e|de|ste))\b"
+    r"(?!\s*(?:keer|maal|ronde|gesprek|jaar|week|klas|graad|niveau|plek|plaats|uur))",
+    re.I,
+)
 _RELATIVE_RE = re.compile(
     r"\b(?:vandaag|morgen|gisteren|eergisteren|overmorgen|volgende\s+week|over\s+\w+\s+(?:dag|dagen|week|weken|"
     r"maand|maanden))\b",
@@ -69,6 +75,8 @@ _NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 
 MAX_AHEAD_DAYS = 366
 
 OK, NOT_A_DATE, NO_SUCH_DATE, IN_THE_PAST, TOO_FAR = "ok", "geen", "bestaat_niet", "voorbij", "ver"
+#: "donderdag de 12e" when the 12th is a Saturday: the day and the weekday disagree.
+WRONG_WEEKDAY = "andere_dag"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class DateCheck:
 
     status: str
     day: date | None = None
+    #: With WRONG_WEEKDAY: the weekday named, and the nearest such days around ``day``.
+    weekday: int | None = None
+    nearby: tuple[date, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -146,15 +157,52 @@ def _midday(today: date) -> datetime:
     return datetime.combine(today, time(12))
 
 
+def _day_of_month(day: int, today: date) -> DateCheck:
+    """ "de 12e": this month's 12th, or next month's once it has passed."""
+    for months_ahead in range(3):
+        month_index = today.month - 1 + months_ahead
+        found = _calendar_date(today.year + month_index // 12, month_index % 12 + 1, day)
+        if found and found >= today:
+            return _checked(found, today)
+    return DateCheck(NO_SUCH_DATE)
+
+
+def _same_weekday(checked: DateCheck, text: str, today: date) -> DateCheck:
+    """A named weekday must be the date's weekday; else both readings go back to the employee."""
+    match = _WEEKDAY_RE.search(text)
+    if not match or not checked.ok or checked.day is None:
+        return checked
+    weekday = WEEKDAYS[match.group(2).lower()]
+    if checked.day.weekday() == weekday:
+        return checked
+    before = checked.day - timedelta(days=(checked.day.weekday() - weekday) % 7)
+    after = checked.day + timedelta(days=(weekday - checked.day.weekday()) % 7)
+    nearby = tuple(day for day in (before, after) if day >= today)
+    return DateCheck(WRONG_WEEKDAY, checked.day, weekday, nearby)
+
+
 def check_meeting_date(text: str | None, today: date) -> DateCheck:
-    """Reads the meeting date in ``text``; it must exist and lie ahead (today counts)."""
+    """Reads the meeting date in ``text``; it must exist and lie ahead (today counts).
+
+    A weekday named with the date must match it: "donderdag de 12e" on a Saturday is asked
+    back, never stored as either day (walkthrough of 2026-12-04).
+    """
     value = text or ""
     match = _DAY_MONTH_RE.search(value)
     if match:
-        return _explicit(int(match.group(1)), MONTHS[match.group(2).lower()], match.group(3), today)
+        explicit = _explicit(
+            int(match.group(1)), MONTHS[match.group(2).lower()], match.group(3), today
+        )
+        return _same_weekday(explicit, value, today)
     match = _NUMERIC_RE.search(value)
     if match:
-        return _explicit(int(match.group(1)), int(match.group(2)), match.group(3), today)
+        explicit = _explicit(int(match.group(1)), int(match.group(2)), match.group(3), today)
+        return _same_weekday(explicit, value, today)
+    match = _DAY_OF_MONTH_RE.search(value)
+    if match:
+        return _same_weekday(
+            _day_of_month(int(match.group(1) or match.group(2)), today), value, today
+        )
     match = _WEEKDAY_RE.search(value)
     if match:
         return _checked(_weekday(match.group(1), match.group(2), today), today)
@@ -327,3 +375,28 @@ def parse_private(text: str | None) -> bool | None:
     if _PRIVATE_YES_RE.search(value):
         return True
     return None
+
+
+# -- what the worry answer says about itself
+
+_OFF_SHEET_RE = re.compile(
+    r"\bniet\s+(?:\w+\s+){0,2}op\s+(?:het|mijn|m'n|dat|dit|je)\s+(?:blad|papier|formulier)\b|"
+    r"\b(?:blad|papier)\b.{0,30}\bniet\s+(?:op|erop)\b|\bniet\s+erop\b|\balleen\s+voor\s+mij(?:zelf)?\b",
+    re.IGNORECASE,
+)
+_JOB_FEAR_RE = re.compile(
+    r"\b(?:baan|functie|werk|plek|job)\s+(?:\w+\s+){0,3}(?:kwijt|verdwijnt|verdwijnen|"
+    r"verliezen|weg\s*valt|vervalt|houd|hou|behoud)\b|\bboventallig\b|\bontslag\b|"
+    r"\b(?:kwijt|verliezen)\s+(?:\w+\s+){0,2}(?:baan|functie|werk)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_off_sheet(text: str | None) -> bool:
+    """ "Dat wil ik trouwens niet op het blad hebben hoor": the worry stays off the sheet."""
+    return bool(_OFF_SHEET_RE.search(text or ""))
+
+
+def fears_for_job(text: str | None) -> bool:
+    """A fear of losing the job itself, not a worry about how the talk will go."""
+    return bool(_JOB_FEAR_RE.search(text or ""))

@@ -57,8 +57,8 @@ REACTIONS: dict[str, Reaction] = {
         Reaction(
             "geld",
             "Daar is geen budget voor.",
-            "Er is een loopbaanbudget in de cao. Ik kan ook een voucher van 375 euro gebruiken. "
-            "Dat kost de afdeling niets.",
+            "Er is een loopbaanbudget in de cao. En voor een workshop of een loopbaangesprek "
+            "heb ik een voucher van 375 euro. Dat kost de afdeling niets.",
             ("geld", "budget", "kosten", "betalen", "duur", "bezuinig"),
             r"voucher|budget|cao|potje|euro|kost|betaal",
             "Zeg waar het geld vandaan kan komen. Bijvoorbeeld de voucher of het loopbaanbudget.",
@@ -406,6 +406,23 @@ def skips_practice(text: str | None) -> bool:
 
 #: Worries with a tip that fits them better than the general barrier tips.
 _WORRY_TIPS: tuple[tuple[str, str], ...] = (
+    (
+        "weg",
+        "Dat denken veel mensen. Tip: zeg er meteen bij dat je hier wilt blijven groeien. "
+        "Dan hoort je gesprekspartner een wens, geen vertrek. Je kunt dit straks oefenen.",
+    ),
+    (
+        "tijd",
+        "Dat herken ik. Als het druk is, voelt vragen lastig.\n"
+        "Tip: doe zelf een klein voorstel dat past bij de drukte. Bijvoorbeeld een paar uur per "
+        "maand, buiten de drukste weken. Je kunt dit straks oefenen.",
+    ),
+    (
+        "geld",
+        "Dat is een goede vraag om voor te bereiden.\n"
+        "Tip: zeg waar het geld vandaan kan komen. Er is een loopbaanbudget in de cao; P&O weet "
+        "hoe je het aanvraagt. Voor een workshop of loopbaangesprek is er de voucher van 375 euro.",
+    ),
     (
         "druk_later",
         "Dat herken ik. Een drukke leidinggevende schuift het snel door.\n"

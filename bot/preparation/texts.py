@@ -27,6 +27,7 @@ EMPTY_ANSWER = "Ik kreeg geen antwoord binnen. Typ je antwoord, of typ 'sla over
 SKIPPED = "Prima, die slaan we over."
 NAMES_LEFT_OUT = "Let op: namen en andere persoonlijke gegevens heb ik weggelaten."
 WORRY_HEARD = "Dank je dat je dit deelt. Dat is heel normaal."
+WORRY_OFF_SHEET = "Je zorg komt niet op je blad. Die is alleen voor jou."
 GO_BACK = "Geen probleem. We gaan terug naar de vorige vraag."
 FIRST_QUESTION = "Dit is de eerste vraag. Er is nog geen vorige vraag."
 GO_BACK_TO = "Geen probleem. We gaan terug naar vraag {number}."
@@ -106,6 +107,8 @@ WHEN_TOO_FAR = (
     "Die datum ligt meer dan een jaar vooruit. Klopt dat? Typ de datum nog eens, "
     "bijvoorbeeld: 12 maart."
 )
+WHEN_WRONG_WEEKDAY = "{day} is een {weekday}, geen {named}. Welke dag bedoel je?"
+WHEN_WRONG_WEEKDAY_OTHER = "Of typ de datum nog eens, bijvoorbeeld: 12 maart."
 WHEN_NOT_A_DATE = (
     "Ik snap de datum nog niet. Typ bijvoorbeeld: 12 maart, 3-4, of volgende week dinsdag. "
     "Weet je het nog niet? Typ dan 'sla over'."

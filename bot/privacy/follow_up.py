@@ -20,7 +20,9 @@ WHO_READS = (
     "Nee. Niemand van je gemeente leest mee met wat je typt. "
     "Je collega's niet, P&O niet en je leidinggevende ook niet. "
     "Coördinatoren zien alleen tellingen van groepen van minstens 5 mensen. "
-    "Daarin staat nooit wat jij typt."
+    "Daarin staat nooit wat jij typt. "
+    "Alleen de technisch beheerders van Koers kunnen bij de opslag. "
+    "Daar staat je gesprek zonder namen en telefoonnummers."
 )
 #: What the anonymous counts hold (bot/trends/events.py: a week, a municipality, an event type
 #: and a category; the dashboard hides every cell under 5, bot/trends/suppression.py).

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import sessionmaker
 
@@ -235,3 +236,16 @@ async def test_a_cost_question_about_evc_is_answered_about_evc(make_tracker, dom
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert said == chat.evc_facts_text(chat.evc_topics(text))
     assert "EVC" in said and "coach betaal je" not in said
+
+
+async def test_a_diploma_named_in_the_request_is_noted_and_not_asked(make_tracker) -> None:
+    """Walkthrough 2026-12-04, Youssef T22-24: "ik heb mbo 4", then "zei ik al, mbo 4"."""
+    said, events = await evc_start(make_tracker, "oke. is evc iets voor mij? ik heb mbo 4", [])
+    assert SlotSet("evc_diploma", "mbo_3_4") in events
+    assert "Ik heb al genoteerd: mbo 3 of 4." in texts(said)
+    said, events = await evc_start(make_tracker, "is evc iets voor mij? geen idee", [])
+    assert not [e for e in events if e.get("name") == "evc_diploma"]
+
+
+def test_a_higher_scale_is_a_goal() -> None:
+    assert chat.parse_goal("voor hogere functie, schaal 8") == "overstap"

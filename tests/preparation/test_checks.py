@@ -12,6 +12,7 @@ from bot.preparation.checks import (
     NOT_A_DATE,
     OK,
     TOO_FAR,
+    WRONG_WEEKDAY,
     check_meeting_date,
     format_day,
     is_noise,
@@ -38,6 +39,10 @@ TODAY = date(2026, 12, 2)  # a Wednesday
         ("3-4", date(2027, 4, 3)),
         ("15-12-2026", date(2026, 12, 15)),
         ("vandaag", TODAY),
+        ("de 12e", date(2026, 12, 12)),
+        ("zaterdag de 12de", date(2026, 12, 12)),
+        ("de 1ste", date(2027, 1, 1)),
+        ("donderdag 10 december", date(2026, 12, 10)),
     ],
 )
 def test_meeting_dates_are_read_in_dutch(text: str, expected: date) -> None:
@@ -62,6 +67,23 @@ def test_meeting_dates_are_read_in_dutch(text: str, expected: date) -> None:
 )
 def test_impossible_or_past_dates_are_refused(text: str, status: str) -> None:
     assert check_meeting_date(text, TODAY).status == status
+
+
+@pytest.mark.parametrize("text", ["Donderdag de 12e", "donderdag 12 december", "do 12-12"])
+def test_a_weekday_that_is_not_the_dates_weekday_is_asked_back(text: str) -> None:
+    """12 December 2026 is a Saturday: neither day is taken (walkthrough of 2026-12-04)."""
+    checked = check_meeting_date(text, TODAY)
+    if text.startswith("do "):  # an abbreviated weekday is no weekday: the date alone counts
+        assert checked.status == OK
+        return
+    assert checked.status == WRONG_WEEKDAY
+    assert checked.day == date(2026, 12, 12) and checked.weekday == 3
+    assert checked.nearby == (date(2026, 12, 10), date(2026, 12, 17))
+
+
+@pytest.mark.parametrize("text", ["voor de 2e keer", "de 3e ronde", "het is mijn 1ste gesprek"])
+def test_an_ordinal_that_is_no_day_is_not_a_date(text: str) -> None:
+    assert check_meeting_date(text, TODAY).status == NOT_A_DATE
 
 
 def test_dates_are_written_the_dutch_way() -> None:
