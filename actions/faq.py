@@ -14,10 +14,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker import latest_text
+from bot.conversation.glossary import explained_term
 from bot.scan.wishes import own_wish_text, wished_direction
 
 FAQ = "faq"
 SCAN_RESULT = "faq/scan_result"
+NO_SCAN_YET = (
+    "Een uitslag heb je nog niet: je hebt de talentscan nog niet gedaan. "
+    "Wil je hem doen? Het duurt ongeveer 5 minuten. Of vraag me gewoon iets anders."
+)
+SCAN_BUTTON = {"title": "Doe de talentscan", "payload": "/start_scan"}
 
 
 def picked(tracker: Tracker) -> tuple[str | None, str | None]:
@@ -37,7 +43,15 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        meaning = explained_term(latest_text(tracker))
+        if meaning:  # "wat betekent boventallig?": the word, whatever the selector picked
+            dispatcher.utter_message(text=meaning)
+            return []
         text, key = picked(tracker)
+        if key == SCAN_RESULT and tracker.get_slot("scan_status") != "completed":
+            # "welke uitslag?? ik heb geen scan gedaan" (walkthrough 2026-12-04b, three times)
+            dispatcher.utter_message(text=NO_SCAN_YET, buttons=[dict(SCAN_BUTTON)])
+            return []
         if not text:
             dispatcher.utter_message(response="utter_capabilities")
             return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -96,6 +96,7 @@ from bot.preparation.questions import (
     WORRY_SLOT,
     previous_slot,
     question_for,
+    question_named,
     slot_of_question,
 )
 from bot.preparation.sheet import DEFAULT_PARTY, build_sheet
@@ -653,6 +654,12 @@ def go_back_events(
     """What a go-back does in the preparation (see :class:`ActionPrepareGoBack`)."""
     requested = requested_slot(tracker)
     wish = wish or GoBack()
+    if wish.question is None:
+        # "terug, ik wil bij waar ik goed in ben iets toevoegen": the question by its words
+        # (walkthrough 2026-12-04b went to the previous question instead)
+        named_slot = question_named(latest_text(tracker))
+        if named_slot is not None and named_slot in QUESTION_SLOTS:
+            wish = replace(wish, question=QUESTION_SLOTS.index(named_slot) + 1)
     if wish.question is None:
         target = previous_slot(requested)
         if target is None:

@@ -30,8 +30,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from actions.coach import asks_to_cancel
-from actions.form_turns import TurnTakingFormValidation
+from actions.coach import asks_to_cancel, booking_owner
+from actions.form_turns import TurnTakingFormValidation, run_step
 from actions.identity import verified_identity
 from actions.opportunities import PAGING_SLOT, PAGING_WORKSHOPS
 from actions.tracker import answering_open_question, latest_intent, latest_text, requested_slot
@@ -41,6 +41,7 @@ from bot.config import load_settings
 from bot.db.session import RunSession
 from bot.ledger import signup_chat as chat
 from bot.ledger import signups
+from bot.ledger.booking import active_booking_of
 from bot.ledger.catalog import (
     SIGNUP_WAITING,
     VOUCHER_CANCELLED,
@@ -568,25 +569,44 @@ def _which(dispatcher: CollectingDispatcher, live: Sequence[SignupView], intent:
     )
 
 
+#: No workshop sign-up, but a coach booking: "verzetten" and "afzeggen" mean that one.
+_COACH_FORM_FOR = {"move_signup": "booking_reschedule_form", "cancel_signup": "booking_cancel_form"}
+
+
 async def _live_signups(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict | None = None,
+    intent: str | None = None,
 ) -> tuple[VerifiedIdentity, list[SignupView]] | list[EventType]:
-    """The verified employee and their sign-ups still to come; else what to say."""
+    """The verified employee and their sign-ups still to come; else what to say.
+
+    Without a sign-up but with a coach booking, moving or cancelling is about the booking
+    (walkthrough 2026-12-04b: "verzetten naar donderdag" got "geen inschrijving")."""
     who = verified_identity(tracker)
     if who is None:
         return _refuse(dispatcher, signup_message(signups.IDENTITY_NEEDED))
     async with RunSession(load_settings().database_url) as run:
         _voucher, live = await run.call(_signup_state, who=who, now=utcnow())
+        booked = None
+        if not live and intent in _COACH_FORM_FOR:
+            booked = await run.call(active_booking_of, owner=booking_owner(tracker), now=utcnow())
+    if not live and booked is not None and intent is not None:
+        started = await run_step("action_booking_change_start", dispatcher, tracker, domain or {})
+        return [*started, FollowupAction(_COACH_FORM_FOR[intent])]
     if not live:
         return _refuse(dispatcher, chat.NO_SIGNUPS)
     return who, list(live)
 
 
 async def _own_signup(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intent: str,
+    domain: DomainDict | None = None,
 ) -> tuple[VerifiedIdentity, SignupView] | list[EventType]:
     """The employee's one live sign-up (or the one the button named); else what to say."""
-    state = await _live_signups(dispatcher, tracker)
+    state = await _live_signups(dispatcher, tracker, domain, intent)
     if isinstance(state, list):
         return state
     who, live = state
@@ -626,7 +646,7 @@ class ActionSignupCancelStart(Action):
         text = str(tracker.latest_message.get("text") or "")
         if not asks_to_cancel(text):  # "waar staat mijn inschrijving? welke heb ik nu"
             return await _show_signups(dispatcher, tracker)
-        found = await _own_signup(dispatcher, tracker, "cancel_signup")
+        found = await _own_signup(dispatcher, tracker, "cancel_signup", domain)
         if isinstance(found, list):
             return found
         _who, view = found
@@ -647,7 +667,7 @@ class ActionSignupMoveStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        found = await _own_signup(dispatcher, tracker, "move_signup")
+        found = await _own_signup(dispatcher, tracker, "move_signup", domain)
         if isinstance(found, list):
             return found
         _who, view = found

@@ -485,6 +485,16 @@ def test_workshops_asked_after_turning_down_the_vacancies() -> None:
         ("ok top. hmm ik zie nu dat ik donderdag toch overleg heb. kan het een dag later?",
          "nlu_fallback", "reschedule_booking"),
         ("kan die workshop ook een week later?", "nlu_fallback", "move_signup"),
+        # walkthrough 2026-12-04b, Peter and Sem: a workshop question became a coach booking,
+        # a question about traineeships a workshop search
+        ("Wordt de workshop over geld ook in Zeeland gegeven, of online?", "request_coach",
+         "ask_workshops"),
+        ("zijn er kansen in noord-holland? meelopen of een traineeship ofzo", "ask_workshops",
+         "find_opportunities"),
+        ("Dus als ik vraag hoe oud ik ben, dan weet u dat niet meer?", "express_worry",
+         "ask_remember_me"),
+        ("waar sta ik allemaal voor ingeschreven nu?", "nlu_fallback", "cancel_signup"),
+        ("voor welke workshop ben ik ingeschreven", "ask_workshops", "cancel_signup"),
         # walkthrough 2026-12-04, Gerda: a course question started the scan
         ("ja dat weet ik. maar welke cursus kan ik doen", "start_scan", "find_opportunities"),
         # after erasure: what Koers remembers, not a care answer or the fallback
@@ -545,3 +555,28 @@ def test_what_nlu_did_not_read_asks_for_in_words(text: str, meant: str) -> None:
 @pytest.mark.parametrize("text", ["hoi", "ik heb een gesprek met mijn leidinggevende"])
 def test_nothing_is_made_of_other_unread_messages(text: str) -> None:
     assert guard_intent(text, "nlu_fallback") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # walkthrough 2026-12-04b, Els: a workshop list, a tip and "daar kan ik niet mee helpen"
+        ("sorry. het gaat gewoon niet zo goed met me. ik slaap slecht, ik heb vorige week op mijn "
+         "werk zitten huilen en ik weet niet eens of ik dit nog volhoud", "ask_workshops"),
+        ("ik denk dat ik bijna overspannen ben", "mention_barrier"),
+        ("sorry. ik ben gewoon moe", "out_of_scope"),
+        ("hoe kom ik bij de bedrijfsarts? moet dat via mijn teamleider?", "ask_workshops"),
+    ],
+)  # fmt: skip
+def test_distress_in_words_gets_care(text: str, intent: str) -> None:
+    assert guard_intent(text, intent).intent == "health_concern"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("ik heb geen burn-out hoor, ik wil gewoon groeien", "express_worry"),
+     ("welke workshops zijn er?", "ask_workshops")],
+)  # fmt: skip
+def test_no_care_without_distress(text: str, intent: str) -> None:
+    guarded = guard_intent(text, intent)
+    assert guarded is None or guarded.intent != "health_concern"

@@ -237,3 +237,25 @@ def test_one_threshold_for_every_form() -> None:
         ).interrupts
         low = INTERRUPTION_CONFIDENCE - 0.001
         assert not turn(form, "stop", "stop", low, answer_understood=False).interrupts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik merk dat ik hier eigenlijk geen zin meer in heb. Ik stop voorlopig met de scan.",
+        "Nee, ik zei juist dat ik wil STOPPEN met de scan, niet verdergaan.",
+    ],
+)
+def test_a_stop_said_in_a_sentence_leaves_the_scan(text: str) -> None:
+    """Walkthrough 2026-12-04b, Peter T24-25: the scan went on, the protest became an answer."""
+    turn = classify_turn(
+        form="scan_form", intent="start_scan", confidence=0.9, text=text, answer_understood=True
+    )
+    assert turn.kind is TurnKind.ESCAPE
+
+
+def test_stopping_with_something_else_is_an_answer() -> None:
+    turn = classify_turn(
+        form="prepare_form", intent="inform", confidence=0.9, text="ik wil stoppen met baliewerk"
+    )
+    assert turn.kind is TurnKind.ANSWER

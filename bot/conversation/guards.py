@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 
 from bot.conversation.erasure import asks_erasure, erasure_meant
+from bot.conversation.glossary import explained_term
 
 ASK_PRIVACY = "ask_privacy"
 ASK_MY_DATA = "ask_my_data"
@@ -402,14 +403,17 @@ _BOOKING_WORD = re.compile(r"\b(?:boek\w*|afspraak|coach\w*|gesprek)\b")
 _COACH_FLOW_WORD = re.compile(r"\b(?:coach\w*|coatch|boek\w*|afspraak|loopbaanadviseur)\b")
 _COURSE_WORD = re.compile(r"\b(?:cursus\w*|opleiding\w*|training\w*|scholing|leren)\b")
 _LISTING_WORD = re.compile(
-    r"\b(?:kansen|vacature\w*|vacaturs|meeloop\w*|meelopen|banen|detachering|uitwisseling)\b"
+    r"\b(?:kansen|vacature\w*|vacaturs|meeloop\w*|meelopen|banen|detachering|uitwisseling|"
+    r"traineeship\w*|stage\w*|snuffelstage)\b"
 )
 #: "weet je nog hoe ik heet?", "hoe oud ben ik?", "onthoud je mijn functie?": what Koers
 #: remembers of this conversation (after erasure: nothing).
 _REMEMBER = re.compile(
-    r"\b(?:onthoud\w*|weet\s+je\s+(?:nog\s+|nu\s+|eigenlijk\s+)?(?:hoe|wat|wie|waar|dat\s+ik|"
-    r"mijn|iets)|ken\s+je\s+(?:mij|me|mijn)|hoe\s+oud\s+ben\s+ik|wat\s+(?:voor\s+werk\s+)?doe\s+ik|"
-    r"hoe\s+heet\s+ik|wie\s+ben\s+ik|wat\s+weet\s+je\s+(?:nog\s+|nu\s+)?(?:van|over)\s+(?:mij|me))\b"
+    r"\b(?:onthoud\w*|weet\s+(?:je|u|jij)\s+(?:nog\s+|nu\s+|eigenlijk\s+)?(?:hoe|wat|wie|waar|dat\s+ik|"
+    r"mijn|iets)|ken\s+(?:je|u)\s+(?:mij|me|mijn)|hoe\s+oud\s+(?:ben\s+ik|ik\s+ben)|"
+    r"wat\s+(?:voor\s+werk\s+)?(?:doe\s+ik|ik\s+doe)|hoe\s+(?:heet\s+ik|ik\s+heet)|wie\s+(?:ben\s+ik|ik\s+ben)|"
+    r"wat\s+weet\s+(?:je|u)\s+(?:nog\s+|nu\s+)?(?:van|over)\s+(?:mij|me)|"
+    r"(?:weet|ken)\s+(?:je|u|jij)\s+(?:dat|die|het)\s+(?:\w+\s+)?(?:nog|niet\s+meer|nog\s+steeds))\b"
 )
 #: "zijn de oude tellingen ook gewist?": a question about an erasure, not a request for one.
 _ERASED_QUESTION = re.compile(
@@ -484,6 +488,18 @@ def redirected_request(text: str, intent: str) -> str | None:
         and not _COACH_FLOW_WORD.search(lowered)
     ):
         return "find_opportunities"
+    if (
+        intent == "request_coach"
+        and _WORKSHOP_OR_SIGNUP.search(lowered)
+        and not _COACH_FLOW_WORD.search(lowered)
+    ):  # "wordt de workshop ook in zeeland gegeven?"
+        return "ask_workshops"
+    if (
+        intent == "ask_workshops"
+        and _LISTING_WORD.search(lowered)
+        and not _WORKSHOP_OR_SIGNUP.search(lowered)
+    ):  # "zijn er kansen in noord-holland? meelopen of een traineeship" (2026-12-04b)
+        return "find_opportunities"
     return None
 
 
@@ -502,6 +518,52 @@ _WISH_REPLACES = frozenset(
 _ANSWERS_COUNTS = frozenset({ASK_PRIVACY, ASK_MY_DATA, "ask_remember_me"})
 
 
+#: Tiredness, tears, sleeplessness, "ik hou het niet vol": care before anything else, whatever
+#: NLU read (walkthrough 2026-12-04, Els: a message about crying at work got workshops).
+_DISTRESS = re.compile(
+    r"\b(?:burn[\s-]?out|overspannen|overwerkt|uitgeput|opgebrand|doodmoe|depressie\w*|depressief|"
+    r"paniekaanval\w*|ziekgemeld|slaap\s+(?:\w+\s+)?slecht|kan\s+niet\s+(?:meer\s+)?slapen|"
+    r"(?:zitten|zat|zit|ga|moest|moet)\s+(?:te\s+)?huilen|ik\s+huil|"
+    r"ik\s+ben\s+(?:zo\s+|heel\s+|gewoon\s+|erg\s+|echt\s+|ontzettend\s+)*moe\b|"
+    r"(?:nog\s+)?(?:vol\s*houd|volhoud)\w*|kan\s+(?:het|dit)\s+(?:allemaal\s+)?niet\s+meer|"
+    r"gaat\s+(?:gewoon\s+|echt\s+)?niet\s+(?:zo\s+)?goed\s+met\s+me|"
+    r"bedrijfsarts|arbodienst|arbo-?arts)"
+)
+#: Intents that must give way to care when the words say distress.
+_CARE_REPLACES = frozenset(
+    {FALLBACK, "out_of_scope", "ask_workshops", "mention_barrier", "express_worry", "faq",
+     "find_opportunities", "ask_capabilities", "start_scan", "request_coach", "affirm", DENY,
+     "greet", "inform", "prepare_conversation", "ask_coach_facts", "human_handoff"}
+)  # fmt: skip
+
+
+#: "waar sta ik nu voor ingeschreven?", "voor welke workshop ben ik ingeschreven": the own
+#: sign-ups (walkthrough 2026-12-04b: the fallback, or a list of new workshops).
+_OWN_SIGNUPS = re.compile(
+    r"\b(?:waar|welke|wat|voor\s+welke)\b.*\b(?:sta|ben)\s+ik\b.*\bingeschreven\b|"
+    r"\b(?:waar|welke|wat)\b.*\b(?:ingeschreven|inschrijving\w*)\b.*\b(?:ik|mijn)\b|"
+    r"\bmijn\s+inschrijving\w*\b"
+)
+_SIGNUP_CHANGE = re.compile(
+    r"\b(?:afzeg\w*|zeg\w*\s+af|uitschrijv\w*|verzet\w*|verplaats\w*|annuler\w*)\b"
+)
+
+
+def asks_own_signups(text: str) -> bool:
+    lowered = text.lower()
+    return bool(_OWN_SIGNUPS.search(lowered)) and not _SIGNUP_CHANGE.search(lowered)
+
+
+_NOT_DISTRESS = re.compile(
+    r"\b(?:geen|niet)\s+(?:\w+\s+)?(?:burn|overspannen|moe\b|depress|uitgeput)"
+)
+
+
+def shows_distress(text: str) -> bool:
+    lowered = text.lower()
+    return _DISTRESS.search(lowered) is not None and not _NOT_DISTRESS.search(lowered)
+
+
 def guard_intent(text: str, intent: str | None) -> Guarded | None:
     """The intent the words of ``text`` ask for when NLU's ``intent`` must not stand.
 
@@ -515,6 +577,12 @@ def guard_intent(text: str, intent: str | None) -> Guarded | None:
         if name != wish and name in _WISH_REPLACES:
             return Guarded(wish, "counting_wish")
         return None
+    if name not in ("cancel_signup", "move_signup") and asks_own_signups(text):
+        return Guarded("cancel_signup", "own_signups_question")  # shown, nothing cancelled
+    if name in _CARE_REPLACES and shows_distress(text):
+        return Guarded("health_concern", "distress_in_words")
+    if name != "faq" and name not in NEGATABLE_INTENTS and explained_term(text):
+        return Guarded("faq", "meaning_of_a_word")  # "wat betekent boventallig?" (2026-12-04b)
     if asks_about_counts(text) and name not in _ANSWERS_COUNTS:
         target = ASK_MY_DATA if _COUNTING_ME.search(text.lower()) else ASK_PRIVACY
         return Guarded(target, "counting_question")

@@ -241,10 +241,15 @@ BOOKING_TURNS = FormTurns(interrupts=_all(_EVERY - _NOT_IN_BOOKING, Shape.ANY))
 def coach_fact_question(text: str) -> str | None:
     """ "waar is dat dan?", "hoe lang duurt dat?" while choosing or confirming a coach's time:
     the coach facts, whatever NLU read (walkthrough 2026-12-03c: the list came back)."""
-    from bot.ledger.facts import topics_in  # pure; imported late, like _topic_question
+    from bot.ledger.facts import (
+        TOPIC_WHO_KNOWS,
+        topics_in,  # pure; imported late, like _topic_question
+    )
 
+    topics = topics_in(text)
     asked = is_question(text) or any_question(text)  # "ik vroeg WAAR. welke plaats"
-    return "ask_coach_facts" if asked and topics_in(text) else None
+    # "weet mn baas ervan ja of nee" is a question without its mark (2026-12-04b)
+    return "ask_coach_facts" if topics and (asked or TOPIC_WHO_KNOWS in topics) else None
 
 
 COACH_TURNS = replace(BOOKING_TURNS, question_by_words=coach_fact_question)
@@ -520,9 +525,28 @@ _OBJECTION = re.compile(
 )
 
 
+#: "Ik stop voorlopig met de scan.", "ik zei juist dat ik wil STOPPEN met de scan": a way out
+#: said in a sentence, with the form or nothing as its object (walkthrough 2026-12-04b: the
+#: scan went on, and the protest was stored as an answer). "ik wil stoppen met baliewerk" is
+#: an answer, not this.
+_STOP_SENTENCE = re.compile(
+    r"\b(?:ik\s+(?:stop|kap|hou|houd)|(?:ik\s+)?wil\s+(?:(?:\w+\s+){0,2})(?:stoppen|ophouden))"
+    r"(?:\s+(?:er|nu|even|voorlopig|maar|hier|dan|echt|liever))*"
+    r"\s*(?:ermee|hiermee|mee\b|op\b|met\s+(?:de|deze|dit|het|die)\s+(?:scan|talentscan|voorbereiding|"
+    r"vragen|vragenlijst|check|evc-check|oefenen|boeking|aanvraag)\b|[.!,;]|$)",
+    re.IGNORECASE,
+)
+_NOT_STOPPING = re.compile(r"\bniet\s+(?:\w+\s+)?(?:stoppen|ophouden)\b", re.IGNORECASE)
+
+
 def says_stop(text: str) -> bool:
     """A message that opens with "laat maar" or "hou maar op" (not "laat maar zien")."""
     return bool(_STOP_WORDS.search(text))
+
+
+def stops_in_a_sentence(text: str) -> bool:
+    """ "Ik stop voorlopig met de scan." anywhere in the message, not negated."""
+    return bool(_STOP_SENTENCE.search(text)) and not _NOT_STOPPING.search(text)
 
 
 def classify_turn(
@@ -549,6 +573,8 @@ def classify_turn(
     if typed and form in CORRECTIONS and parse_go_back(stripped) is not None:
         return Turn(TurnKind.CORRECTION, "go_back", by_words=True)
     if typed and answer_understood is not True and says_stop(stripped):
+        return Turn(TurnKind.ESCAPE, "stop", by_words=True)
+    if typed and word_count(stripped) > 2 and stops_in_a_sentence(stripped):
         return Turn(TurnKind.ESCAPE, "stop", by_words=True)
     # "stop. wis mijn gegevns dan maar" was stored as an answer (2026-12-03): an erase request
     # and "stop" at the start interrupt every form, whatever its shapes (bot/conversation/guards.py)
@@ -598,7 +624,7 @@ SIDE_ANSWERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "express_worry": ("action_support_barrier",),
         "opt_out_trends": ("action_opt_out_trends", "utter_opt_out_done"),
         "opt_in_trends": ("action_opt_in_trends",),
-        "health_concern": ("utter_care_health",),
+        "health_concern": ("action_care_health",),
         "feel_unsafe": ("utter_care_unsafe",),
         "reorganisation": ("utter_care_reorganisation",),
         "ask_my_data": ("action_show_my_data",),

@@ -23,9 +23,14 @@ from bot.ledger.when import fold
 
 TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK = "duur", "aantal", "kosten", "link"
 TOPIC_PLACE = "plek"
-TOPICS = (TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK, TOPIC_PLACE)
+#: "krijgt mn baas daar bericht van?" (walkthrough 2026-12-04b, asked four times)
+TOPIC_WHO_KNOWS = "wie_weet"
+TOPICS = (TOPIC_WHO_KNOWS, TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK, TOPIC_PLACE)
 
+_BOSS = r"(?:baas|leidinggevende|teamleider|manager|chef|p&o|p en o|collega\w*|werkgever)"
+_KNOWS = r"(?:bericht|ziet|zien|weet|weten|hoort|horen|merkt|merken|mail|te\s+zien|ervan)"
 _TOPIC_WORDS = {
+    TOPIC_WHO_KNOWS: rf"\b{_BOSS}\b.*\b{_KNOWS}\b|\b{_KNOWS}\b.*\b{_BOSS}\b",
     TOPIC_DURATION: r"hoe lang|duur|duurt|minuten|uur duren|lengte",
     TOPIC_COUNT: r"hoeveel gesprekken|hoe vaak|hoeveel keer|meer dan een|nog een gesprek|aantal",
     TOPIC_COST: r"kost|kosten|betaal|betalen|betaald|prijs|gratis|voucher|geld|euro",

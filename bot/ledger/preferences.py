@@ -871,11 +871,19 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
     folded = fold(text)
     if _ASKS_BACK.match(folded):  # "moet ik nu eerst een voucher hebben of niet": a question
         return None
+    dropped = _DROPS_SIDE_QUESTION.match(folded)
+    if dropped and _OPENING_YES.match(folded[dropped.end() :]):
+        # "laat maar. ja verzetten": the side question is dropped, the answer is yes
+        # (walkthrough 2026-12-04b read it as no and kept the old date)
+        return parse_yes_no(folded[dropped.end() :])
     yes = any(_has_phrase(folded, word) for word in _YES)
     no = any(_has_phrase(folded, word) for word in _NO)
     if yes != no:
         return yes
     return _opening_answer(folded)
+
+
+_DROPS_SIDE_QUESTION = re.compile(r"^(?:oh\s+|ach\s+)?laat\s+(?:ook\s+)?maar\s+(?=\S)")
 
 
 #: A question back instead of a yes or no: it opens with a verb or question word and a

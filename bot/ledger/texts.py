@@ -47,6 +47,7 @@ from bot.ledger.facts import (
     TOPIC_DURATION,
     TOPIC_LINK,
     TOPIC_PLACE,
+    TOPIC_WHO_KNOWS,
     CoachFacts,
 )
 from bot.ledger.preferences import (
@@ -524,6 +525,13 @@ def voucher_status_text(view: VoucherView) -> str:
 # --- Facts about a coach conversation (from the data) -----------------------------------
 
 
+#: Who hears of a voucher, a booking or a sign-up: nobody at work.
+NOBODY_IS_TOLD = (
+    "Nee. Je leidinggevende krijgt geen bericht van je afspraak, je voucher of een workshop. "
+    "Ik vertel het niet door, en de coach ook niet."
+)
+
+
 def coach_facts_text(
     facts: CoachFacts,
     topics: Sequence[str],
@@ -536,7 +544,7 @@ def coach_facts_text(
     link" from the ledger: the slot lengths, the booking rules, the voucher value and the
     employee's own booking."""
     asked = list(topics) or [TOPIC_DURATION, TOPIC_COUNT, TOPIC_COST, TOPIC_LINK]
-    lines = []
+    lines = [NOBODY_IS_TOLD] if TOPIC_WHO_KNOWS in asked else []
     if TOPIC_DURATION in asked:
         if facts.minutes:
             lines.append(f"Een gesprek met een coach duurt {facts.minutes} minuten.")

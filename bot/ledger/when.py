@@ -87,6 +87,10 @@ _AFTER = re.compile(
     rf"\b(?:na|vanaf|later dan|niet voor|niet eerder dan|pas na|pas om|na de)\s+{_CLOCK}"
 )
 _BEFORE = re.compile(rf"\b(?:voor|uiterlijk|tot|niet na|niet later dan|eerder dan)\s+{_CLOCK}")
+_WORKS_UNTIL = re.compile(
+    r"\b((?:ik\s+)?(?:werk|werkt|werken|dienst|ben\s+(?:ik\s+)?aan\s+het\s+werk|ben\s+ik\s+bezig)"
+    r"(?:\s+(?:maar|altijd|meestal|elke\s+dag|tot\s+en\s+met))?)\s+tot\s+(?=\S)"
+)
 _BETWEEN = re.compile(rf"\btussen\s+{_CLOCK}\s+en\s+{_CLOCK}")
 _OR_LATER = re.compile(rf"(?:om\s+)?{_CLOCK}\s+(?:uur\s+)?of\s+later")
 _AT = re.compile(rf"\b(?:om|van)\s+{_CLOCK}")
@@ -217,7 +221,8 @@ def _next_monday(today: date, weeks: int = 1) -> date:
 
 def read_when(text: str, now: datetime) -> WhenWords:
     """The time facts in one message ("na 4 uur, niet morgen, liefst volgende week")."""
-    folded = fold(text)
+    # "ik werk tot half 5": free after that, not "before half 5" (walkthrough 2026-12-04b)
+    folded = _WORKS_UNTIL.sub(r"\g<1> na ", fold(text))
     raw = (text or "").lower()
     today = local_today(now)
     after: int | None = None

@@ -401,6 +401,9 @@ def is_skip(text: str | None) -> bool:
 
 
 _YEARS_OF = re.compile(r"\b(\d{1,2})\s*(?:jaar|jr)\b")
+_LEVEL_NUMBER = re.compile(
+    r"\b(?:mbo|hbo|niveau|schaal|scale|level|groep|klas|nt)\s*-?\s*\d{1,2}\b", re.IGNORECASE
+)
 
 
 def year_parts(text: str | None) -> tuple[int, ...]:
@@ -425,7 +428,9 @@ def parse_years(text: str | None) -> int | None:
     if len(parts) > 1:  # "4 jaar bij kcc, daarvoor 2 jaar callcenter": all in the field
         total = sum(parts)
         return total if total <= MAX_YEARS else None
-    digits = re.findall(r"\b(\d{1,3})\b", folded)
+    # "ik heb mbo 4", "schaal 8": levels, not years (walkthrough 2026-12-04b took 4 years)
+    unlevelled = _LEVEL_NUMBER.sub(" ", folded)
+    digits = re.findall(r"\b(\d{1,3})\b", unlevelled)
     if len(digits) == 1:
         years = int(digits[0])
         return years if 0 <= years <= MAX_YEARS else None
@@ -439,7 +444,7 @@ def parse_diploma(text: str | None) -> str | None:
     """A diploma key (see :data:`bot.opportunities.evc.DIPLOMAS`) from the employee's words."""
     if not text or text.strip().startswith("/"):
         return None
-    key = normalize_diploma(text)
+    key = normalize_diploma(_NOT_A_DIPLOMA.sub("geen_", text))  # "GEEN hbo, ik heb mbo 4"
     return key if key in DIPLOMAS else None
 
 
@@ -464,13 +469,25 @@ def answers_in_request(text: str | None) -> dict[str, object]:
     (walkthrough of 2026-12-04: the diploma was asked after it was given)."""
     value = text or ""
     found: dict[str, object] = {}
-    diploma = parse_diploma(value) if _DIPLOMA_NAMED.search(value) else None
+    diploma = _one_diploma(value) if _DIPLOMA_NAMED.search(value) else None
     if diploma:
         found["diploma"] = diploma
     years = parse_years(value) if _YEARS_NAMED.search(value) else None
     if years is not None:
         found["years"] = years
     return found
+
+
+_NOT_A_DIPLOMA = re.compile(r"\bgeen\s+(?=(?:mbo|hbo|wo|havo|vwo|vmbo|mavo)\b)", re.IGNORECASE)
+_DIPLOMA_PART = re.compile(r"[.,;?!]|\ben\b|\bmaar\b|\bof\b", re.IGNORECASE)
+
+
+def _one_diploma(text: str) -> str | None:
+    """The one diploma the message says the employee has: "ik heb alleen mbo 4 en voor schaal
+    8 vragen ze vaak hbo" names two, so none is taken (2026-12-04b noted "hbo")."""
+    cleaned = _NOT_A_DIPLOMA.sub("geen_", text)
+    kinds = {parse_diploma(part) for part in _DIPLOMA_PART.split(cleaned)} - {None}
+    return next(iter(kinds)) if len(kinds) == 1 else None
 
 
 def noted_text(found: Mapping[str, object]) -> str:

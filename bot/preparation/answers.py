@@ -16,6 +16,7 @@ from bot.preparation.questions import ASK_SLOT, ASKS, QUESTIONS, SKIPPED
 _SKIP_RE = re.compile(
     r"^\s*(?:ik\s+)?(?:wil\s+)?(?:sla\s*(?:deze|dit|die)?\s*(?:vraag\s*)?(?:maar\s*)?over|"
     r"overslaan|skip(?:pen)?|volgende(?:\s+vraag)?|(?:dat\s+)?weet\s+ik\s+(?:nog\s+)?niet|"
+    r"(?:ik\s+)?weet\s+(?:het\s+)?(?:nog\s+)?niet|"
     r"geen\s+idee|liever\s+niet|nvt|n\.v\.t\.?|niet\s+van\s+toepassing|"
     r"geen|niks|niets|nee)\s*[.!]*\s*$",
     re.IGNORECASE,
@@ -261,7 +262,9 @@ _FILLER_RE = re.compile(
     r"(?:is\s+dat\s+)?duidelijk\??|snap\s+je(?:\s+wat\s+ik\s+bedoel)?|weet\s+je(?:\s+wel)?|"
     r"(?:hmm+|tja|nou|eh+|uhm*)\b[^.!?]*(?:lastig|moeilijk)\s+(?:om\s+)?(?:te\s+)?zeggen|"
     r"(?:dat\s+)?vind\s+ik\s+(?:altijd\s+)?(?:lastig|moeilijk)(?:\s+om\s+te\s+zeggen)?|"
-    r"(?:hmm+|tja|eh+|uhm*|nou))\W*$",
+    r"(?:hmm+|tja|eh+|uhm*|nou)|"
+    # "niks. ik wil gewoon dat het minder wordt": the lead-in, not the answer (2026-12-04b)
+    r"(?:niks|niets|(?:ik\s+)?weet\s+(?:het\s+|ik\s+)?(?:nog\s+)?niet|oke?\s+fijn|ok[eé]?))\W*$",
     re.IGNORECASE,
 )
 _SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")

@@ -6,6 +6,7 @@ choices (the kind of conversation and what to ask the manager); the others are f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -148,3 +149,21 @@ ANSWER_NAMES: Mapping[str, str] = MappingProxyType(
 def slot_of_question(number: int) -> str | None:
     """The slot of question ``number`` as the employee sees it ("Vraag 5 van 7"), or None."""
     return QUESTION_SLOTS[number - 1] if 1 <= number <= len(QUESTION_SLOTS) else None
+
+
+#: A question named by what it asks ("bij waar ik goed in ben", "mijn sterke punten").
+_NAMED_QUESTIONS: tuple[tuple[str, str], ...] = (
+    (r"waar\s+ik\s+goed\s+in\s+ben|sterke\s+punten|sterke\s+kanten|kwaliteiten", STRENGTHS_SLOT),
+    (r"wat\s+ik\s+(?:wil\s+)?leren|wat\s+ik\s+wil\s+proberen|ontwikkelen", DEVELOP_SLOT),
+    (r"mijn\s+doel|wat\s+ik\s+wil\s+bereiken", "prep_goal"),
+    (r"wat\s+ik\s+vraag|mijn\s+vraag\s+aan|wat\s+ik\s+nodig\s+heb", ASK_SLOT),
+    (r"waar\s+ik\s+tegenop\s+zie|mijn\s+zorg", WORRY_SLOT),
+    (r"\bde\s+datum\b|wanneer\s+het\s+gesprek", WHEN_SLOT),
+    (r"soort\s+gesprek", KIND_SLOT),
+)
+
+
+def question_named(text: str | None) -> str | None:
+    """The slot of the one question the words name, or None."""
+    found = {slot for pattern, slot in _NAMED_QUESTIONS if re.search(pattern, text or "", re.I)}
+    return next(iter(found)) if len(found) == 1 else None

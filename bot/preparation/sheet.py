@@ -162,8 +162,26 @@ class Sheet:
         return out
 
 
-def opening_sentence(kind: str | None, wants: str | None) -> str:
+#: "minder zaken voor een tijdje", "het wordt me te veel": a talk about workload, not growth
+#: (walkthrough 2026-12-04b: the sheet said "ik wil graag blijven groeien").
+_WORKLOAD = re.compile(
+    r"\b(?:werkdruk|te\s+veel|teveel|minder\s+(?:werk|zaken|uren|caseload|taken|druk)|caseload|"
+    r"overbelast\w*|niet\s+meer\s+aan|zwaar|moe\b|rust)\b",
+    re.IGNORECASE,
+)
+
+
+def about_workload(*answers: str | None) -> bool:
+    return any(_WORKLOAD.search(answer or "") for answer in answers)
+
+
+def opening_sentence(kind: str | None, wants: str | None, workload: bool = False) -> str:
     """A first sentence that makes clear the employee wants to grow here, not leave."""
+    if workload:
+        return (
+            "Ik wil graag met je praten over mijn werkdruk. Het is me op dit moment te veel. "
+            "Ik wil samen kijken wat er kan."
+        )
     if kind == "reorganisatie":
         return (
             "Ik wil graag met je praten over wat de reorganisatie voor mij betekent. "
@@ -217,9 +235,14 @@ NEXT_STEPS = (
 TAKE_ALONG = "Neem dit blad mee naar het gesprek op {when}."
 
 
-def next_steps(when: str | None) -> list[str]:
-    """The next steps; "Plan het gesprek in" only when no date was given."""
-    steps = list(NEXT_STEPS)
+#: Growth steps that do not fit a talk about workload or a reorganisation.
+_GROWTH_STEPS = frozenset({NEXT_STEPS[1], NEXT_STEPS[2]})
+
+
+def next_steps(when: str | None, growth: bool = True) -> list[str]:
+    """The next steps; "Plan het gesprek in" only when no date was given; the POP and the
+    voucher only for a talk about growing."""
+    steps = [step for step in NEXT_STEPS if growth or step not in _GROWTH_STEPS]
     if when:
         steps[0] = TAKE_ALONG.format(when=when)
     return steps
@@ -260,18 +283,21 @@ def build_sheet(
         else []
     )
     when = _answer(answers.get("prep_when"))
+    goal = _answer(answers.get("prep_goal"))
+    workload = about_workload(goal, wants, *asks)
+    growth = not workload and kind_key != "reorganisatie"
     return Sheet(
         kind=kind,
         when=when,
-        goal=_answer(answers.get("prep_goal")),
-        opening=opening_sentence(kind_key if isinstance(kind_key, str) else None, wants),
+        goal=goal,
+        opening=opening_sentence(kind_key if isinstance(kind_key, str) else None, wants, workload),
         strengths=_items(answers.get("prep_strengths")),
         wants=wants,
         proposal=proposal_text(wants, asks),
         asks=asks,
         worry=_answer(answers.get("prep_worry")) if include_private else None,
         reactions=practiced,
-        next_steps=next_steps(when),
+        next_steps=next_steps(when, growth),
         made_on=today or date.today(),
         party=party or DEFAULT_PARTY,
         tries=[shorten(str(item), 160) for item in tries if item][:MAX_TRIES],
@@ -361,7 +387,7 @@ def sections(sheet: Sheet) -> list[tuple[str, list[str]]]:
         ("Wat ik wil leren of proberen", wants_items(sheet)),
         ("Mijn voorstel", [sheet.proposal]),
         ("Wat ik vraag", sheet.asks or [EMPTY]),
-        (REACTIONS_HEADING, reactions),
+        *([(REACTIONS_HEADING, reactions)] if reactions else []),
         ("Waar ik op let", [sheet.worry or CALM_TIP]),
         ("Volgende stappen", sheet.next_steps),
     ]

@@ -68,9 +68,31 @@ _COORDINATOR_SEES = re.compile(
     re.DOTALL,
 )
 
+#: "Staan mijn leeftijd en functie in wat je bewaart?": yes, plainly (walkthrough of
+#: 2026-12-04, Peter got the answer about names twice).
+KEPT_WHAT_I_TYPE = (
+    "Ja. Wat je typt, staat in dit gesprek. Dus ook je leeftijd, je functie of je plannen. "
+    "Namen, telefoonnummers en andere persoonlijke gegevens haal ik weg voordat ik iets bewaar. "
+    "Praat je 30 dagen niet met mij? Dan wis ik alles vanzelf. "
+    "Wil je het nu al wissen? Typ dan: wis mijn gegevens."
+)
+_DETAILS = (
+    r"(?:leeftijd|functie|hoe\s+oud|mijn\s+plannen|mijn\s+antwoorden|wat\s+ik\s+(?:typ|vertel|zeg))"
+)
+_KEPT_WORDS = r"(?:bewaar\w*|opgeslagen|opslaan|onthoud\w*|vastgelegd)"
+_KEPT_DETAILS = re.compile(
+    rf"\b{_DETAILS}\b.*\b{_KEPT_WORDS}\b|\b{_KEPT_WORDS}\b.*\b{_DETAILS}\b", re.DOTALL
+)
+#: "worden mijn antwoorden bewaard?": a yes/no question about storing.
+_IS_KEPT = re.compile(
+    r"\b(?:wordt|worden|is|zijn|staat|staan|blijft|blijven)\b.*\b(?:bewaard|opgeslagen|vastgelegd)\b",
+    re.DOTALL,
+)
+
 #: The topic words, checked in this order: the first that matches picks the answer.
 _TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_COORDINATOR_SEES, COORDINATORS),
+    (_KEPT_DETAILS, KEPT_WHAT_I_TYPE),
     (
         re.compile(
             r"\b(?:tel|telt|tellen|geteld|meegeteld|telling\w*|meetel\w*|cijfers|statistiek\w*|"
@@ -107,12 +129,17 @@ def follow_up_answer(text: str, counting: bool = True) -> str:
     the counts then ends with how to opt out, else with how to count again.
     """
     lowered = text.lower()
-    for pattern, answer in _TOPICS:
-        if pattern.search(lowered):
-            if answer == COUNTS and not counting:
-                return f"{COUNTS_FACTS} {OPT_IN_HINT}"
-            return answer
-    return SHORT
+    found = [answer for pattern, answer in _TOPICS if pattern.search(lowered)]
+    if not found:
+        return SHORT
+    if found[0] == COUNTS and not counting:
+        return f"{COUNTS_FACTS} {OPT_IN_HINT}"
+    if KEPT in found and (found[0] == WHO_READS or _IS_KEPT.search(lowered)):
+        # "worden mijn antwoorden bewaard, en kan iemand die inzien?": never a bare "Nee."
+        # about storing (walkthrough of 2026-12-04); both halves, storing first
+        readers = f" {WHO_READS.removeprefix('Nee. ')}" if WHO_READS in found else ""
+        return f"Ja, bij dit gesprek. {KEPT}{readers}"
+    return found[0]
 
 
 def specific_answer(text: str, counting: bool = True) -> str | None:

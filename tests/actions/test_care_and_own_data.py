@@ -55,7 +55,12 @@ def test_care_examples_are_not_also_training_other_intents() -> None:
     assert not care & others
 
 
-@pytest.mark.parametrize(("intent", "response"), sorted(CARE_INTENTS.items()))
+#: The rule's step per care intent: the response, or the action that gives it (health: the
+#: company-doctor answer and no word-for-word repeat, actions/care.py).
+CARE_STEPS = {**CARE_INTENTS, "health_concern": "action_care_health"}
+
+
+@pytest.mark.parametrize(("intent", "response"), sorted(CARE_STEPS.items()))
 def test_a_rule_answers_each_care_intent_with_its_response(intent: str, response: str) -> None:
     rules = load("data/rules/basics.yml")["rules"]
     steps = [r["steps"] for r in rules if r["steps"][0].get("intent") == intent]
@@ -192,3 +197,32 @@ async def test_with_scan_answers_koers_says_what_it_still_holds(make_tracker, do
 )
 def test_privacy_intents_have_enough_examples(intent: str, minimum: int) -> None:
     assert len(examples("data/nlu/privacy.yml")[intent]) >= minimum
+
+
+async def test_care_again_is_short_and_the_company_doctor_question_is_answered(
+    make_tracker,
+) -> None:
+    """Walkthrough 2026-12-04b, Els: the same block four times; "moet dat via mijn teamleider?"
+    never answered."""
+    from actions.care import CARE_AGAIN, CARE_HEALTH_OPENING, COMPANY_DOCTOR, ActionCareHealth
+
+    said_before = [{"event": "bot", "text": f"{CARE_HEALTH_OPENING} Goed dat je het zegt."}]
+    cases = [
+        ("ik ben zo moe", [], None),
+        ("ik ben zo moe", said_before, CARE_AGAIN),
+        (
+            "hoe kom ik bij de bedrijfsarts? moet dat via mijn teamleider?",
+            said_before,
+            COMPANY_DOCTOR,
+        ),
+    ]
+    for text, events, expected in cases:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "health_concern", events=events)
+        await ActionCareHealth().run(dispatcher, tracker, {})
+        (message,) = dispatcher.messages
+        if expected is None:
+            assert message["response"] == "utter_care_health"
+        else:
+            assert message["text"] == expected
+    assert "teamleider niet nodig" in COMPANY_DOCTOR and "tip" not in CARE_AGAIN.lower()

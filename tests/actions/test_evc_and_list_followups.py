@@ -249,3 +249,15 @@ async def test_a_diploma_named_in_the_request_is_noted_and_not_asked(make_tracke
 
 def test_a_higher_scale_is_a_goal() -> None:
     assert chat.parse_goal("voor hogere functie, schaal 8") == "overstap"
+
+
+def test_two_diplomas_named_take_none_and_a_level_is_no_year() -> None:
+    """Walkthrough 2026-12-04b, Sem: "ik heb alleen mbo 4 … voor schaal 8 vragen ze vaak hbo"
+    was noted as hbo, and "mbo 4" later as 4 years."""
+    text = (
+        "is evc iets voor mij? ik heb alleen mbo 4 (juridisch medewerker) en voor scale 8 "
+        "vragen ze vaak hbo. 5 jaar bij kcc en 2 jaar callcenter"
+    )
+    assert chat.answers_in_request(text) == {"years": 7}
+    assert chat.answers_in_request("nee ik heb GEEN hbo, ik heb mbo 4") == {"diploma": "mbo_3_4"}
+    assert chat.parse_years("nee ik heb GEEN hbo, ik heb mbo 4") is None

@@ -95,3 +95,11 @@ async def test_a_side_question_in_a_free_text_answer_is_not_stored(make_tracker,
     assert said == ["utter_privacy"]
     assert not any(e.get("name") == "prep_strengths" and e.get("value") for e in events)
     assert SlotSet("prep_strengths", None) in events
+
+
+async def test_a_question_named_by_its_words_is_the_one_gone_back_to(make_tracker, domain) -> None:
+    """Walkthrough 2026-12-04b, Linda T8: "bij waar ik goed in ben" went to question 4."""
+    text = "terug, wacht even ik wil bij waar ik goed in ben nog iets toevoegen"
+    events, said = await validate(make_tracker, domain, text, "prep_ask")
+    assert SlotSet("requested_slot", "prep_strengths") in events
+    assert not any(e.get("name") == "prep_develop" for e in events)

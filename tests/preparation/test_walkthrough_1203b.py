@@ -131,3 +131,19 @@ def test_feedback_is_about_what_was_typed() -> None:
     assert "datum" in answer_feedback(no_date, REACTIONS["druk_later"])
     with_date = "Dat snap ik. Zullen we volgende week een afspraak maken?"
     assert "datum" not in answer_feedback(with_date, REACTIONS["druk_later"])
+
+
+def test_a_workload_talk_opens_with_the_workload_and_has_no_growth_steps() -> None:
+    """Walkthrough 2026-12-04b, Els: "minder caseload" under "ik wil graag blijven groeien",
+    a POP and a voucher, and an empty heading of practised reactions."""
+    from bot.preparation.sheet import build_sheet, sections
+
+    answers = {
+        "prep_kind": "tussendoor",
+        "prep_goal": "dat ik minder zaken krijg voor een tijdje",
+        "prep_ask": ["minder caseload voor een paar maanden"],
+    }
+    sheet = build_sheet(answers, [])
+    assert sheet.opening.startswith("Ik wil graag met je praten over mijn werkdruk.")
+    assert not any("POP" in step or "voucher" in step for step in sheet.next_steps)
+    assert "Mogelijke reacties en voorbeeldantwoorden" not in [h for h, _ in sections(sheet)]

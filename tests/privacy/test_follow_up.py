@@ -28,7 +28,10 @@ def test_the_full_answer_opens_the_way_the_action_looks_for() -> None:
     [
         ("kunnen mijn collega's van P&O lezen wat ik typ?", follow_up.WHO_READS),
         ("dat zei je al. maar WAT tellen ze dan, welke dingen?", follow_up.COUNTS),
-        ("wordt dit antwoord ook bewaard?", follow_up.KEPT),
+        # a yes/no question about storing starts with the yes (walkthrough 2026-12-04b)
+        ("wordt dit antwoord ook bewaard?", f"Ja, bij dit gesprek. {follow_up.KEPT}"),
+        ("hoe lang bewaar je dit?", follow_up.KEPT),
+        ("Staan mijn leeftijd en functie in wat je bewaart?", follow_up.KEPT_WHAT_I_TYPE),
         ("en mijn naam dan?", follow_up.NAME),
         ("is het echt veilig?", follow_up.SHORT),
         ("Zien coördinatoren dat ik het ben?", follow_up.COORDINATORS),
