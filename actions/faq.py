@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker import latest_text
-from bot.conversation.glossary import explained_term
+from bot.conversation.glossary import asks_meaning_of_that, direction_explained, explained_term
 from bot.scan.wishes import own_wish_text, wished_direction
 
 FAQ = "faq"
@@ -36,6 +36,16 @@ def picked(tracker: Tracker) -> tuple[str | None, str | None]:
     return (str(text) if text else None), (str(key) if key else None)
 
 
+#: How the scan's result opens (actions/scan.py): "wat betekent dat?" right after it is about it.
+RESULT_OPENING = "Je uitslag:"
+
+
+def _result_just_shown(tracker: Tracker) -> bool:
+    """One of Koers's last three messages was the scan's result."""
+    said = [e for e in tracker.events if e.get("event") == "bot"][-3:]
+    return any(str(e.get("text") or "").startswith(RESULT_OPENING) for e in said)
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -43,7 +53,10 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        meaning = explained_term(latest_text(tracker))
+        said = latest_text(tracker)
+        meaning = explained_term(said)
+        if meaning is None and asks_meaning_of_that(said) and _result_just_shown(tracker):
+            meaning = direction_explained(tracker.get_slot("scan_direction"))
         if meaning:  # "wat betekent boventallig?": the word, whatever the selector picked
             dispatcher.utter_message(text=meaning)
             return []

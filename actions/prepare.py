@@ -135,7 +135,11 @@ def holding_back(tracker: Tracker, requested: str) -> tuple[str, str | None] | N
     # The words must say so too: NLU alone also files plain goals under mention_barrier.
     if not _HOLDING_BACK_RE.search(latest_text(tracker)):
         return None
-    if intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE:
+    text = latest_text(tracker)
+    # "express_worry" alone is no reason to drop an answer: "collega's komen bij mij als ze
+    # iets niet snappen" got the job-loss text and was thrown away (walkthrough 2026-12-04c)
+    worried = intent != "express_worry" or fears_for_job(text) or fears_for_livelihood(text)
+    if intent in SUPPORT_INTENTS and confidence >= SUPPORT_CONFIDENCE and worried:
         return intent, barrier
     if barrier:
         return "mention_barrier", barrier
@@ -597,7 +601,9 @@ class ActionPrepareStart(Action):
                 dispatcher.utter_message(text=texts.SHEET_ALREADY.format(where=link))
             return [SlotSet(REVIEW_SLOT, None)]
         answered = any(tracker.get_slot(slot) is not None for slot in QUESTION_SLOTS)
-        dispatcher.utter_message(text=texts.RESUME if answered else texts.INTRO)
+        # "met P&O, niet met mijn leidinggevende": the intro names who it is with (2026-12-04c)
+        party = parse_party(text) or tracker.get_slot(PARTY_SLOT) or DEFAULT_PARTY
+        dispatcher.utter_message(text=texts.RESUME if answered else texts.intro(party))
         return prefill_events(dispatcher, latest_text(tracker), tracker.slots)
 
 

@@ -259,3 +259,21 @@ def test_stopping_with_something_else_is_an_answer() -> None:
         form="prepare_form", intent="inform", confidence=0.9, text="ik wil stoppen met baliewerk"
     )
     assert turn.kind is TurnKind.ANSWER
+
+
+def test_an_answer_with_an_example_stays_an_answer_in_the_scan() -> None:
+    """Walkthrough 2026-12-04c, Jesse T27: the example paused the scan for the listings."""
+    text = "ja lijkt me wel vet, bijv meelopen bij een andere afdeling"
+    turn = classify_turn(
+        form="scan_form",
+        intent="find_opportunities",
+        confidence=0.95,
+        text=text,
+        answer_understood=True,
+    )
+    assert turn.kind is TurnKind.ANSWER
+    stop = classify_turn(
+        form="scan_form", intent="stop", confidence=0.95, text="nee ik stop ermee",
+        answer_understood=True,
+    )  # fmt: skip
+    assert stop.kind is TurnKind.ESCAPE

@@ -77,15 +77,48 @@ TERMS: Mapping[str, Term] = MappingProxyType(
 #: "wat betekent X", "wat is X", "wat houdt X in", "wat bedoel je met X", "X, wat is dat?"
 _ASKS_MEANING = re.compile(
     r"\b(?:wat\s+(?:betekent|betekend|is|zijn|houdt|houd|wil\s+zeggen)|wat\s+bedoel\s+je\s+met|"
-    r"uitleg\s+over|leg\s+(?:eens\s+)?uit)\b|\bwat\s+is\s+dat\b|\bbetekent\s+dat\b",
+    r"uitleg\s+over|leg\s+(?:eens\s+)?uit|de\s+uitleg)\b|\bwat\s+is\s+dat\b|\bbetekent\s+dat\b|"
+    r"\bwat\s+(?:\w+\s+){1,3}(?:betekent|betekend|inhoudt)\b",
     re.IGNORECASE,
 )
 
 
+#: "en een sociaal plan?": a short follow-up that names only the word.
+_SHORT_FOLLOW_UP_WORDS = 5
+
+
 def explained_term(text: str | None) -> str | None:
-    """The explanation of the one word the message asks the meaning of, or None."""
+    """The explanations of the words the message asks the meaning of ("wat betekent
+    herplaatsing? en sociaal plan"), or None. A short question that names a word counts."""
     value = text or ""
-    if not _ASKS_MEANING.search(value):
+    short = "?" in value and len(value.split()) <= _SHORT_FOLLOW_UP_WORDS
+    if not (_ASKS_MEANING.search(value) or short):
         return None
     found = [t for t in TERMS.values() if re.search(rf"\b(?:{t.pattern})\b", value, re.I)]
-    return found[0].explanation if len(found) == 1 else None
+    return "\n\n".join(term.explanation for term in found[:2]) if found else None
+
+
+def direction_explained(direction: str | None) -> str | None:
+    """The scan's own direction in plain words ("wat betekent dat?" right after the result)."""
+    if direction is None or direction not in DIRECTION_LABELS:
+        return None
+    named = next(
+        (t for t in TERMS.values() if t.explanation.startswith(f"**{DIRECTION_LABELS[direction]}")),
+        None,
+    )
+    return (
+        named.explanation
+        if named
+        else f"**{DIRECTION_LABELS[direction]}**\n{DIRECTION_EXPLANATIONS[direction]}"
+    )
+
+
+#: "wat betekent dat nou precies", "wat houdt dat in": about what was just said.
+_ASKS_MEANING_OF_THAT = re.compile(
+    r"\bwat\s+(?:betekent|betekend|houdt|wil)\s+(?:dat|dit|het|die\s+uitslag|mijn\s+uitslag)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_meaning_of_that(text: str | None) -> bool:
+    return bool(_ASKS_MEANING_OF_THAT.search(text or ""))

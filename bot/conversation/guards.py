@@ -371,10 +371,15 @@ def asks_whether_voucher_needed(text: str) -> bool:
     coach's e-mail question (walkthrough 2026-12-03c): a voucher is one per year.
     """
     lowered = text.lower()
-    if not _VOUCHER_WORD.search(lowered) or _WANTS.search(lowered):
+    if not _VOUCHER_WORD.search(lowered):
         return False
-    asked = is_question(text) or re.search(r"\bof\s+niet\b", lowered) is not None
-    return asked and _NEEDS.search(lowered) is not None
+    # "kost mij dit nou iets of moet ik eerst die voucher aanvragen" at the confirmation is a
+    # question too: it ended the booking and issued a voucher (walkthrough 2026-12-04c)
+    must_first = re.search(r"\bmoet\s+ik\s+(?:\w+\s+){0,2}(?:eerst|nog|dan)\b", lowered)
+    if _WANTS.search(lowered) and not must_first:
+        return False
+    asked = is_question(text) or re.search(r"\bof\s+niet\b|\bof\s+moet\b", lowered) is not None
+    return asked and (_NEEDS.search(lowered) is not None or must_first is not None)
 
 
 # --- 8. Workshops asked for, vacancies turned down ----------------------------------------------
@@ -458,7 +463,11 @@ def _unread_request(lowered: str) -> str | None:
         return "cancel_signup" if _WORKSHOP_OR_SIGNUP.search(lowered) else "cancel_booking"
     if _DIGITAL_WORRY.search(lowered) and not _WORKSHOP_OR_SIGNUP.search(lowered):
         return "express_worry"
-    if theme_in(lowered) not in (None, UNKNOWN) and not _BOOKING_WORD.search(lowered):
+    theme = theme_in(lowered)
+    # "mijn teamleider zei dat ik naar mijn ontwikkeling moest kijken" names no workshop
+    # (walkthrough 2026-12-04c got the list of "Tips voor een goed gesprek")
+    named = theme != "gesprek" or _WORKSHOP_OR_SIGNUP.search(lowered)
+    if theme not in (None, UNKNOWN) and named and not _BOOKING_WORD.search(lowered):
         return "ask_workshops"
     return None
 
@@ -527,7 +536,10 @@ _DISTRESS = re.compile(
     r"ik\s+ben\s+(?:zo\s+|heel\s+|gewoon\s+|erg\s+|echt\s+|ontzettend\s+)*moe\b|"
     r"(?:nog\s+)?(?:vol\s*houd|volhoud)\w*|kan\s+(?:het|dit)\s+(?:allemaal\s+)?niet\s+meer|"
     r"gaat\s+(?:gewoon\s+|echt\s+)?niet\s+(?:zo\s+)?goed\s+met\s+me|"
-    r"bedrijfsarts|arbodienst|arbo-?arts)"
+    r"bedrijfsarts|arbodienst|arbo-?arts|hoofdpijn|koppijn|niet\s+meer\s+(?:uitschakelen|loslaten|ontspannen)|"
+    r"kan\s+(?:\w+\s+){0,2}niet\s+(?:meer\s+)?(?:uitschakelen|loslaten)|schaam\s+me|uitgevallen|"
+    r"erdoorheen|uitgeblust|op\s+is\s+op|ik\s+ben\s+(?:helemaal\s+)?op\b|"
+    r"(?:het\s+is|wordt)\s+(?:me\s+)?(?:gewoon\s+|echt\s+|allemaal\s+)?(?:te\s+)?veel\b)"
 )
 #: Intents that must give way to care when the words say distress.
 _CARE_REPLACES = frozenset(
@@ -554,6 +566,10 @@ def asks_own_signups(text: str) -> bool:
     return bool(_OWN_SIGNUPS.search(lowered)) and not _SIGNUP_CHANGE.search(lowered)
 
 
+#: Intents a plain "zeg maar af" was lost to.
+_CANCEL_LOST_TO = frozenset(
+    {FALLBACK, "out_of_scope", ASK_MY_DATA, ASK_PRIVACY, STOP, "goodbye", DENY, "affirm", "faq"}
+)
 _NOT_DISTRESS = re.compile(
     r"\b(?:geen|niet)\s+(?:\w+\s+)?(?:burn|overspannen|moe\b|depress|uitgeput)"
 )
@@ -620,6 +636,14 @@ def guard_intent(text: str, intent: str | None) -> Guarded | None:
         return Guarded(ASK_PRIVACY, "privacy_question_unread")
     if name in ("find_opportunities", DENY) and workshops_not_listings(text):
         return Guarded("ask_workshops", "workshops_not_listings")
+    if (
+        name in _CANCEL_LOST_TO
+        and _REQUEST_WORDS["cancel_booking"].search(lowered)
+        and not negated_request(text, "cancel_booking")
+        and "?" not in text
+    ):  # "weet je wat zeg maar af, ik moet er nog over nadenken" (2026-12-04c: my data)
+        meant = "cancel_signup" if _WORKSHOP_OR_SIGNUP.search(lowered) else "cancel_booking"
+        return Guarded(meant, "cancel_in_words")
     if name == "request_voucher" and asks_whether_voucher_needed(text):
         return Guarded("ask_coach_facts", "voucher_needed_question")
     return None

@@ -163,6 +163,8 @@ class FormTurns:
     #: A typed question this form's parser cannot read, named by its words: the side
     #: question's intent ("waar is dat dan?" while choosing a coach's time), or None.
     question_by_words: Callable[[str], str | None] | None = None
+    #: An answer word that opens a longer statement wins over a new request it mentions.
+    answer_opening: re.Pattern[str] | None = None
 
     def shape_ok(self, intent: str, text: str) -> bool:
         shape = self.interrupts.get(intent)
@@ -209,6 +211,11 @@ SCAN_TURNS = FormTurns(
     interrupts=_all(_EVERY - {"practice_conversation"}, Shape.SEVERAL_WORDS)
     | _all(_SCAN_ONE_WORD, Shape.ANY),
     answer_wins_up_to_words=2,  # "ja", "4", "best wel" stay answers whatever NLU saw
+    answer_opening=re.compile(
+        r"^\W*(?:ja|jazeker|jawel|jep|jup|nee|klopt|zeker|soms|helemaal|best\s+wel|niet\s+echt|"
+        r"een\s+beetje|mwah|vaak|nooit|altijd)\b",
+        re.IGNORECASE,
+    ),
 )
 
 #: Preparation answers are free text, so only short commands and real questions interrupt;
@@ -544,8 +551,18 @@ def says_stop(text: str) -> bool:
     return bool(_STOP_WORDS.search(text))
 
 
+#: "dit gaat weer over ontwikkeling. ik wil nu even niet. stop": the way out at the end.
+_STOP_AT_END = re.compile(
+    r"(?:^|[.!?,;]\s*)(?:stop|stoppen|ik\s+wil\s+(?:nu\s+)?(?:even\s+)?niet(?:\s+meer)?)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
 def stops_in_a_sentence(text: str) -> bool:
-    """ "Ik stop voorlopig met de scan." anywhere in the message, not negated."""
+    """ "Ik stop voorlopig met de scan." anywhere in the message, not negated; or a stop at
+    its end ("… ik wil nu even niet. stop", walkthrough 2026-12-04c)."""
+    if _STOP_AT_END.search(text):
+        return True
     return bool(_STOP_SENTENCE.search(text)) and not _NOT_STOPPING.search(text)
 
 
@@ -590,6 +607,15 @@ def classify_turn(
         return Turn(TurnKind.SIDE_QUESTION, asked or UNANSWERED, by_words=True)
     limit = turns.answer_wins_up_to_words
     if answer_understood and (interruption is None or limit is None or word_count(text) <= limit):
+        return Turn(TurnKind.ANSWER, intent)
+    opens_with_answer = turns.answer_opening is not None and turns.answer_opening.match(stripped)
+    if (
+        answer_understood
+        and opens_with_answer
+        and "?" not in stripped
+        and (interruption is None or interruption.kind is TurnKind.NEW_REQUEST)
+    ):  # "ja lijkt me wel vet, bijv meelopen bij een andere afdeling": the answer, with an
+        # example (walkthrough 2026-12-04c paused the scan for the listings)
         return Turn(TurnKind.ANSWER, intent)
     if interruption is not None:
         return interruption

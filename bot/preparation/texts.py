@@ -10,6 +10,17 @@ INTRO = (
     "pauzeren."
 )
 RESUME = "Welkom terug. We gaan verder met je voorbereiding."
+
+
+def intro(party: str) -> str:
+    """The intro with the other party as the employee named them (P&O, a coach)."""
+    if party == "leidinggevende":
+        return INTRO
+    return INTRO.replace(
+        "het gesprek met je leidinggevende", f"het gesprek met je {party}"
+    ).replace("Je leidinggevende ziet dit gesprek niet.", "Niemand van je werk ziet dit gesprek.")
+
+
 SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
 STRENGTHS_FROM_SCAN = (
     "Uit je talentscan kwam dit naar voren: {strengths}.\n"

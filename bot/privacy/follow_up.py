@@ -71,15 +71,15 @@ _COORDINATOR_SEES = re.compile(
 #: "Staan mijn leeftijd en functie in wat je bewaart?": yes, plainly (walkthrough of
 #: 2026-12-04, Peter got the answer about names twice).
 KEPT_WHAT_I_TYPE = (
-    "Ja. Wat je typt, staat in dit gesprek. Dus ook je leeftijd, je functie of je plannen. "
-    "Namen, telefoonnummers en andere persoonlijke gegevens haal ik weg voordat ik iets bewaar. "
+    "Wat je typt, staat in dit gesprek. Dus ook je leeftijd, je functie of je plannen: die haal "
+    "ik er niet uit. Namen en telefoonnummers haal ik wel weg voordat ik iets bewaar. "
     "Praat je 30 dagen niet met mij? Dan wis ik alles vanzelf. "
     "Wil je het nu al wissen? Typ dan: wis mijn gegevens."
 )
 _DETAILS = (
     r"(?:leeftijd|functie|hoe\s+oud|mijn\s+plannen|mijn\s+antwoorden|wat\s+ik\s+(?:typ|vertel|zeg))"
 )
-_KEPT_WORDS = r"(?:bewaar\w*|opgeslagen|opslaan|onthoud\w*|vastgelegd)"
+_KEPT_WORDS = r"(?:bewaar\w*|opgeslagen|opslaan|onthoud\w*|vastgelegd|weggehaald|weghalen|eruit)"
 _KEPT_DETAILS = re.compile(
     rf"\b{_DETAILS}\b.*\b{_KEPT_WORDS}\b|\b{_KEPT_WORDS}\b.*\b{_DETAILS}\b", re.DOTALL
 )
@@ -89,8 +89,22 @@ _IS_KEPT = re.compile(
     re.DOTALL,
 )
 
+#: "staat mijn functie ergens in die tellingen, ja of nee?" (walkthrough 2026-12-04c: the
+#: general text about the counts, three times).
+COUNTS_NO_DETAILS = (
+    "Nee. Je functie, je leeftijd en je naam staan nooit in de tellingen. "
+    "Ik tel alleen hoe vaak iets gebeurt, per gemeente en per week, zoals een richting uit de "
+    "scan. Coördinatoren zien elk getal alleen als het om minstens 5 mensen gaat, ook per richting."
+)
+_COUNTS_DETAILS = re.compile(
+    r"\b(?:functie|leeftijd|naam|baan|afdeling)\b.*\b(?:tel\w*|telling\w*|meegeteld|cijfers)\b|"
+    r"\b(?:tel\w*|telling\w*|meegeteld|cijfers)\b.*\b(?:functie|leeftijd|naam|afdeling)\b",
+    re.DOTALL,
+)
+
 #: The topic words, checked in this order: the first that matches picks the answer.
 _TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_COUNTS_DETAILS, COUNTS_NO_DETAILS),
     (_COORDINATOR_SEES, COORDINATORS),
     (_KEPT_DETAILS, KEPT_WHAT_I_TYPE),
     (
@@ -119,7 +133,7 @@ FOLLOW_UP_BUTTONS: tuple[Mapping[str, str], ...] = (
 
 #: Answers so specific that they come first, also before the full answer was ever given:
 #: "wat wordt er geteld?" is not answered by the general block (walkthrough of 2026-12-03).
-SPECIFIC_ANSWERS = frozenset({COORDINATORS, COUNTS})
+SPECIFIC_ANSWERS = frozenset({COORDINATORS, COUNTS, COUNTS_NO_DETAILS})
 
 
 def follow_up_answer(text: str, counting: bool = True) -> str:
