@@ -575,7 +575,9 @@ def test_distress_in_words_gets_care(text: str, intent: str) -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [("ik heb geen burn-out hoor, ik wil gewoon groeien", "express_worry"),
-     ("welke workshops zijn er?", "ask_workshops")],
+     ("welke workshops zijn er?", "ask_workshops"),
+     ("ik wil een gesprek over mijn werkdruk voorbereiden, het is me te veel",
+      "prepare_conversation")],
 )  # fmt: skip
 def test_no_care_without_distress(text: str, intent: str) -> None:
     guarded = guard_intent(text, intent)

@@ -541,11 +541,12 @@ _DISTRESS = re.compile(
     r"erdoorheen|uitgeblust|op\s+is\s+op|ik\s+ben\s+(?:helemaal\s+)?op\b|"
     r"(?:het\s+is|wordt)\s+(?:me\s+)?(?:gewoon\s+|echt\s+|allemaal\s+)?(?:te\s+)?veel\b)"
 )
-#: Intents that must give way to care when the words say distress.
+#: Intents that must give way to care when the words say distress. Not a clear request:
+#: "ik wil een gesprek over mijn werkdruk voorbereiden, het is me te veel" prepares it.
 _CARE_REPLACES = frozenset(
     {FALLBACK, "out_of_scope", "ask_workshops", "mention_barrier", "express_worry", "faq",
-     "find_opportunities", "ask_capabilities", "start_scan", "request_coach", "affirm", DENY,
-     "greet", "inform", "prepare_conversation", "ask_coach_facts", "human_handoff"}
+     "find_opportunities", "ask_capabilities", "start_scan", "affirm", DENY, "greet",
+     "inform", "human_handoff"}
 )  # fmt: skip
 
 
